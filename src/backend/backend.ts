@@ -1,0 +1,106 @@
+// The kernel set every backend provides. Kernels see only flat Float32Arrays and a
+// geometry block computed once in src/ops/geometry.ts; they never see a Tensor and never
+// validate shapes (ops did). Every output array is fully overwritten unless the method
+// says it accumulates.
+
+export type BackendName = 'naive' | 'js' | 'wasm';
+
+/** Everything a conv kernel needs, computed once by conv2dGeometry(). Input is NCHW,
+ * weight is [outChannels, inChannels / groups, kernelHeight, kernelWidth]. */
+export interface Conv2dGeometry {
+  readonly batch: number;
+  readonly inChannels: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly outChannels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly kernelHeight: number;
+  readonly kernelWidth: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+  readonly dilationHeight: number;
+  readonly dilationWidth: number;
+  readonly padTop: number;
+  readonly padBottom: number;
+  readonly padLeft: number;
+  readonly padRight: number;
+  readonly groups: number;
+}
+
+/** Everything a pooling kernel needs, computed once by pool2dGeometry(). NCHW. */
+export interface Pool2dGeometry {
+  readonly batch: number;
+  readonly channels: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly kernelHeight: number;
+  readonly kernelWidth: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+  readonly padTop: number;
+  readonly padBottom: number;
+  readonly padLeft: number;
+  readonly padRight: number;
+}
+
+export interface GemmParams {
+  /** op(A) = Aᵀ when true: A is stored k×m instead of m×k. */
+  readonly transA: boolean;
+  /** op(B) = Bᵀ when true: B is stored n×k instead of k×n. */
+  readonly transB: boolean;
+  readonly alpha: number;
+  /** 0 overwrites C (its old contents are ignored, even NaN); 1 accumulates. */
+  readonly beta: number;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+
+  /** C[m×n] = alpha·op(A)·op(B) + beta·C, all row-major. */
+  gemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, params: GemmParams): void;
+
+  /** x [N, C, H, W] → cols [N, C·kH·kW, outH·outW] (PyTorch unfold order: rows by c, kh, kw).
+   * Taps that fall in the padding are 0. Uses g.inChannels, kernel, stride, padding, dilation. */
+  im2col(g: Conv2dGeometry, x: Float32Array, cols: Float32Array): void;
+  /** The adjoint of im2col: cols [N, C·kH·kW, outH·outW] summed back into x [N, C, H, W]
+   * (overwrites x; overlapping taps add). */
+  col2im(g: Conv2dGeometry, cols: Float32Array, x: Float32Array): void;
+
+  /** y [N, OC, OH, OW] = conv(x, w) (+ bias[oc] when bias is not null). Cross-correlation. */
+  conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
+  /** dx [N, C, H, W] from dy [N, OC, OH, OW] and w. */
+  conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  /** dw [OC, C/groups, kH, kW] and, when db is not null, db [OC] from dy and x (summed over the batch). */
+  conv2dBackwardFilter(g: Conv2dGeometry, dy: Float32Array, x: Float32Array, dw: Float32Array, db: Float32Array | null): void;
+
+  /** Max pooling; argmax[i] is the flat index into x of the element y[i] took (first max wins). */
+  maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void;
+  /** dx = scatter-add of dy at argmax (dx has g.batch·g.channels·g.inHeight·g.inWidth elements). */
+  maxPool2dBackward(g: Pool2dGeometry, dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
+  /** Average pooling; padding counts as zeros, every window divides by kH·kW (seed 003). */
+  avgPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array): void;
+  avgPool2dBackward(g: Pool2dGeometry, dy: Float32Array, dx: Float32Array): void;
+
+  /** y[o, c, i] = x[o, c, i] + bias[c] for x viewed as [outer, channels, inner]; y may be x. */
+  addBias(x: Float32Array, bias: Float32Array, outer: number, channels: number, inner: number, y: Float32Array): void;
+  /** db[c] = Σ_o Σ_i dy[o, c, i] (overwrites db). */
+  sumBias(dy: Float32Array, outer: number, channels: number, inner: number, db: Float32Array): void;
+
+  /** Elementwise activations over whole arrays; y may be x. Backward takes what it needs:
+   * relu and leakyRelu the input x, sigmoid and tanh the output y. */
+  relu(x: Float32Array, y: Float32Array): void;
+  reluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  leakyRelu(x: Float32Array, slope: number, y: Float32Array): void;
+  leakyReluBackward(x: Float32Array, slope: number, dy: Float32Array, dx: Float32Array): void;
+  sigmoid(x: Float32Array, y: Float32Array): void;
+  sigmoidBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  tanh(x: Float32Array, y: Float32Array): void;
+  tanhBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+
+  /** Row-wise softmax / log-softmax of x viewed as [rows, cols], max-subtracted for stability. */
+  softmax(x: Float32Array, rows: number, cols: number, y: Float32Array): void;
+  logSoftmax(x: Float32Array, rows: number, cols: number, y: Float32Array): void;
+}

@@ -1,0 +1,179 @@
+// Option parsing and output-size arithmetic for conv and pooling, done once per call in
+// TypeScript (as TensorFlow.js's computeConv2DInfo) and handed to kernels as a geometry.
+import type { Conv2dGeometry, Pool2dGeometry } from '../backend/backend.js';
+import { formatShape, type Shape } from '../tensor.js';
+
+/** A size for both spatial dimensions, or [height, width]. */
+export type Size2 = number | readonly [number, number];
+/** number, [h, w], [top, bottom, left, right], 'same' or 'valid'. */
+export type Padding = number | readonly [number, number] | readonly [number, number, number, number] | 'same' | 'valid';
+
+export interface Conv2dOptions {
+  stride?: Size2;
+  padding?: Padding;
+  dilation?: Size2;
+  groups?: number;
+}
+
+export interface Pool2dOptions {
+  kernelSize: Size2;
+  /** Defaults to kernelSize. */
+  stride?: Size2;
+  padding?: Padding;
+}
+
+export interface Im2colOptions {
+  kernelSize: Size2;
+  stride?: Size2;
+  padding?: Padding;
+  dilation?: Size2;
+}
+
+interface Pads {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+function describe(value: unknown): string {
+  return Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
+}
+
+/** A positive integer size for both dims, or [h, w]. */
+export function parseSize2(op: string, name: string, value: Size2 | undefined, fallback: readonly [number, number]): [number, number] {
+  if (value === undefined) return [fallback[0], fallback[1]];
+  const pair = typeof value === 'number' ? [value, value] : value;
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => Number.isInteger(v) && v >= 1)) {
+    throw new Error(`${op}: ${name} must be a positive integer or [h, w] of positive integers, got ${describe(value)}`);
+  }
+  return [pair[0], pair[1]];
+}
+
+function checkPad(op: string, value: Padding, pads: number[]): void {
+  if (!pads.every((v) => Number.isInteger(v) && v >= 0)) {
+    throw new Error(`${op}: padding must be non-negative integers, got ${describe(value)}`);
+  }
+}
+
+/** seed 003's calc_pad_dims_sameconv_2D for one dimension: the output keeps the input's
+ * size at any stride and dilation; an odd total puts the extra row/column at the end. */
+function samePads(size: number, kernel: number, stride: number, dilation: number): [number, number] {
+  const effective = dilation * (kernel - 1) + 1;
+  const total = Math.max(0, stride * (size - 1) + effective - size);
+  const before = Math.floor(total / 2);
+  return [before, total - before];
+}
+
+export function parsePadding(
+  op: string,
+  value: Padding | undefined,
+  inSize: readonly [number, number],
+  kernel: readonly [number, number],
+  stride: readonly [number, number],
+  dilation: readonly [number, number],
+): Pads {
+  if (value === undefined || value === 'valid') return { top: 0, bottom: 0, left: 0, right: 0 };
+  if (value === 'same') {
+    const [top, bottom] = samePads(inSize[0], kernel[0], stride[0], dilation[0]);
+    const [left, right] = samePads(inSize[1], kernel[1], stride[1], dilation[1]);
+    return { top, bottom, left, right };
+  }
+  if (typeof value === 'number') {
+    checkPad(op, value, [value]);
+    return { top: value, bottom: value, left: value, right: value };
+  }
+  if (Array.isArray(value) && value.length === 2) {
+    checkPad(op, value, value);
+    return { top: value[0], bottom: value[0], left: value[1], right: value[1] };
+  }
+  if (Array.isArray(value) && value.length === 4) {
+    checkPad(op, value, value);
+    return { top: value[0], bottom: value[1], left: value[2], right: value[3] };
+  }
+  throw new Error(`${op}: padding must be a number, [h, w], [top, bottom, left, right], 'same' or 'valid', got ${describe(value)}`);
+}
+
+/** floor((H + padTop + padBottom - dilation·(k-1) - 1) / stride) + 1, refusing an empty result. */
+export function outputSize(op: string, what: string, input: number, padBefore: number, padAfter: number, kernel: number, stride: number, dilation: number): number {
+  const span = input + padBefore + padAfter - dilation * (kernel - 1) - 1;
+  const out = Math.floor(span / stride) + 1;
+  if (span < 0 || out < 1) {
+    throw new Error(
+      `${op}: output ${what} would be ${span < 0 ? 'empty' : out} (input ${input}, padding ${padBefore}+${padAfter}, kernel ${kernel}, dilation ${dilation}, stride ${stride})`,
+    );
+  }
+  return out;
+}
+
+export function checkRank(op: string, name: string, shape: Shape, rank: number): void {
+  if (shape.length !== rank) {
+    throw new Error(`${op}: ${name} must have rank ${rank}, got shape ${formatShape(shape)}`);
+  }
+}
+
+/** Geometry of conv2d(x [N, C, H, W], w [OC, C/groups, kH, kW]) with all checks. */
+export function conv2dGeometry(op: string, xShape: Shape, wShape: Shape, options: Conv2dOptions = {}): Conv2dGeometry {
+  checkRank(op, 'input', xShape, 4);
+  checkRank(op, 'weight', wShape, 4);
+  const [batch, inChannels, inHeight, inWidth] = xShape;
+  const [outChannels, channelsPerGroup, kernelHeight, kernelWidth] = wShape;
+  if (options === null || typeof options !== 'object') throw new Error(`${op}: options must be an object, got ${String(options)}`);
+  const groups = options.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new Error(`${op}: groups must be a positive integer, got ${groups}`);
+  if (xShape.some((d) => d === 0) || wShape.some((d) => d === 0)) {
+    throw new Error(`${op}: input ${formatShape(xShape)} and weight ${formatShape(wShape)} must have no zero sizes`);
+  }
+  if (inChannels % groups !== 0 || outChannels % groups !== 0) {
+    throw new Error(`${op}: groups ${groups} must divide input channels ${inChannels} and output channels ${outChannels} (input ${formatShape(xShape)}, weight ${formatShape(wShape)})`);
+  }
+  if (channelsPerGroup * groups !== inChannels) {
+    throw new Error(`${op}: weight ${formatShape(wShape)} expects ${channelsPerGroup * groups} input channels (${channelsPerGroup} per group × ${groups} groups) but input ${formatShape(xShape)} has ${inChannels}`);
+  }
+  const kernel: [number, number] = [kernelHeight, kernelWidth];
+  const stride = parseSize2(op, 'stride', options.stride, [1, 1]);
+  const dilation = parseSize2(op, 'dilation', options.dilation, [1, 1]);
+  const pads = parsePadding(op, options.padding, [inHeight, inWidth], kernel, stride, dilation);
+  const outHeight = outputSize(op, 'height', inHeight, pads.top, pads.bottom, kernelHeight, stride[0], dilation[0]);
+  const outWidth = outputSize(op, 'width', inWidth, pads.left, pads.right, kernelWidth, stride[1], dilation[1]);
+  return {
+    batch, inChannels, inHeight, inWidth, outChannels, outHeight, outWidth, kernelHeight, kernelWidth,
+    strideHeight: stride[0], strideWidth: stride[1], dilationHeight: dilation[0], dilationWidth: dilation[1],
+    padTop: pads.top, padBottom: pads.bottom, padLeft: pads.left, padRight: pads.right, groups,
+  };
+}
+
+/** Geometry of an im2col / col2im over x [N, C, H, W] (no weight: the kernel size is an option). */
+export function im2colGeometry(op: string, xShape: Shape, options: Im2colOptions): Conv2dGeometry {
+  checkRank(op, 'input', xShape, 4);
+  if (options === null || typeof options !== 'object') throw new Error(`${op}: options with kernelSize are required`);
+  const kernel = parseSize2(op, 'kernelSize', options.kernelSize, [NaN, NaN]);
+  if (Number.isNaN(kernel[0])) throw new Error(`${op}: kernelSize is required`);
+  return conv2dGeometry(op, xShape, [1, xShape[1], kernel[0], kernel[1]], {
+    stride: options.stride,
+    padding: options.padding,
+    dilation: options.dilation,
+  });
+}
+
+/** Geometry of pooling over x [N, C, H, W]. Every window must overlap the input, so each
+ * side's padding must be smaller than the kernel. */
+export function pool2dGeometry(op: string, xShape: Shape, options: Pool2dOptions): Pool2dGeometry {
+  checkRank(op, 'input', xShape, 4);
+  if (options === null || typeof options !== 'object') throw new Error(`${op}: options with kernelSize are required`);
+  if (xShape.some((d) => d === 0)) throw new Error(`${op}: input ${formatShape(xShape)} must have no zero sizes`);
+  const [batch, channels, inHeight, inWidth] = xShape;
+  const kernel = parseSize2(op, 'kernelSize', options.kernelSize, [NaN, NaN]);
+  if (Number.isNaN(kernel[0])) throw new Error(`${op}: kernelSize is required`);
+  const stride = parseSize2(op, 'stride', options.stride, kernel);
+  const pads = parsePadding(op, options.padding, [inHeight, inWidth], kernel, stride, [1, 1]);
+  if (pads.top >= kernel[0] || pads.bottom >= kernel[0] || pads.left >= kernel[1] || pads.right >= kernel[1]) {
+    throw new Error(`${op}: padding [${pads.top}, ${pads.bottom}, ${pads.left}, ${pads.right}] must be smaller than kernelSize [${kernel.join(', ')}] on each side (input ${formatShape(xShape)})`);
+  }
+  const outHeight = outputSize(op, 'height', inHeight, pads.top, pads.bottom, kernel[0], stride[0], 1);
+  const outWidth = outputSize(op, 'width', inWidth, pads.left, pads.right, kernel[1], stride[1], 1);
+  return {
+    batch, channels, inHeight, inWidth, outHeight, outWidth, kernelHeight: kernel[0], kernelWidth: kernel[1],
+    strideHeight: stride[0], strideWidth: stride[1], padTop: pads.top, padBottom: pads.bottom, padLeft: pads.left, padRight: pads.right,
+  };
+}

@@ -1,0 +1,182 @@
+// Tensor: a shape and a contiguous row-major Float32Array. No strides: a reshape is a
+// view on the same data, anything else that changes layout copies.
+import { Random } from './random.js';
+
+export type Shape = readonly number[];
+
+export function shapeSize(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function formatShape(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+function checkShape(op: string, shape: Shape): void {
+  if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of sizes, got ${String(shape)}`);
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new Error(`${op}: shape ${formatShape(shape)} has a size that is not a non-negative integer (${d})`);
+    }
+  }
+}
+
+export class Tensor {
+  readonly shape: Shape;
+  readonly data: Float32Array;
+
+  constructor(data: Float32Array, shape: Shape) {
+    checkShape('Tensor', shape);
+    if (!(data instanceof Float32Array)) throw new Error('Tensor: data must be a Float32Array');
+    const size = shapeSize(shape);
+    if (data.length !== size) {
+      throw new Error(`Tensor: data has ${data.length} elements but shape ${formatShape(shape)} needs ${size}`);
+    }
+    this.shape = Object.freeze([...shape]);
+    this.data = data;
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** A view with another shape over the same data; one size may be -1 (inferred). */
+  reshape(shape: Shape): Tensor {
+    const dims = [...shape];
+    const free = dims.indexOf(-1);
+    if (free !== -1) {
+      if (dims.indexOf(-1, free + 1) !== -1) throw new Error(`reshape: only one size may be -1 in ${formatShape(shape)}`);
+      const known = shapeSize(dims.filter((_, i) => i !== free));
+      if (known === 0 || this.size % known !== 0) {
+        throw new Error(`reshape: cannot reshape ${formatShape(this.shape)} (${this.size} elements) to ${formatShape(shape)}`);
+      }
+      dims[free] = this.size / known;
+    }
+    checkShape('reshape', dims);
+    if (shapeSize(dims) !== this.size) {
+      throw new Error(`reshape: cannot reshape ${formatShape(this.shape)} (${this.size} elements) to ${formatShape(shape)}`);
+    }
+    return new Tensor(this.data, dims);
+  }
+
+  clone(): Tensor {
+    return new Tensor(this.data.slice(), this.shape);
+  }
+
+  /** The element at a full index, e.g. t.get(0, 2, 1, 1) for NCHW. */
+  get(...index: number[]): number {
+    return this.data[this.offset('get', index)];
+  }
+
+  set(value: number, ...index: number[]): void {
+    this.data[this.offset('set', index)] = value;
+  }
+
+  toArray(): number[] {
+    return Array.from(this.data);
+  }
+
+  toString(): string {
+    return `Tensor(${formatShape(this.shape)})`;
+  }
+
+  private offset(op: string, index: number[]): number {
+    if (index.length !== this.shape.length) {
+      throw new Error(`Tensor.${op}: index [${index.join(', ')}] does not match shape ${formatShape(this.shape)}`);
+    }
+    let offset = 0;
+    for (let i = 0; i < index.length; i++) {
+      const k = index[i];
+      if (!Number.isInteger(k) || k < 0 || k >= this.shape[i]) {
+        throw new Error(`Tensor.${op}: index [${index.join(', ')}] is out of bounds for shape ${formatShape(this.shape)}`);
+      }
+      offset = offset * this.shape[i] + k;
+    }
+    return offset;
+  }
+}
+
+type Nested = number | readonly Nested[];
+
+function flatten(value: Nested, out: number[], dims: number[], depth: number): void {
+  if (typeof value === 'number') {
+    if (depth !== dims.length && dims.length > 0) throw new Error('tensor: nested array is ragged');
+    out.push(value);
+    return;
+  }
+  if (depth === dims.length) dims.push(value.length);
+  else if (dims[depth] !== value.length) throw new Error('tensor: nested array is ragged');
+  for (const v of value) flatten(v, out, dims, depth + 1);
+}
+
+/** Build a tensor from a flat array (with a shape) or from nested arrays (shape inferred). */
+export function tensor(data: ArrayLike<number> | Nested, shape?: Shape): Tensor {
+  if (typeof data === 'number') return new Tensor(Float32Array.of(data), shape ?? []);
+  let flat: Float32Array;
+  let inferred: number[];
+  if (data instanceof Float32Array) {
+    flat = data;
+    inferred = [data.length];
+  } else if (ArrayBuffer.isView(data)) {
+    flat = Float32Array.from(data as ArrayLike<number>);
+    inferred = [flat.length];
+  } else {
+    const values: number[] = [];
+    inferred = [];
+    flatten(data as Nested, values, inferred, 0);
+    flat = Float32Array.from(values);
+  }
+  const target = shape ?? inferred;
+  checkShape('tensor', target);
+  if (shapeSize(target) !== flat.length) {
+    throw new Error(`tensor: ${flat.length} values do not fit shape ${formatShape(target)}`);
+  }
+  return new Tensor(flat, target);
+}
+
+export function zeros(shape: Shape): Tensor {
+  checkShape('zeros', shape);
+  return new Tensor(new Float32Array(shapeSize(shape)), shape);
+}
+
+export function full(shape: Shape, value: number): Tensor {
+  checkShape('full', shape);
+  return new Tensor(new Float32Array(shapeSize(shape)).fill(value), shape);
+}
+
+export function ones(shape: Shape): Tensor {
+  return full(shape, 1);
+}
+
+export interface RandomOptions {
+  seed?: number;
+  /** A generator to draw from instead of a fresh one (shares its stream). */
+  random?: Random;
+}
+
+/** Normal(mean, std) values; a seed makes them reproducible. */
+export function randn(shape: Shape, options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  const t = zeros(shape);
+  const rng = options.random ?? new Random(options.seed);
+  const mean = options.mean ?? 0;
+  const std = options.std ?? 1;
+  for (let i = 0; i < t.size; i++) t.data[i] = mean + std * rng.normal();
+  return t;
+}
+
+/** Uniform values in [low, high); a seed makes them reproducible. */
+export function rand(shape: Shape, options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  const t = zeros(shape);
+  const rng = options.random ?? new Random(options.seed);
+  const low = options.low ?? 0;
+  const high = options.high ?? 1;
+  if (!(high > low)) throw new Error(`rand: high (${high}) must be greater than low (${low})`);
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform(low, high);
+  return t;
+}
