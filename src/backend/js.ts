@@ -1,0 +1,35 @@
+// The 'js' backend: the portable fallback where WebAssembly SIMD is missing. Pure
+// TypeScript im2col/col2im, a packed register-blocked GEMM, and pooling; elementwise
+// kernels are the ones shared with the naive backend.
+import type { Backend } from './backend.js';
+import * as elementwise from './elementwise.js';
+import { conv2d, conv2dBackwardFilter, conv2dBackwardInput } from './js/conv.js';
+import { gemm } from './js/gemm.js';
+import { col2im, im2col } from './js/im2col.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './js/pool.js';
+
+export const jsBackend: Backend = Object.freeze({
+  name: 'js',
+  gemm,
+  im2col,
+  col2im,
+  conv2d,
+  conv2dBackwardInput,
+  conv2dBackwardFilter,
+  maxPool2d,
+  maxPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+  addBias: elementwise.addBias,
+  sumBias: elementwise.sumBias,
+  relu: elementwise.relu,
+  reluBackward: elementwise.reluBackward,
+  leakyRelu: elementwise.leakyRelu,
+  leakyReluBackward: elementwise.leakyReluBackward,
+  sigmoid: elementwise.sigmoid,
+  sigmoidBackward: elementwise.sigmoidBackward,
+  tanh: elementwise.tanh,
+  tanhBackward: elementwise.tanhBackward,
+  softmax: elementwise.softmax,
+  logSoftmax: elementwise.logSoftmax,
+});
