@@ -1,0 +1,90 @@
+// Elementwise activations and row-wise softmax; each backward takes what its kernel needs
+// (relu/leakyRelu the forward input x, sigmoid/tanh the forward output y).
+import type { Backend } from '../backend/backend.js';
+import { Tensor, formatShape, zeros } from '../tensor.js';
+import { checkFiniteNumber, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
+
+function unary(op: string, x: Tensor, backend: Backend | undefined, run: (be: Backend, y: Tensor) => void): Tensor {
+  checkTensor(op, 'input', x);
+  const be = resolveBackend(op, backend);
+  const y = zeros(x.shape);
+  run(be, y);
+  return y;
+}
+
+function binary(op: string, aName: string, a: Tensor, dy: Tensor, backend: Backend | undefined, run: (be: Backend, dx: Tensor) => void): Tensor {
+  checkTensor(op, aName, a);
+  checkTensor(op, 'dy', dy);
+  checkShapeIs(op, 'dy', dy.shape, a.shape, `${aName} ${formatShape(a.shape)}`);
+  const be = resolveBackend(op, backend);
+  const dx = zeros(a.shape);
+  run(be, dx);
+  return dx;
+}
+
+function checkSlope(op: string, slope: unknown): number {
+  return checkFiniteNumber(op, 'slope', slope);
+}
+
+/** max(x, 0). */
+export function relu(x: Tensor, backend?: Backend): Tensor {
+  return unary('relu', x, backend, (be, y) => be.relu(x.data, y.data));
+}
+
+/** dy where x > 0, else 0. */
+export function reluBackward(x: Tensor, dy: Tensor, backend?: Backend): Tensor {
+  return binary('reluBackward', 'x', x, dy, backend, (be, dx) => be.reluBackward(x.data, dy.data, dx.data));
+}
+
+/** x where x > 0, else slope·x. */
+export function leakyRelu(x: Tensor, slope = 0.01, backend?: Backend): Tensor {
+  const s = checkSlope('leakyRelu', slope);
+  return unary('leakyRelu', x, backend, (be, y) => be.leakyRelu(x.data, s, y.data));
+}
+
+export function leakyReluBackward(x: Tensor, dy: Tensor, slope = 0.01, backend?: Backend): Tensor {
+  const s = checkSlope('leakyReluBackward', slope);
+  return binary('leakyReluBackward', 'x', x, dy, backend, (be, dx) => be.leakyReluBackward(x.data, s, dy.data, dx.data));
+}
+
+/** 1 / (1 + e^−x). */
+export function sigmoid(x: Tensor, backend?: Backend): Tensor {
+  return unary('sigmoid', x, backend, (be, y) => be.sigmoid(x.data, y.data));
+}
+
+/** dy·y·(1 − y), from the forward output y. */
+export function sigmoidBackward(y: Tensor, dy: Tensor, backend?: Backend): Tensor {
+  return binary('sigmoidBackward', 'y', y, dy, backend, (be, dx) => be.sigmoidBackward(y.data, dy.data, dx.data));
+}
+
+export function tanh(x: Tensor, backend?: Backend): Tensor {
+  return unary('tanh', x, backend, (be, y) => be.tanh(x.data, y.data));
+}
+
+/** dy·(1 − y²), from the forward output y. */
+export function tanhBackward(y: Tensor, dy: Tensor, backend?: Backend): Tensor {
+  return binary('tanhBackward', 'y', y, dy, backend, (be, dx) => be.tanhBackward(y.data, dy.data, dx.data));
+}
+
+function rowwise(op: string, x: Tensor, backend: Backend | undefined, log: boolean): Tensor {
+  checkTensor(op, 'input', x);
+  if (x.rank < 1) throw new Error(`${op}: input must have at least one dimension, got shape ${formatShape(x.shape)}`);
+  const cols = x.shape[x.rank - 1];
+  if (x.size === 0) throw new Error(`${op}: input ${formatShape(x.shape)} is empty`);
+  const be = resolveBackend(op, backend);
+  const y = zeros(x.shape);
+  const rows = x.size / cols;
+  if (log) be.logSoftmax(x.data, rows, cols, y.data);
+  else be.softmax(x.data, rows, cols, y.data);
+  return y;
+}
+
+/** exp(x) / Σ exp(x) over the last dimension. */
+export function softmax(x: Tensor, backend?: Backend): Tensor {
+  return rowwise('softmax', x, backend, false);
+}
+
+/** x − log Σ exp(x) over the last dimension. */
+export function logSoftmax(x: Tensor, backend?: Backend): Tensor {
+  return rowwise('logSoftmax', x, backend, true);
+}

@@ -1,0 +1,58 @@
+// conv2d and its backward: validation and shapes here, arithmetic in the backend.
+import type { Backend } from '../backend/backend.js';
+import { Tensor, formatShape, zeros } from '../tensor.js';
+import { conv2dGeometry, type Conv2dOptions } from './geometry.js';
+import { checkBoolean, checkOptions, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
+
+export interface Conv2dBackwardOptions extends Conv2dOptions {
+  /** Compute dx (default true); false returns dx null, e.g. for a network's first layer. */
+  inputGrad?: boolean;
+}
+
+export interface Conv2dGradients {
+  dx: Tensor | null;
+  dw: Tensor;
+  db: Tensor;
+}
+
+/** Cross-correlation of x [N, C, H, W] with w [OC, C/groups, kH, kW] (+ bias [OC]) → [N, OC, OH, OW]. */
+export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options?: Conv2dOptions, backend?: Backend): Tensor {
+  const op = 'conv2d';
+  checkTensor(op, 'input', x);
+  checkTensor(op, 'weight', w);
+  const opts = checkOptions(op, options);
+  const be = resolveBackend(op, backend);
+  const g = conv2dGeometry(op, x.shape, w.shape, opts);
+  if (bias !== undefined && bias !== null) {
+    checkTensor(op, 'bias', bias);
+    if (bias.rank !== 1 || bias.shape[0] !== g.outChannels) {
+      throw new Error(`${op}: bias must have shape [${g.outChannels}] for weight ${formatShape(w.shape)}, got ${formatShape(bias.shape)}`);
+    }
+  }
+  const y = zeros([g.batch, g.outChannels, g.outHeight, g.outWidth]);
+  be.conv2d(g, x.data, w.data, bias ? bias.data : null, y.data);
+  return y;
+}
+
+/** Gradients of conv2d given dy (the gradient of its output): dw, db = Σ dy over N, H, W,
+ * and dx unless options.inputGrad is false. */
+export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, options?: Conv2dBackwardOptions, backend?: Backend): Conv2dGradients {
+  const op = 'conv2dBackward';
+  checkTensor(op, 'dy', dy);
+  checkTensor(op, 'input', x);
+  checkTensor(op, 'weight', w);
+  const opts = checkOptions(op, options);
+  const inputGrad = checkBoolean(op, 'inputGrad', opts.inputGrad, true);
+  const be = resolveBackend(op, backend);
+  const g = conv2dGeometry(op, x.shape, w.shape, opts);
+  checkShapeIs(op, 'dy', dy.shape, [g.batch, g.outChannels, g.outHeight, g.outWidth], `the output of input ${formatShape(x.shape)} ⋆ weight ${formatShape(w.shape)}`);
+  const dw = zeros(w.shape);
+  const db = zeros([g.outChannels]);
+  be.conv2dBackwardFilter(g, dy.data, x.data, dw.data, db.data);
+  let dx: Tensor | null = null;
+  if (inputGrad) {
+    dx = zeros(x.shape);
+    be.conv2dBackwardInput(g, dy.data, w.data, dx.data);
+  }
+  return { dx, dw, db };
+}

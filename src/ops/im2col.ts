@@ -1,0 +1,34 @@
+// im2col / col2im as ops: the unfold that turns a convolution into a GEMM, and its adjoint.
+import type { Backend } from '../backend/backend.js';
+import { Tensor, zeros } from '../tensor.js';
+import { im2colGeometry, type Im2colOptions } from './geometry.js';
+import { checkOptions, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
+
+/** x [N, C, H, W] → cols [N, C·kH·kW, OH·OW], rows ordered by (c, kh, kw) as PyTorch's unfold;
+ * taps in the padding are 0. */
+export function im2col(x: Tensor, options: Im2colOptions, backend?: Backend): Tensor {
+  const op = 'im2col';
+  checkTensor(op, 'input', x);
+  const opts = checkOptions(op, options, true);
+  const be = resolveBackend(op, backend);
+  const g = im2colGeometry(op, x.shape, opts);
+  const cols = zeros([g.batch, g.inChannels * g.kernelHeight * g.kernelWidth, g.outHeight * g.outWidth]);
+  be.im2col(g, x.data, cols.data);
+  return cols;
+}
+
+/** The adjoint of im2col: sums cols [N, C·kH·kW, OH·OW] back into a tensor of shape xShape
+ * (overlapping taps add, taps in the padding are dropped). */
+export function col2im(cols: Tensor, xShape: readonly number[], options: Im2colOptions, backend?: Backend): Tensor {
+  const op = 'col2im';
+  checkTensor(op, 'cols', cols);
+  const shape = checkShapeArg(op, 'xShape', xShape, 4);
+  const opts = checkOptions(op, options, true);
+  const be = resolveBackend(op, backend);
+  const g = im2colGeometry(op, shape, opts);
+  const expected = [g.batch, g.inChannels * g.kernelHeight * g.kernelWidth, g.outHeight * g.outWidth];
+  checkShapeIs(op, 'cols', cols.shape, expected, `im2col of [${shape.join(', ')}]`);
+  const x = zeros(shape);
+  be.col2im(g, cols.data, x.data);
+  return x;
+}

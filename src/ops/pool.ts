@@ -1,0 +1,106 @@
+// Max, average and global-average pooling with their backward passes.
+import type { Backend, Pool2dGeometry } from '../backend/backend.js';
+import { Tensor, formatShape, shapeSize, zeros, type Shape } from '../tensor.js';
+import { pool2dGeometry, type Pool2dOptions } from './geometry.js';
+import { checkOptions, checkRankOf, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
+
+export interface MaxPool2dResult {
+  y: Tensor;
+  /** For each y element, the flat index into x of the element it took (for the backward). */
+  argmax: Int32Array;
+}
+
+function outShape(g: Pool2dGeometry): number[] {
+  return [g.batch, g.channels, g.outHeight, g.outWidth];
+}
+
+/** Max over each window of x [N, C, H, W]; padding never wins, the first maximum does. */
+export function maxPool2d(x: Tensor, options: Pool2dOptions, backend?: Backend): MaxPool2dResult {
+  const op = 'maxPool2d';
+  checkTensor(op, 'input', x);
+  const opts = checkOptions(op, options, true);
+  const be = resolveBackend(op, backend);
+  const g = pool2dGeometry(op, x.shape, opts);
+  const y = zeros(outShape(g));
+  const argmax = new Int32Array(y.size);
+  be.maxPool2d(g, x.data, y.data, argmax);
+  return { y, argmax };
+}
+
+/** dx of shape xShape: each dy element added at the input position its window took. */
+export function maxPool2dBackward(dy: Tensor, argmax: Int32Array, xShape: Shape, options: Pool2dOptions, backend?: Backend): Tensor {
+  const op = 'maxPool2dBackward';
+  checkTensor(op, 'dy', dy);
+  const shape = checkShapeArg(op, 'xShape', xShape, 4);
+  const opts = checkOptions(op, options, true);
+  const be = resolveBackend(op, backend);
+  const g = pool2dGeometry(op, shape, opts);
+  checkShapeIs(op, 'dy', dy.shape, outShape(g), `max pooling of ${formatShape(shape)}`);
+  if (!(argmax instanceof Int32Array) || argmax.length !== dy.size) {
+    const got = argmax instanceof Int32Array ? `an Int32Array of length ${argmax.length}` : String(argmax);
+    throw new Error(`${op}: argmax must be the Int32Array of length ${dy.size} from maxPool2d (dy ${formatShape(dy.shape)}), got ${got}`);
+  }
+  const size = shapeSize(shape);
+  for (let i = 0; i < argmax.length; i++) {
+    const k = argmax[i];
+    if (k < 0 || k >= size) throw new Error(`${op}: argmax[${i}] = ${k} is outside the input ${formatShape(shape)} (${size} elements)`);
+  }
+  const dx = zeros(shape);
+  be.maxPool2dBackward(g, dy.data, argmax, dx.data);
+  return dx;
+}
+
+/** Mean over each window of x [N, C, H, W]; padding counts as zeros (divides by kH·kW). */
+export function avgPool2d(x: Tensor, options: Pool2dOptions, backend?: Backend): Tensor {
+  const op = 'avgPool2d';
+  checkTensor(op, 'input', x);
+  const opts = checkOptions(op, options, true);
+  const be = resolveBackend(op, backend);
+  const g = pool2dGeometry(op, x.shape, opts);
+  const y = zeros(outShape(g));
+  be.avgPool2d(g, x.data, y.data);
+  return y;
+}
+
+/** dx of shape xShape: each dy element spread evenly over its window. */
+export function avgPool2dBackward(dy: Tensor, xShape: Shape, options: Pool2dOptions, backend?: Backend): Tensor {
+  const op = 'avgPool2dBackward';
+  checkTensor(op, 'dy', dy);
+  const shape = checkShapeArg(op, 'xShape', xShape, 4);
+  const opts = checkOptions(op, options, true);
+  const be = resolveBackend(op, backend);
+  const g = pool2dGeometry(op, shape, opts);
+  checkShapeIs(op, 'dy', dy.shape, outShape(g), `average pooling of ${formatShape(shape)}`);
+  const dx = zeros(shape);
+  be.avgPool2dBackward(g, dy.data, dx.data);
+  return dx;
+}
+
+function globalGeometry(op: string, shape: Shape): Pool2dGeometry {
+  return pool2dGeometry(op, shape, { kernelSize: [shape[2], shape[3]] });
+}
+
+/** Mean over H and W: x [N, C, H, W] → [N, C, 1, 1]. */
+export function globalAvgPool2d(x: Tensor, backend?: Backend): Tensor {
+  const op = 'globalAvgPool2d';
+  checkTensor(op, 'input', x);
+  checkRankOf(op, 'input', x, 4);
+  const be = resolveBackend(op, backend);
+  const g = globalGeometry(op, x.shape);
+  const y = zeros(outShape(g));
+  be.avgPool2d(g, x.data, y.data);
+  return y;
+}
+
+/** dx of shape xShape: dy [N, C, 1, 1] / (H·W) at every position. */
+export function globalAvgPool2dBackward(dy: Tensor, xShape: Shape, backend?: Backend): Tensor {
+  const op = 'globalAvgPool2dBackward';
+  checkTensor(op, 'dy', dy);
+  const shape = checkShapeArg(op, 'xShape', xShape, 4);
+  const be = resolveBackend(op, backend);
+  const g = globalGeometry(op, shape);
+  checkShapeIs(op, 'dy', dy.shape, outShape(g), `global average pooling of ${formatShape(shape)}`);
+  const dx = zeros(shape);
+  be.avgPool2dBackward(g, dy.data, dx.data);
+  return dx;
+}
