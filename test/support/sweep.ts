@@ -1,0 +1,508 @@
+// The parity sweep: every kernel of a backend against the naive backend (float64 sums,
+// the ground truth) on seeded random configurations. Reused by every fast backend:
+//
+//   import { describeBackendParity } from './support/sweep.js';
+//   describeBackendParity('js', () => jsBackend);
+//   describeBackendParity('wasm simd', () => loadWasmBackend({ variant: 'simd' }), { gemmTile: { mr: 4, nr: 8 } });
+//
+// describeBackendParity(label, load, options?) registers one vitest `describe` holding one
+// `it` per kernel family. Each `it` runs every configuration, collects the failures and
+// reports how many failed plus the first few with their configuration, so one bug does
+// not hide the rest. Every call runs on guarded views (sentinels around every input and
+// output; outputs pre-filled with NaN so a kernel that must overwrite cannot read them),
+// and every input is checked unchanged afterwards.
+//
+// Options (all optional):
+//   tolerance             { rtol, atol } for sums (see compare.ts); default 1e-4 / 1e-5
+//   elementwiseTolerance  { rtol, atol } for activations/softmax;   default 1e-5 / 1e-6
+//   gemmTile              { mr, nr } of the backend's micro-kernel: m and n sweep 1..2·tile+1
+//   gemmBlocks            { mc, nc, kc } cache blocks: each dimension is tried at b−1, b, b+1, 2b+1
+//   seed                  of the configuration generator (default 2026)
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from '../../src/backend/backend.js';
+import { naiveBackend } from '../../src/backend/naive.js';
+import { conv2dGeometry, im2colGeometry, pool2dGeometry, type Conv2dOptions, type Padding, type Pool2dOptions, type Size2 } from '../../src/ops/geometry.js';
+import { Random } from '../../src/random.js';
+import type { Shape } from '../../src/tensor.js';
+import { DEFAULT_TOLERANCE, expectClose, expectEqual, guardedFloats, guardedInput, guardedInts, type Tolerance } from './compare.js';
+
+export interface ParityOptions {
+  tolerance?: Tolerance;
+  elementwiseTolerance?: Tolerance;
+  gemmTile?: { mr: number; nr: number };
+  gemmBlocks?: { mc?: number; nc?: number; kc?: number };
+  seed?: number;
+}
+
+export const MIN_CONV_CASES = 300;
+export const MIN_POOL_CASES = 300;
+
+// ---------------------------------------------------------------- configurations
+
+export interface ConvCase {
+  xShape: Shape;
+  wShape: Shape;
+  options: Conv2dOptions;
+  geometry: Conv2dGeometry;
+  /** Geometry of the matching im2col (no groups). */
+  im2col: Conv2dGeometry;
+  bias: boolean;
+  label: string;
+}
+
+export interface PoolCase {
+  xShape: Shape;
+  options: Pool2dOptions;
+  geometry: Pool2dGeometry;
+  /** How x is drawn: uniform, small integers (ties), or all negative (padding must not win). */
+  data: 'uniform' | 'ties' | 'negative';
+  label: string;
+}
+
+export interface GemmCase {
+  m: number;
+  n: number;
+  k: number;
+  params: GemmParams;
+  label: string;
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+function size2(rng: Random, max: number, bias1 = false): Size2 {
+  const one = () => (bias1 && rng.next() < 0.5 ? 1 : 1 + rng.int(max));
+  return rng.next() < 0.7 ? one() : [one(), one()];
+}
+
+function padding(rng: Random): Padding | undefined {
+  switch (rng.int(7)) {
+    case 0: return undefined;
+    case 1: return 'valid';
+    case 2:
+    case 3: return 'same';
+    case 4: return rng.int(3);
+    case 5: return [rng.int(3), rng.int(3)];
+    default: return [rng.int(4), rng.int(4), rng.int(4), rng.int(4)];
+  }
+}
+
+function tryConv(xShape: Shape, wShape: Shape, options: Conv2dOptions, bias: boolean): ConvCase | null {
+  try {
+    const geometry = conv2dGeometry('sweep', xShape, wShape, options);
+    const im2col = im2colGeometry('sweep', xShape, { kernelSize: [wShape[2], wShape[3]], stride: options.stride, padding: options.padding, dilation: options.dilation });
+    const label = `x ${show(xShape)} w ${show(wShape)} ${show(options)}${bias ? ' +bias' : ''}`;
+    return { xShape, wShape, options, geometry, im2col, bias, label };
+  } catch {
+    return null; // an invalid geometry (empty output, bad groups) is not a case
+  }
+}
+
+/** At least `count` valid conv configurations: batch 1..4, channels 1..8, sizes 1..12,
+ * kernel 1..5, stride 1..3, dilation 1..3, every padding form, groups incl. depthwise,
+ * plus a few fixed shapes (pointwise, LeNet-like). */
+export function convCases(seed = 2026, count = MIN_CONV_CASES): ConvCase[] {
+  const rng = new Random(seed);
+  const cases: ConvCase[] = [];
+  const fixed: [Shape, Shape, Conv2dOptions][] = [
+    [[2, 1, 12, 12], [6, 1, 5, 5], {}],
+    [[1, 6, 8, 8], [16, 6, 5, 5], { padding: 2 }],
+    [[3, 4, 5, 7], [6, 4, 1, 1], {}],
+    [[2, 6, 3, 5], [4, 3, 1, 1], { groups: 2 }],
+    [[1, 4, 6, 6], [4, 1, 3, 3], { groups: 4, padding: 'same' }],
+    [[1, 1, 3, 3], [1, 1, 2, 2], {}],
+    [[1, 3, 1, 1], [2, 3, 1, 1], {}],
+  ];
+  for (const [x, w, o] of fixed) {
+    for (const bias of [true, false]) {
+      const c = tryConv(x, w, o, bias);
+      if (c) cases.push(c);
+    }
+  }
+  for (let attempt = 0; cases.length < count && attempt < 50 * count; attempt++) {
+    const batch = 1 + rng.int(4);
+    const kind = rng.next();
+    let groups = 1;
+    let inChannels = 1 + rng.int(8);
+    let outChannels = 1 + rng.int(8);
+    if (kind < 0.2) {
+      groups = inChannels; // depthwise, channel multiplier 1 or 2
+      outChannels = inChannels * (1 + rng.int(2));
+    } else if (kind < 0.4) {
+      groups = 2 + rng.int(3);
+      inChannels = groups * (1 + rng.int(Math.max(1, Math.floor(8 / groups))));
+      outChannels = groups * (1 + rng.int(2));
+    }
+    const kernel = size2(rng, 5);
+    const [kh, kw] = typeof kernel === 'number' ? [kernel, kernel] : kernel;
+    const h = 1 + rng.int(12);
+    const w = rng.next() < 0.3 ? h : 1 + rng.int(12);
+    const options: Conv2dOptions = {};
+    if (rng.next() < 0.6) options.stride = size2(rng, 3, true);
+    if (rng.next() < 0.4) options.dilation = size2(rng, 3, true);
+    const pad = padding(rng);
+    if (pad !== undefined) options.padding = pad;
+    if (groups > 1) options.groups = groups;
+    const c = tryConv([batch, inChannels, h, w], [outChannels, inChannels / groups, kh, kw], options, rng.next() < 0.6);
+    if (c) cases.push(c);
+  }
+  return cases;
+}
+
+/** At least `count` valid pooling configurations: kernel 1..4, stride 1..3 or default,
+ * every padding form (pooling refuses padding ≥ kernel, those are skipped). */
+export function poolCases(seed = 2027, count = MIN_POOL_CASES): PoolCase[] {
+  const rng = new Random(seed);
+  const cases: PoolCase[] = [];
+  const kinds = ['uniform', 'ties', 'negative'] as const;
+  for (let attempt = 0; cases.length < count && attempt < 50 * count; attempt++) {
+    const xShape = [1 + rng.int(3), 1 + rng.int(4), 1 + rng.int(11), 1 + rng.int(11)];
+    const options: Pool2dOptions = { kernelSize: size2(rng, 4) };
+    if (rng.next() < 0.6) options.stride = size2(rng, 3);
+    const pad = padding(rng);
+    if (pad !== undefined) options.padding = pad;
+    try {
+      const geometry = pool2dGeometry('sweep', xShape, options);
+      const data = kinds[rng.int(3)];
+      cases.push({ xShape, options, geometry, data, label: `x ${show(xShape)} ${show(options)} ${data}` });
+    } catch {
+      // invalid geometry: not a case
+    }
+  }
+  return cases;
+}
+
+const SCALARS: [number, number][] = [[1, 0], [1, 1], [0.5, 0], [-1.5, 0.25], [2, 1], [0, 0.5], [1, -1]];
+
+/** GEMM shapes through every edge of the blocking: all m, n in 1..2·tile+1 (k cycling,
+ * all four transposes), every k in 1..2·max(tile)+1, each cache block at b−1, b, b+1 and
+ * 2b+1, and a few large products; alpha/beta cycle through SCALARS (beta 0 with NaN in C). */
+export function gemmCases(tile = { mr: 8, nr: 8 }, blocks: { mc?: number; nc?: number; kc?: number } = {}): GemmCase[] {
+  const cases: GemmCase[] = [];
+  let turn = 0;
+  const add = (m: number, n: number, k: number, transA: boolean, transB: boolean): void => {
+    const [alpha, beta] = SCALARS[turn++ % SCALARS.length];
+    const params = { transA, transB, alpha, beta };
+    cases.push({ m, n, k, params, label: `gemm m=${m} n=${n} k=${k} ${show(params)}` });
+  };
+  const trans: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
+  const maxM = 2 * tile.mr + 1;
+  const maxN = 2 * tile.nr + 1;
+  const maxK = 2 * Math.max(tile.mr, tile.nr) + 1;
+  for (let m = 1; m <= maxM; m++) {
+    for (let n = 1; n <= maxN; n++) {
+      for (const [ta, tb] of trans) add(m, n, 1 + ((m * 7 + n * 3 + turn) % maxK), ta, tb);
+    }
+  }
+  for (let k = 1; k <= maxK; k++) for (const [ta, tb] of trans) add(maxM, maxN, k, ta, tb);
+  const edges = (b: number) => [b - 1, b, b + 1, 2 * b + 1];
+  for (const mc of edges(blocks.mc ?? 64)) for (const [ta, tb] of trans) add(mc, 5, 9, ta, tb);
+  for (const nc of edges(blocks.nc ?? 256)) for (const [ta, tb] of trans) add(3, nc, 7, ta, tb);
+  for (const kc of edges(blocks.kc ?? 256)) for (const [ta, tb] of trans) add(6, 5, kc, ta, tb);
+  for (const [ta, tb] of trans) add(67, 131, 259, ta, tb);
+  add(130, 270, 300, false, false);
+  add(257, 65, 513, true, true);
+  return cases;
+}
+
+// ---------------------------------------------------------------- data
+
+function uniform(rng: Random, length: number, low = -1, high = 1): Float32Array {
+  const a = new Float32Array(length);
+  for (let i = 0; i < length; i++) a[i] = rng.uniform(low, high);
+  return a;
+}
+
+function abs(a: Float32Array): Float32Array {
+  return a.map(Math.abs);
+}
+
+function convSizes(g: Conv2dGeometry) {
+  return {
+    x: g.batch * g.inChannels * g.inHeight * g.inWidth,
+    w: g.outChannels * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth,
+    y: g.batch * g.outChannels * g.outHeight * g.outWidth,
+    cols: g.batch * g.inChannels * g.kernelHeight * g.kernelWidth * g.outHeight * g.outWidth,
+  };
+}
+
+function poolSizes(g: Pool2dGeometry) {
+  return { x: g.batch * g.channels * g.inHeight * g.inWidth, y: g.batch * g.channels * g.outHeight * g.outWidth };
+}
+
+function poolInput(rng: Random, c: PoolCase, length: number): Float32Array {
+  if (c.data === 'ties') return uniform(rng, length).map((v) => Math.round(v * 2));
+  if (c.data === 'negative') return uniform(rng, length, -2, -0.5);
+  return uniform(rng, length);
+}
+
+/** Runs check on every case, collecting failures; fails once with a summary. */
+function runAll<T extends { label: string }>(what: string, cases: T[], check: (c: T, index: number) => void): void {
+  const failures: string[] = [];
+  cases.forEach((c, i) => {
+    try {
+      check(c, i);
+    } catch (e) {
+      failures.push(`${c.label}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+  if (failures.length > 0) {
+    expect.fail(`${what}: ${failures.length} of ${cases.length} cases failed; first:\n  ${failures.slice(0, 5).join('\n  ')}`);
+  }
+}
+
+// ---------------------------------------------------------------- the suite
+
+export function describeBackendParity(label: string, load: () => Promise<Backend> | Backend, options: ParityOptions = {}): void {
+  const tol = options.tolerance ?? DEFAULT_TOLERANCE;
+  const ewTol = options.elementwiseTolerance ?? { rtol: 1e-5, atol: 1e-6 };
+  const seed = options.seed ?? 2026;
+  const naive = naiveBackend;
+
+  describe(`${label} backend matches naive`, () => {
+    let be: Backend;
+    const convs = convCases(seed);
+    const pools = poolCases(seed + 1);
+    const gemms = gemmCases(options.gemmTile, options.gemmBlocks);
+
+    beforeAll(async () => {
+      be = await load();
+    });
+
+    it(`sweeps at least ${MIN_CONV_CASES} valid conv and ${MIN_POOL_CASES} pooling configurations covering every option`, () => {
+      expect(convs.length).toBeGreaterThanOrEqual(MIN_CONV_CASES);
+      expect(pools.length).toBeGreaterThanOrEqual(MIN_POOL_CASES);
+      const g = convs.map((c) => c.geometry);
+      expect(g.some((x) => x.groups > 1 && x.groups === x.inChannels && x.inChannels > 1), 'depthwise').toBe(true);
+      expect(g.some((x) => x.groups > 1 && x.groups < x.inChannels), 'grouped').toBe(true);
+      expect(g.some((x) => x.padTop !== x.padBottom || x.padLeft !== x.padRight), 'asymmetric padding').toBe(true);
+      expect(convs.some((c) => c.options.padding === 'same'), "'same' padding").toBe(true);
+      for (const s of [2, 3]) expect(g.some((x) => x.strideHeight === s || x.strideWidth === s), `stride ${s}`).toBe(true);
+      for (const d of [2, 3]) expect(g.some((x) => x.dilationHeight === d || x.dilationWidth === d), `dilation ${d}`).toBe(true);
+      for (const k of [1, 5]) expect(g.some((x) => x.kernelHeight === k || x.kernelWidth === k), `kernel ${k}`).toBe(true);
+      for (const n of [1, 4]) expect(g.some((x) => x.batch === n), `batch ${n}`).toBe(true);
+      expect(pools.some((p) => p.geometry.padTop + p.geometry.padLeft + p.geometry.padBottom + p.geometry.padRight > 0), 'padded pooling').toBe(true);
+      expect(pools.some((p) => p.geometry.strideHeight !== p.geometry.kernelHeight), 'overlapping/strided pooling').toBe(true);
+    });
+
+    it(`gemm: ${gemms.length} shapes through every tile and cache-block edge, all transposes, alpha/beta`, () => {
+      const rng = new Random(seed + 2);
+      runAll('gemm', gemms, ({ m, n, k, params }) => {
+        const a = uniform(rng, m * k);
+        const b = uniform(rng, k * n);
+        const c0 = params.beta === 0 ? new Float32Array(m * n).fill(NaN) : uniform(rng, m * n);
+        const expected = c0.slice();
+        naive.gemm(m, n, k, a, b, expected, params);
+        const magnitude = params.beta === 0 ? new Float32Array(m * n) : abs(c0);
+        naive.gemm(m, n, k, abs(a), abs(b), magnitude, { ...params, alpha: Math.abs(params.alpha), beta: Math.abs(params.beta) });
+        const ga = guardedInput(a, 'A');
+        const gb = guardedInput(b, 'B');
+        const gc = guardedFloats(m * n, NaN, 'C');
+        gc.view.set(c0);
+        be.gemm(m, n, k, ga.view, gb.view, gc.view, params);
+        ga.check('gemm');
+        gb.check('gemm');
+        gc.check('gemm');
+        expectClose(gc.view, expected, tol, 'C', magnitude);
+      });
+    });
+
+    it('im2col (exact) and col2im', () => {
+      const rng = new Random(seed + 3);
+      runAll('im2col/col2im', convs, (c) => {
+        const g = c.im2col;
+        const s = convSizes(g);
+        const x = uniform(rng, s.x);
+        const expected = new Float32Array(s.cols);
+        naive.im2col(g, x, expected);
+        const gx = guardedInput(x, 'x');
+        const gcols = guardedFloats(s.cols, NaN, 'cols');
+        be.im2col(g, gx.view, gcols.view);
+        gx.check('im2col');
+        gcols.check('im2col');
+        expectEqual(gcols.view, expected, 'im2col cols');
+
+        const cols = uniform(rng, s.cols);
+        const back = new Float32Array(s.x);
+        naive.col2im(g, cols, back);
+        const magnitude = new Float32Array(s.x);
+        naive.col2im(g, abs(cols), magnitude);
+        const gin = guardedInput(cols, 'cols');
+        const gout = guardedFloats(s.x, NaN, 'x');
+        be.col2im(g, gin.view, gout.view);
+        gin.check('col2im');
+        gout.check('col2im');
+        expectClose(gout.view, back, tol, 'col2im x', magnitude);
+      });
+    });
+
+    it('conv2d forward (with and without bias)', () => {
+      const rng = new Random(seed + 4);
+      runAll('conv2d', convs, (c) => {
+        const g = c.geometry;
+        const s = convSizes(g);
+        const x = uniform(rng, s.x);
+        const w = uniform(rng, s.w);
+        const bias = c.bias ? uniform(rng, g.outChannels) : null;
+        const expected = new Float32Array(s.y);
+        naive.conv2d(g, x, w, bias, expected);
+        const magnitude = new Float32Array(s.y);
+        naive.conv2d(g, abs(x), abs(w), bias ? abs(bias) : null, magnitude);
+        const gx = guardedInput(x, 'x');
+        const gw = guardedInput(w, 'w');
+        const gbias = bias ? guardedInput(bias, 'bias') : null;
+        const gy = guardedFloats(s.y, NaN, 'y');
+        be.conv2d(g, gx.view, gw.view, gbias ? gbias.view : null, gy.view);
+        for (const gd of [gx, gw, gbias, gy]) gd?.check('conv2d');
+        expectClose(gy.view, expected, tol, 'conv2d y', magnitude);
+      });
+    });
+
+    it('conv2dBackwardInput', () => {
+      const rng = new Random(seed + 5);
+      runAll('conv2dBackwardInput', convs, (c) => {
+        const g = c.geometry;
+        const s = convSizes(g);
+        const dy = uniform(rng, s.y);
+        const w = uniform(rng, s.w);
+        const expected = new Float32Array(s.x);
+        naive.conv2dBackwardInput(g, dy, w, expected);
+        const magnitude = new Float32Array(s.x);
+        naive.conv2dBackwardInput(g, abs(dy), abs(w), magnitude);
+        const gdy = guardedInput(dy, 'dy');
+        const gw = guardedInput(w, 'w');
+        const gdx = guardedFloats(s.x, NaN, 'dx');
+        be.conv2dBackwardInput(g, gdy.view, gw.view, gdx.view);
+        for (const gd of [gdy, gw, gdx]) gd.check('conv2dBackwardInput');
+        expectClose(gdx.view, expected, tol, 'dx', magnitude);
+      });
+    });
+
+    it('conv2dBackwardFilter (dw, and db when asked)', () => {
+      const rng = new Random(seed + 6);
+      runAll('conv2dBackwardFilter', convs, (c) => {
+        const g = c.geometry;
+        const s = convSizes(g);
+        const dy = uniform(rng, s.y);
+        const x = uniform(rng, s.x);
+        const expectedW = new Float32Array(s.w);
+        const expectedB = new Float32Array(g.outChannels);
+        naive.conv2dBackwardFilter(g, dy, x, expectedW, expectedB);
+        const magW = new Float32Array(s.w);
+        const magB = new Float32Array(g.outChannels);
+        naive.conv2dBackwardFilter(g, abs(dy), abs(x), magW, magB);
+        const gdy = guardedInput(dy, 'dy');
+        const gx = guardedInput(x, 'x');
+        const gdw = guardedFloats(s.w, NaN, 'dw');
+        const gdb = c.bias ? guardedFloats(g.outChannels, NaN, 'db') : null;
+        be.conv2dBackwardFilter(g, gdy.view, gx.view, gdw.view, gdb ? gdb.view : null);
+        for (const gd of [gdy, gx, gdw, gdb]) gd?.check('conv2dBackwardFilter');
+        expectClose(gdw.view, expectedW, tol, 'dw', magW);
+        if (gdb) expectClose(gdb.view, expectedB, tol, 'db', magB);
+      });
+    });
+
+    it('maxPool2d (y and argmax exact: first max wins, padding never wins) and its backward', () => {
+      const rng = new Random(seed + 7);
+      runAll('maxPool2d', pools, (c) => {
+        const g = c.geometry;
+        const s = poolSizes(g);
+        const x = poolInput(rng, c, s.x);
+        const y = new Float32Array(s.y);
+        const argmax = new Int32Array(s.y);
+        naive.maxPool2d(g, x, y, argmax);
+        const gx = guardedInput(x, 'x');
+        const gy = guardedFloats(s.y, NaN, 'y');
+        const ga = guardedInts(s.y, -1, 'argmax');
+        be.maxPool2d(g, gx.view, gy.view, ga.view);
+        for (const gd of [gx, gy, ga]) gd.check('maxPool2d');
+        expectEqual(gy.view, y, 'maxPool2d y');
+        expectEqual(ga.view, argmax, 'maxPool2d argmax');
+
+        const dy = uniform(rng, s.y);
+        const dx = new Float32Array(s.x);
+        naive.maxPool2dBackward(g, dy, argmax, dx);
+        const magnitude = new Float32Array(s.x);
+        naive.maxPool2dBackward(g, abs(dy), argmax, magnitude);
+        const gdy = guardedInput(dy, 'dy');
+        const gdx = guardedFloats(s.x, NaN, 'dx');
+        const argCopy = argmax.slice();
+        be.maxPool2dBackward(g, gdy.view, argmax, gdx.view);
+        gdy.check('maxPool2dBackward');
+        gdx.check('maxPool2dBackward');
+        expectEqual(argmax, argCopy, 'argmax after maxPool2dBackward');
+        expectClose(gdx.view, dx, tol, 'maxPool2dBackward dx', magnitude);
+      });
+    });
+
+    it('avgPool2d (padding counts as zeros) and its backward', () => {
+      const rng = new Random(seed + 8);
+      runAll('avgPool2d', pools, (c) => {
+        const g = c.geometry;
+        const s = poolSizes(g);
+        const x = poolInput(rng, c, s.x);
+        const y = new Float32Array(s.y);
+        naive.avgPool2d(g, x, y);
+        const magY = new Float32Array(s.y);
+        naive.avgPool2d(g, abs(x), magY);
+        const gx = guardedInput(x, 'x');
+        const gy = guardedFloats(s.y, NaN, 'y');
+        be.avgPool2d(g, gx.view, gy.view);
+        gx.check('avgPool2d');
+        gy.check('avgPool2d');
+        expectClose(gy.view, y, tol, 'avgPool2d y', magY);
+
+        const dy = uniform(rng, s.y);
+        const dx = new Float32Array(s.x);
+        naive.avgPool2dBackward(g, dy, dx);
+        const magX = new Float32Array(s.x);
+        naive.avgPool2dBackward(g, abs(dy), magX);
+        const gdy = guardedInput(dy, 'dy');
+        const gdx = guardedFloats(s.x, NaN, 'dx');
+        be.avgPool2dBackward(g, gdy.view, gdx.view);
+        gdy.check('avgPool2dBackward');
+        gdx.check('avgPool2dBackward');
+        expectClose(gdx.view, dx, tol, 'avgPool2dBackward dx', magX);
+      });
+    });
+
+    it('elementwise: bias, activations and their backwards, softmax, logSoftmax (NaN propagates alike)', () => {
+      const rng = new Random(seed + 9);
+      type Case = { label: string; run: (b: Backend, ins: Float32Array[], out: Float32Array) => void; inputs: number; outLength?: number };
+      const [outer, channels, inner] = [3, 5, 7];
+      const length = outer * channels * inner;
+      const cases: Case[] = [
+        { label: 'addBias', inputs: 2, run: (b, [x, bias], y) => b.addBias(x, bias.subarray(0, channels), outer, channels, inner, y) },
+        { label: 'sumBias', inputs: 1, outLength: channels, run: (b, [dy], db) => b.sumBias(dy, outer, channels, inner, db) },
+        { label: 'relu', inputs: 1, run: (b, [x], y) => b.relu(x, y) },
+        { label: 'reluBackward', inputs: 2, run: (b, [x, dy], dx) => b.reluBackward(x, dy, dx) },
+        { label: 'leakyRelu', inputs: 1, run: (b, [x], y) => b.leakyRelu(x, 0.1, y) },
+        { label: 'leakyReluBackward', inputs: 2, run: (b, [x, dy], dx) => b.leakyReluBackward(x, 0.1, dy, dx) },
+        { label: 'sigmoid', inputs: 1, run: (b, [x], y) => b.sigmoid(x, y) },
+        { label: 'sigmoidBackward', inputs: 2, run: (b, [y, dy], dx) => b.sigmoidBackward(y, dy, dx) },
+        { label: 'tanh', inputs: 1, run: (b, [x], y) => b.tanh(x, y) },
+        { label: 'tanhBackward', inputs: 2, run: (b, [y, dy], dx) => b.tanhBackward(y, dy, dx) },
+        { label: 'softmax', inputs: 1, run: (b, [x], y) => b.softmax(x, outer * channels, inner, y) },
+        { label: 'logSoftmax', inputs: 1, run: (b, [x], y) => b.logSoftmax(x, outer * channels, inner, y) },
+      ];
+      runAll('elementwise', cases, (c) => {
+        // Values over [-6, 6] with exact zeros and one NaN (in a row softmax sees).
+        const ins = Array.from({ length: c.inputs }, () => {
+          const a = uniform(rng, length, -6, 6);
+          for (let i = 0; i < length; i += 11) a[i] = 0;
+          a[length - 3] = NaN;
+          return a;
+        });
+        const outLength = c.outLength ?? length;
+        const expected = new Float32Array(outLength);
+        c.run(naive, ins, expected);
+        const guardedIns = ins.map((a, i) => guardedInput(a, `input ${i}`));
+        const out = guardedFloats(outLength, NaN, 'output');
+        c.run(be, guardedIns.map((gd) => gd.view), out.view);
+        for (const gd of [...guardedIns, out]) gd.check(c.label);
+        expectClose(out.view, expected, ewTol, c.label);
+      });
+    });
+  });
+}
