@@ -1,0 +1,170 @@
+// Optimizers over a list of parameters (model.parameters()). A step() first checks every
+// gradient and only then changes anything: a non-finite gradient throws and leaves all
+// parameters and the optimizer state exactly as they were.
+import type { Parameter } from './nn/parameter.js';
+
+export interface Optimizer {
+  readonly parameters: readonly Parameter[];
+  /** Number of completed steps. */
+  readonly iterations: number;
+  /** Applies one update from the accumulated gradients. */
+  step(): void;
+  /** Clears every parameter's gradient. */
+  zeroGrad(): void;
+}
+
+function checkParameters(op: string, params: readonly Parameter[]): Parameter[] {
+  if (!Array.isArray(params)) throw new Error(`${op}: expected an array of parameters (model.parameters()), got ${String(params)}`);
+  params.forEach((p, i) => {
+    if (!p || !p.value || !p.grad || p.value.size !== p.grad.size) {
+      throw new Error(`${op}: parameter ${i} is not a { name, value, grad } with matching sizes`);
+    }
+  });
+  return [...params];
+}
+
+function checkNumber(op: string, name: string, value: number, min: number, maxExclusive = Infinity, minInclusive = true): number {
+  const ok = typeof value === 'number' && Number.isFinite(value) && (minInclusive ? value >= min : value > min) && value < maxExclusive;
+  if (!ok) {
+    const range = `${minInclusive ? '[' : '('}${min}, ${maxExclusive === Infinity ? '∞' : maxExclusive})`;
+    throw new Error(`${op}: ${name} must be a finite number in ${range}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Throws (naming the parameter and the index) if any gradient holds NaN or ±Infinity. */
+function checkGradients(op: string, params: readonly Parameter[]): void {
+  for (const p of params) {
+    const g = p.grad.data;
+    for (let i = 0; i < g.length; i++) {
+      if (!Number.isFinite(g[i])) {
+        throw new Error(`${op}.step: gradient of '${p.name}' has a non-finite value (${g[i]}) at index ${i}; no parameter was changed`);
+      }
+    }
+  }
+}
+
+abstract class BaseOptimizer implements Optimizer {
+  readonly parameters: readonly Parameter[];
+  iterations = 0;
+
+  constructor(op: string, params: readonly Parameter[]) {
+    this.parameters = checkParameters(op, params);
+  }
+
+  zeroGrad(): void {
+    for (const p of this.parameters) p.grad.data.fill(0);
+  }
+
+  abstract step(): void;
+}
+
+export interface SGDOptions {
+  lr?: number;
+  momentum?: number;
+  /** Learning-rate decay per step: lr_t = lr / (1 + t·decay) (seed 004, Keras). */
+  decay?: number;
+  /** L2 penalty: weightDecay·w is added to the gradient. */
+  weightDecay?: number;
+  nesterov?: boolean;
+}
+
+/** Mini-batch SGD with momentum in seed 004's form: v = momentum·v + lr_t·g, w -= v
+ * (Nesterov: w -= momentum·v + lr_t·g). */
+export class SGD extends BaseOptimizer {
+  readonly lr: number;
+  readonly momentum: number;
+  readonly decay: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  private readonly velocity: Float32Array[];
+
+  constructor(params: readonly Parameter[], options: SGDOptions = {}) {
+    super('SGD', params);
+    this.lr = checkNumber('SGD', 'lr', options.lr ?? 0.01, 0, Infinity, false);
+    this.momentum = checkNumber('SGD', 'momentum', options.momentum ?? 0, 0, 1);
+    this.decay = checkNumber('SGD', 'decay', options.decay ?? 0, 0);
+    this.weightDecay = checkNumber('SGD', 'weightDecay', options.weightDecay ?? 0, 0);
+    this.nesterov = options.nesterov ?? false;
+    if (this.nesterov && this.momentum === 0) throw new Error('SGD: nesterov needs a momentum > 0');
+    this.velocity = this.parameters.map((p) => new Float32Array(p.value.size));
+  }
+
+  /** The learning rate the next step uses. */
+  get currentLr(): number {
+    return this.lr / (1 + this.iterations * this.decay);
+  }
+
+  step(): void {
+    checkGradients('SGD', this.parameters);
+    const lr = this.currentLr;
+    const { momentum, weightDecay, nesterov } = this;
+    this.parameters.forEach((p, k) => {
+      const w = p.value.data;
+      const g = p.grad.data;
+      const v = this.velocity[k];
+      for (let i = 0; i < w.length; i++) {
+        const grad = g[i] + weightDecay * w[i];
+        if (momentum === 0) {
+          w[i] -= lr * grad;
+        } else {
+          v[i] = momentum * v[i] + lr * grad;
+          w[i] -= nesterov ? momentum * v[i] + lr * grad : v[i];
+        }
+      }
+    });
+    this.iterations++;
+  }
+}
+
+export interface AdamOptions {
+  lr?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** L2 penalty added to the gradient (as PyTorch's Adam, not AdamW). */
+  weightDecay?: number;
+}
+
+/** Adam (Kingma & Ba 2015) with bias-corrected moments. */
+export class Adam extends BaseOptimizer {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  private readonly m: Float32Array[];
+  private readonly v: Float32Array[];
+
+  constructor(params: readonly Parameter[], options: AdamOptions = {}) {
+    super('Adam', params);
+    this.lr = checkNumber('Adam', 'lr', options.lr ?? 0.001, 0, Infinity, false);
+    this.beta1 = checkNumber('Adam', 'beta1', options.beta1 ?? 0.9, 0, 1);
+    this.beta2 = checkNumber('Adam', 'beta2', options.beta2 ?? 0.999, 0, 1);
+    this.eps = checkNumber('Adam', 'eps', options.eps ?? 1e-8, 0, Infinity, false);
+    this.weightDecay = checkNumber('Adam', 'weightDecay', options.weightDecay ?? 0, 0);
+    this.m = this.parameters.map((p) => new Float32Array(p.value.size));
+    this.v = this.parameters.map((p) => new Float32Array(p.value.size));
+  }
+
+  step(): void {
+    checkGradients('Adam', this.parameters);
+    const t = this.iterations + 1;
+    const { lr, beta1, beta2, eps, weightDecay } = this;
+    const c1 = 1 - beta1 ** t;
+    const c2 = 1 - beta2 ** t;
+    this.parameters.forEach((p, k) => {
+      const w = p.value.data;
+      const g = p.grad.data;
+      const m = this.m[k];
+      const v = this.v[k];
+      for (let i = 0; i < w.length; i++) {
+        const grad = g[i] + weightDecay * w[i];
+        m[i] = beta1 * m[i] + (1 - beta1) * grad;
+        v[i] = beta2 * v[i] + (1 - beta2) * grad * grad;
+        w[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+      }
+    });
+    this.iterations = t;
+  }
+}
