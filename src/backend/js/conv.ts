@@ -13,6 +13,11 @@ import { Workspace } from './workspace.js';
 
 const columns = new Workspace();
 
+/** Floats held by the column workspace (tests check it is reused, not reallocated). */
+export function convWorkspaceFloats(): number {
+  return columns.capacity;
+}
+
 /** True when cols == x for every image (the im2col would be a plain copy). */
 export function isPointwise(g: Conv2dGeometry): boolean {
   return (

@@ -20,6 +20,11 @@ const packedA = new Workspace();
 const packedB = new Workspace();
 const tile = new Float64Array(MR * NR);
 
+/** Floats held by the packing buffers (tests check they are reused, not reallocated). */
+export function gemmWorkspaceFloats(): number {
+  return packedA.capacity + packedB.capacity;
+}
+
 /** One operand of a strided GEMM: element (row, col) of op(X) is
  * trans ? data[offset + col·ld + row] : data[offset + row·ld + col]. */
 export interface Operand {
