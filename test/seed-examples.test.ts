@@ -159,3 +159,20 @@ describe.each(backends.map((b) => [b.name, b] as const))('seed examples on %s', 
     expect(Array.from(argmax)).toEqual([0]);
   });
 });
+
+describe('default backend', () => {
+  it('ops without a backend argument use currentBackend()', async () => {
+    const { currentBackend, setBackend } = await import('../src/backend/registry.js');
+    const before = currentBackend();
+    try {
+      setBackend(naiveBackend);
+      expect(conv2d(a000, w000, b000).toArray()).toEqual(z000.flat());
+      const calls: string[] = [];
+      setBackend({ ...naiveBackend, conv2d: (...args) => { calls.push('conv2d'); naiveBackend.conv2d(...args); } });
+      expect(conv2d(x003, k003).toArray()).toEqual([19, 25, 37, 43]);
+      expect(calls).toEqual(['conv2d']);
+    } finally {
+      setBackend(before);
+    }
+  });
+});
