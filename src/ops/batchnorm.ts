@@ -1,0 +1,133 @@
+// Batch normalization over NCHW per channel (statistics over N, H, W), sums in float64.
+// Pure TypeScript: it is O(size) and memory-bound, so there is no backend kernel for it.
+import { Tensor, formatShape } from '../tensor.js';
+
+export interface BatchNormStats {
+  /** Per-channel batch mean and biased variance. */
+  mean: Float64Array;
+  variance: Float64Array;
+  /** 1 / √(variance + eps) per channel (for backward). */
+  invStd: Float64Array;
+}
+
+export interface BatchNormForward extends BatchNormStats {
+  y: Tensor;
+  /** The normalized input (x - mean) · invStd, kept for backward. */
+  xhat: Float32Array;
+}
+
+export interface BatchNormGradients {
+  dx: Tensor;
+  dgamma: Tensor;
+  dbeta: Tensor;
+}
+
+function dims(op: string, x: Tensor, gamma: Tensor, beta: Tensor): [number, number, number] {
+  if (x.rank !== 4) throw new Error(`${op}: input must be [N, C, H, W], got ${formatShape(x.shape)}`);
+  const [n, c, h, w] = x.shape;
+  if (gamma.size !== c || beta.size !== c) {
+    throw new Error(`${op}: weight ${formatShape(gamma.shape)} and bias ${formatShape(beta.shape)} must have ${c} elements for input ${formatShape(x.shape)}`);
+  }
+  return [n, c, h * w];
+}
+
+/** Train-mode forward: normalizes with the batch's own statistics. */
+export function batchNorm2dTrain(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): BatchNormForward {
+  const op = 'batchNorm2d';
+  const [n, channels, hw] = dims(op, x, gamma, beta);
+  const count = n * hw;
+  const mean = new Float64Array(channels);
+  const variance = new Float64Array(channels);
+  const invStd = new Float64Array(channels);
+  const xd = x.data;
+  for (let c = 0; c < channels; c++) {
+    let sum = 0;
+    for (let b = 0; b < n; b++) {
+      const base = (b * channels + c) * hw;
+      for (let i = 0; i < hw; i++) sum += xd[base + i];
+    }
+    const mu = sum / count;
+    let sq = 0;
+    for (let b = 0; b < n; b++) {
+      const base = (b * channels + c) * hw;
+      for (let i = 0; i < hw; i++) {
+        const d = xd[base + i] - mu;
+        sq += d * d;
+      }
+    }
+    mean[c] = mu;
+    variance[c] = sq / count;
+    invStd[c] = 1 / Math.sqrt(variance[c] + eps);
+  }
+  const xhat = new Float32Array(x.size);
+  const y = new Float32Array(x.size);
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < channels; c++) {
+      const base = (b * channels + c) * hw;
+      const g = gamma.data[c];
+      const bt = beta.data[c];
+      for (let i = 0; i < hw; i++) {
+        const v = (xd[base + i] - mean[c]) * invStd[c];
+        xhat[base + i] = v;
+        y[base + i] = g * v + bt;
+      }
+    }
+  }
+  return { y: new Tensor(y, x.shape), xhat, mean, variance, invStd };
+}
+
+/** Eval-mode forward with fixed statistics; also returns xhat for a backward. */
+export function batchNorm2dInference(x: Tensor, gamma: Tensor, beta: Tensor, mean: Float32Array, variance: Float32Array, eps: number): { y: Tensor; xhat: Float32Array; invStd: Float64Array } {
+  const [n, channels, hw] = dims('batchNorm2d', x, gamma, beta);
+  const invStd = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) invStd[c] = 1 / Math.sqrt(variance[c] + eps);
+  const xhat = new Float32Array(x.size);
+  const y = new Float32Array(x.size);
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < channels; c++) {
+      const base = (b * channels + c) * hw;
+      for (let i = 0; i < hw; i++) {
+        const v = (x.data[base + i] - mean[c]) * invStd[c];
+        xhat[base + i] = v;
+        y[base + i] = gamma.data[c] * v + beta.data[c];
+      }
+    }
+  }
+  return { y: new Tensor(y, x.shape), xhat, invStd };
+}
+
+/** Backward of either forward. With batch statistics (train) the mean and variance depend
+ * on x: dx = γ·invStd/m · (m·dy - Σdy - xhat·Σ(dy·xhat)); with fixed ones dx = γ·invStd·dy. */
+export function batchNorm2dBackward(dy: Tensor, xhat: Float32Array, gamma: Tensor, invStd: Float64Array, batchStats: boolean): BatchNormGradients {
+  if (dy.rank !== 4 || dy.size !== xhat.length || dy.shape[1] !== gamma.size) {
+    throw new Error(`batchNorm2dBackward: dy ${formatShape(dy.shape)} does not match the forward (${xhat.length} elements, ${gamma.size} channels)`);
+  }
+  const [n, channels, h, w] = dy.shape;
+  const hw = h * w;
+  const count = n * hw;
+  const dgamma = new Float32Array(channels);
+  const dbeta = new Float32Array(channels);
+  const dx = new Float32Array(dy.size);
+  const g = dy.data;
+  for (let c = 0; c < channels; c++) {
+    let sumDy = 0;
+    let sumDyXhat = 0;
+    for (let b = 0; b < n; b++) {
+      const base = (b * channels + c) * hw;
+      for (let i = 0; i < hw; i++) {
+        sumDy += g[base + i];
+        sumDyXhat += g[base + i] * xhat[base + i];
+      }
+    }
+    dbeta[c] = sumDy;
+    dgamma[c] = sumDyXhat;
+    const k = gamma.data[c] * invStd[c];
+    for (let b = 0; b < n; b++) {
+      const base = (b * channels + c) * hw;
+      for (let i = 0; i < hw; i++) {
+        dx[base + i] = batchStats ? (k / count) * (count * g[base + i] - sumDy - xhat[base + i] * sumDyXhat) : k * g[base + i];
+      }
+    }
+  }
+  return { dx: new Tensor(dx, dy.shape), dgamma: new Tensor(dgamma, [channels]), dbeta: new Tensor(dbeta, [channels]) };
+}
