@@ -1,10 +1,11 @@
-// The kernels exported to the TypeScript side. Every export works on raw pointers into
-// linear memory owned by src/backend/wasm.ts and allocates nothing.
+// The kernels exported to the TypeScript side (src/backend/wasm.ts). Every export works on
+// raw pointers into linear memory owned by the TS arena and allocates nothing.
+export { sgemm, gemmWorkspaceBytes, GEMM_MR, GEMM_NR, GEMM_KC, GEMM_MC, GEMM_NC } from './gemm';
+export { im2col, col2im } from './im2col';
+export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool';
+export { addBias, sumBias } from './bias';
 
-/** y[i] = max(x[i], 0) for n floats. */
-export function relu(x: usize, y: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
-    const v = load<f32>(x + (<usize>i << 2));
-    store<f32>(y + (<usize>i << 2), v > 0 ? v : 0);
-  }
+/** First free byte above static data: where the TS arena starts. */
+export function heapBase(): usize {
+  return __heap_base;
 }

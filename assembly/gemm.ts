@@ -1,0 +1,356 @@
+// Packed, register-blocked SGEMM: C = alpha·op(A)·op(B) + beta·C (+ bias[row] on the way out).
+// One source, three builds: the micro-kernel branches at compile time on ASC_FEATURE_SIMD /
+// ASC_FEATURE_RELAXED_SIMD, so the scalar build holds no SIMD opcode and the relaxed build
+// uses fused multiply-add. Blocking follows the usual Goto/BLIS loop nest: NC columns of B
+// are packed per KC-deep slice, MC rows of A per slice, then MR×NR tiles run from the packs.
+// Transposes are absorbed by the packing; partial tiles are zero-padded in the packs and
+// written back through a small scratch tile.
+
+/** Rows of a micro-tile (broadcast A values) and columns (two f32x4 of B). Fused
+ * multiply-add needs no temporary, so the relaxed build affords 6 rows (12 accumulators);
+ * mul+add keeps 4 rows so V8 has registers left and nothing spills. */
+export const GEMM_MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
+export const GEMM_NR: i32 = 8;
+/** Cache blocking: a KC×NR B micro-panel stays in L1, an MC×KC A block in L2. */
+export const GEMM_KC: i32 = 256;
+export const GEMM_MC: i32 = 120; // a multiple of both micro-tile heights (4 and 6)
+export const GEMM_NC: i32 = 2048;
+const KC = GEMM_KC;
+const MC = GEMM_MC;
+const NC = GEMM_NC;
+
+const PACK_A_BYTES: usize = <usize>(MC * KC) << 2;
+const PACK_B_BYTES: usize = <usize>(KC * NC) << 2;
+const TILE_BYTES: usize = <usize>(GEMM_MR * GEMM_NR) << 2;
+
+/** Bytes of the workspace sgemm needs (16-byte aligned pointer expected). */
+export function gemmWorkspaceBytes(): i32 {
+  return <i32>(PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES);
+}
+
+// Parameter block (all 4-byte slots): written by src/backend/wasm/gemm-call.ts.
+// 0 m, 1 n, 2 k, 3 transA, 4 transB, 5 lda, 6 ldb, 7 ldc (in elements), 8 a, 9 b, 10 c,
+// 11 alpha (f32), 12 beta (f32), 13 bias pointer per row of C (0: none), 14 workspace.
+export const GEMM_PARAM_SLOTS: i32 = 15;
+
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row micro-panels, depth-major. */
+function packA(a: usize, lda: i32, transA: bool, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  for (let ir = 0; ir < mc; ir += GEMM_MR) {
+    const rows = min(GEMM_MR, mc - ir);
+    if (!transA) {
+      for (let r = 0; r < GEMM_MR; r++) {
+        let out = dst + (<usize>r << 2);
+        if (r < rows) {
+          let src = a + ((<usize>(i0 + ir + r) * <usize>lda + <usize>p0) << 2);
+          for (let p = 0; p < kc; p++) {
+            store<f32>(out, load<f32>(src));
+            src += 4;
+            out += <usize>GEMM_MR << 2;
+          }
+        } else {
+          for (let p = 0; p < kc; p++) {
+            store<f32>(out, 0);
+            out += <usize>GEMM_MR << 2;
+          }
+        }
+      }
+    } else {
+      // A is stored k×m: the MR values of one depth step are contiguous.
+      let out = dst;
+      for (let p = 0; p < kc; p++) {
+        const src = a + ((<usize>(p0 + p) * <usize>lda + <usize>(i0 + ir)) << 2);
+        for (let r = 0; r < GEMM_MR; r++) {
+          store<f32>(out + (<usize>r << 2), r < rows ? load<f32>(src + (<usize>r << 2)) : 0);
+        }
+        out += <usize>GEMM_MR << 2;
+      }
+    }
+    dst += <usize>(GEMM_MR * kc) << 2;
+  }
+}
+
+/** Packs depth [p0, p0+kc) × columns [j0, j0+nc) of op(B) into NR-column micro-panels. */
+function packB(b: usize, ldb: i32, transB: bool, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  for (let jr = 0; jr < nc; jr += GEMM_NR) {
+    const cols = min(GEMM_NR, nc - jr);
+    if (!transB) {
+      let out = dst;
+      let src = b + ((<usize>p0 * <usize>ldb + <usize>(j0 + jr)) << 2);
+      const step = <usize>ldb << 2;
+      if (cols == GEMM_NR) {
+        for (let p = 0; p < kc; p++) {
+          if (ASC_FEATURE_SIMD) {
+            v128.store(out, v128.load(src));
+            v128.store(out, v128.load(src, 16), 16);
+          } else {
+            store<u64>(out, load<u64>(src));
+            store<u64>(out, load<u64>(src, 8), 8);
+            store<u64>(out, load<u64>(src, 16), 16);
+            store<u64>(out, load<u64>(src, 24), 24);
+          }
+          src += step;
+          out += <usize>GEMM_NR << 2;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let c = 0; c < GEMM_NR; c++) {
+            store<f32>(out + (<usize>c << 2), c < cols ? load<f32>(src + (<usize>c << 2)) : 0);
+          }
+          src += step;
+          out += <usize>GEMM_NR << 2;
+        }
+      }
+    } else {
+      // B is stored n×k: column j of op(B) is row j of storage.
+      for (let c = 0; c < GEMM_NR; c++) {
+        let out = dst + (<usize>c << 2);
+        if (c < cols) {
+          let src = b + ((<usize>(j0 + jr + c) * <usize>ldb + <usize>p0) << 2);
+          for (let p = 0; p < kc; p++) {
+            store<f32>(out, load<f32>(src));
+            src += 4;
+            out += <usize>GEMM_NR << 2;
+          }
+        } else {
+          for (let p = 0; p < kc; p++) {
+            store<f32>(out, 0);
+            out += <usize>GEMM_NR << 2;
+          }
+        }
+      }
+    }
+    dst += <usize>(GEMM_NR * kc) << 2;
+  }
+}
+
+/** Writes a rows×cols corner of the scratch tile into C with alpha, beta and bias. */
+function storeTileScalar(tile: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const add: f32 = bias != 0 ? load<f32>(bias + (<usize>r << 2)) : 0;
+    const row = c + <usize>r * ldcBytes;
+    const src = tile + (<usize>(r * GEMM_NR) << 2);
+    for (let j = 0; j < cols; j++) {
+      const dst = row + (<usize>j << 2);
+      let v = alpha * load<f32>(src + (<usize>j << 2));
+      if (beta != 0) v += beta * load<f32>(dst);
+      store<f32>(dst, v + add);
+    }
+  }
+}
+
+@inline function storeRow(dst: usize, x0: v128, x1: v128, va: v128, beta: f32, bias: usize, r: i32): void {
+  let y0 = f32x4.mul(x0, va);
+  let y1 = f32x4.mul(x1, va);
+  if (beta != 0) {
+    const vb = f32x4.splat(beta);
+    y0 = madd(vb, v128.load(dst), y0);
+    y1 = madd(vb, v128.load(dst, 16), y1);
+  }
+  if (bias != 0) {
+    const vbias = v128.load32_splat(bias + (<usize>r << 2));
+    y0 = f32x4.add(y0, vbias);
+    y1 = f32x4.add(y1, vbias);
+  }
+  v128.store(dst, y0);
+  v128.store(dst, y1, 16);
+}
+
+/** f32x4 6×8 micro-kernel: 12 accumulators, one A broadcast and two B vectors per step. */
+function kernel6x8Simd(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    a = v128.load32_splat(pa, 16);
+    c40 = madd(a, b0, c40);
+    c41 = madd(a, b1, c41);
+    a = v128.load32_splat(pa, 20);
+    c50 = madd(a, b0, c50);
+    c51 = madd(a, b1, c51);
+    pa += 24;
+    pb += 32;
+  }
+  if (rows == GEMM_MR && cols == GEMM_NR) {
+    const va = f32x4.splat(alpha);
+    storeRow(c, c00, c01, va, beta, bias, 0);
+    storeRow(c + ldcBytes, c10, c11, va, beta, bias, 1);
+    storeRow(c + 2 * ldcBytes, c20, c21, va, beta, bias, 2);
+    storeRow(c + 3 * ldcBytes, c30, c31, va, beta, bias, 3);
+    storeRow(c + 4 * ldcBytes, c40, c41, va, beta, bias, 4);
+    storeRow(c + 5 * ldcBytes, c50, c51, va, beta, bias, 5);
+    return;
+  }
+  v128.store(tile, c00);
+  v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32);
+  v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64);
+  v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96);
+  v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128);
+  v128.store(tile, c41, 144);
+  v128.store(tile, c50, 160);
+  v128.store(tile, c51, 176);
+  storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias);
+}
+
+/** f32x4 4×8 micro-kernel: 8 accumulators. */
+function kernel4x8Simd(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    pa += 16;
+    pb += 32;
+  }
+  if (rows == 4 && cols == GEMM_NR) {
+    const va = f32x4.splat(alpha);
+    storeRow(c, c00, c01, va, beta, bias, 0);
+    storeRow(c + ldcBytes, c10, c11, va, beta, bias, 1);
+    storeRow(c + 2 * ldcBytes, c20, c21, va, beta, bias, 2);
+    storeRow(c + 3 * ldcBytes, c30, c31, va, beta, bias, 3);
+    return;
+  }
+  v128.store(tile, c00);
+  v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32);
+  v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64);
+  v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96);
+  v128.store(tile, c31, 112);
+  storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias);
+}
+
+/** Scalar MR×8 micro-kernel: 2×4 sub-blocks of eight register accumulators each. */
+function kernel6x8Scalar(kc: i32, pa0: usize, pb0: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
+  for (let i = 0; i < GEMM_MR; i += 2) {
+    for (let j = 0; j < GEMM_NR; j += 4) {
+      let s00: f32 = 0, s01: f32 = 0, s02: f32 = 0, s03: f32 = 0;
+      let s10: f32 = 0, s11: f32 = 0, s12: f32 = 0, s13: f32 = 0;
+      let pa = pa0 + (<usize>i << 2);
+      let pb = pb0 + (<usize>j << 2);
+      for (let p = 0; p < kc; p++) {
+        const a0 = load<f32>(pa);
+        const a1 = load<f32>(pa, 4);
+        const b0 = load<f32>(pb);
+        const b1 = load<f32>(pb, 4);
+        const b2 = load<f32>(pb, 8);
+        const b3 = load<f32>(pb, 12);
+        s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
+        s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
+        pa += <usize>GEMM_MR << 2;
+        pb += <usize>GEMM_NR << 2;
+      }
+      const t0 = tile + (<usize>(i * GEMM_NR + j) << 2);
+      const t1 = t0 + (<usize>GEMM_NR << 2);
+      store<f32>(t0, s00); store<f32>(t0, s01, 4); store<f32>(t0, s02, 8); store<f32>(t0, s03, 12);
+      store<f32>(t1, s10); store<f32>(t1, s11, 4); store<f32>(t1, s12, 8); store<f32>(t1, s13, 12);
+    }
+  }
+  storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias);
+}
+
+/** C = beta·C + bias when the inner dimension is empty. */
+function scaleC(c: usize, ldc: i32, m: i32, n: i32, beta: f32, bias: usize): void {
+  for (let i = 0; i < m; i++) {
+    const add: f32 = bias != 0 ? load<f32>(bias + (<usize>i << 2)) : 0;
+    const row = c + ((<usize>i * <usize>ldc) << 2);
+    for (let j = 0; j < n; j++) {
+      const dst = row + (<usize>j << 2);
+      store<f32>(dst, (beta != 0 ? beta * load<f32>(dst) : 0) + add);
+    }
+  }
+}
+
+/** SGEMM on the parameter block at `params` (layout above). Row-major, leading dimensions in elements. */
+export function sgemm(params: usize): void {
+  const m = load<i32>(params);
+  const n = load<i32>(params, 4);
+  const k = load<i32>(params, 8);
+  const transA = load<i32>(params, 12) != 0;
+  const transB = load<i32>(params, 16) != 0;
+  const lda = load<i32>(params, 20);
+  const ldb = load<i32>(params, 24);
+  const ldc = load<i32>(params, 28);
+  const a = <usize>load<u32>(params, 32);
+  const b = <usize>load<u32>(params, 36);
+  const c = <usize>load<u32>(params, 40);
+  const alpha = load<f32>(params, 44);
+  const beta = load<f32>(params, 48);
+  const bias = <usize>load<u32>(params, 52);
+  const work = <usize>load<u32>(params, 56);
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    scaleC(c, ldc, m, n, beta, bias);
+    return;
+  }
+  const packedA = work;
+  const packedB = work + PACK_A_BYTES;
+  const tile = packedB + PACK_B_BYTES;
+  const ldcBytes = <usize>ldc << 2;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      // Later depth slices accumulate onto the first; the bias goes in with the last.
+      const passBeta: f32 = pc == 0 ? beta : 1;
+      const passBias: usize = pc + kc >= k ? bias : 0;
+      packB(b, ldb, transB, pc, kc, jc, nc, packedB);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(a, lda, transA, ic, mc, pc, kc, packedA);
+        for (let jr = 0; jr < nc; jr += GEMM_NR) {
+          const cols = min(GEMM_NR, nc - jr);
+          const pb = packedB + (<usize>(jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += GEMM_MR) {
+            const rows = min(GEMM_MR, mc - ir);
+            const pa = packedA + (<usize>(ir * kc) << 2);
+            const dst = c + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
+            const rowBias: usize = passBias != 0 ? passBias + (<usize>(ic + ir) << 2) : 0;
+            if (ASC_FEATURE_RELAXED_SIMD) {
+              kernel6x8Simd(kc, pa, pb, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
+            } else if (ASC_FEATURE_SIMD) {
+              kernel4x8Simd(kc, pa, pb, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
+            } else {
+              kernel6x8Scalar(kc, pa, pb, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
+            }
+          }
+        }
+      }
+    }
+  }
+}

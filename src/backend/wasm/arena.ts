@@ -1,0 +1,84 @@
+// A bump allocator over the module's linear memory, owned by the TypeScript side.
+// Permanent regions (parameter blocks, the GEMM packing workspace) sit at the bottom; each
+// kernel call takes a mark, allocates its inputs, outputs and scratch above it, and
+// releases back to the mark when done, so the same bytes serve every call and memory
+// only grows when a larger shape than any before arrives.
+//
+// memory.grow detaches every typed-array view of the old buffer, so this class never
+// hands out a long-lived view: f32()/i32() build a fresh one from memory.buffer each
+// time, and callers must not hold one across an alloc().
+
+const PAGE = 65536;
+/** wasm32 addresses: 65536 pages of 64 KiB. */
+const MAX_BYTES = 65536 * PAGE;
+
+export class Arena {
+  private top: number;
+
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    base: number,
+  ) {
+    this.top = align(base, 64);
+  }
+
+  /** Bytes of linear memory currently backing the arena. */
+  get capacity(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  mark(): number {
+    return this.top;
+  }
+
+  release(mark: number): void {
+    this.top = mark;
+  }
+
+  /** `bytes` bytes aligned to 16 (v128); grows memory if needed. */
+  alloc(op: string, bytes: number): number {
+    const start = align(this.top, 16);
+    const end = start + align(Math.max(bytes, 0), 16);
+    if (!Number.isSafeInteger(end) || end > MAX_BYTES) {
+      throw new Error(`${op}: needs ${end} bytes of WebAssembly memory, more than the 4 GiB a wasm32 module can address`);
+    }
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      // Grow by at least a quarter of the current size so a rising size does not grow every call.
+      const need = Math.ceil((end - have) / PAGE);
+      const pages = Math.min(Math.max(need, Math.ceil(have / PAGE / 4)), (MAX_BYTES - have) / PAGE);
+      try {
+        this.memory.grow(pages);
+      } catch (cause) {
+        throw new Error(`${op}: cannot grow WebAssembly memory from ${have} to ${end} bytes (${(cause as Error).message})`);
+      }
+    }
+    this.top = end;
+    return start;
+  }
+
+  /** A fresh view: valid only until the next alloc(). */
+  f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, length);
+  }
+
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, ptr, length);
+  }
+
+  /** Allocates room for `length` floats and copies the first `length` of `src` in. */
+  put(op: string, src: Float32Array, length: number): number {
+    const ptr = this.alloc(op, length * 4);
+    this.f32(ptr, length).set(length === src.length ? src : src.subarray(0, length));
+    return ptr;
+  }
+
+  /** Copies `length` floats at ptr out into dst. */
+  get(ptr: number, length: number, dst: Float32Array): void {
+    dst.set(this.f32(ptr, length));
+  }
+}
+
+function align(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}

@@ -1,0 +1,126 @@
+// Convolution on the wasm kernels, image by image and group by group (seed 003 §6):
+//   forward          Y_g[OCg, L]       = W_g[OCg, Cg·kk] · cols_g[Cg·kk, L] (+ bias in the GEMM epilogue)
+//   backward input   dcols_g[Cg·kk, L] = W_gᵀ · dY_g, then col2im
+//   backward filter  dW_g[OCg, Cg·kk] += dY_g · cols_gᵀ over the batch;  db = Σ dy
+// with kk = kH·kW and L = OH·OW. Few output channels (LeNet's 6 and 16) land on the
+// micro-kernel's rows (4 or 6 per tile) while the long L runs along its 8 columns, so
+// the tiles stay full. Inputs are copied into the arena once per call, the column
+// scratch is one image/group large and reused, the result is copied out at the end.
+// A 1×1, stride-1, unpadded conv skips im2col: the image already is the column matrix.
+import type { Conv2dGeometry } from '../backend.js';
+import type { WasmContext } from './context.js';
+import { writeIm2colParams } from './kernels.js';
+
+interface Dims {
+  cg: number;
+  ocg: number;
+  rows: number; // Cg·kH·kW
+  L: number;
+  image: number; // floats of one input image
+  outImage: number; // floats of one output image
+  pointwise: boolean;
+}
+
+function dims(g: Conv2dGeometry): Dims {
+  const cg = g.inChannels / g.groups;
+  const L = g.outHeight * g.outWidth;
+  const pointwise =
+    g.kernelHeight === 1 && g.kernelWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1 &&
+    g.padTop === 0 && g.padBottom === 0 && g.padLeft === 0 && g.padRight === 0;
+  return {
+    cg, ocg: g.outChannels / g.groups, rows: cg * g.kernelHeight * g.kernelWidth, L,
+    image: g.inChannels * g.inHeight * g.inWidth, outImage: g.outChannels * L, pointwise,
+  };
+}
+
+export function inputSize(g: Conv2dGeometry): number {
+  return g.batch * g.inChannels * g.inHeight * g.inWidth;
+}
+export function outputSize(g: Conv2dGeometry): number {
+  return g.batch * g.outChannels * g.outHeight * g.outWidth;
+}
+export function weightSize(g: Conv2dGeometry): number {
+  return g.outChannels * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
+}
+
+/** Pointer to the column matrix of image n, group grp (im2col'd into `cols` unless pointwise). */
+function columnsOf(ctx: WasmContext, g: Conv2dGeometry, d: Dims, px: number, cols: number, n: number, grp: number): number {
+  const x = px + 4 * (n * d.image + grp * d.cg * g.inHeight * g.inWidth);
+  if (d.pointwise) return x;
+  writeIm2colParams(ctx.kernels, ctx.params, g, d.cg, x, cols);
+  ctx.kernels.im2col(ctx.params);
+  return cols;
+}
+
+export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+  const d = dims(g);
+  ctx.scoped((arena) => {
+    const px = arena.put('conv2d', x, inputSize(g));
+    const pw = arena.put('conv2d', w, weightSize(g));
+    const pbias = bias ? arena.put('conv2d', bias, g.outChannels) : 0;
+    const py = arena.alloc('conv2d', outputSize(g) * 4);
+    const cols = d.pointwise ? 0 : arena.alloc('conv2d', d.rows * d.L * 4);
+    for (let n = 0; n < g.batch; n++) {
+      for (let grp = 0; grp < g.groups; grp++) {
+        const b = columnsOf(ctx, g, d, px, cols, n, grp);
+        ctx.gemm({
+          m: d.ocg, n: d.L, k: d.rows, transA: false, transB: false, lda: d.rows, ldb: d.L, ldc: d.L,
+          a: pw + 4 * grp * d.ocg * d.rows, b, c: py + 4 * (n * d.outImage + grp * d.ocg * d.L),
+          alpha: 1, beta: 0, bias: pbias ? pbias + 4 * grp * d.ocg : 0,
+        });
+      }
+    }
+    arena.get(py, outputSize(g), y);
+  });
+}
+
+export function conv2dBackwardInput(ctx: WasmContext, g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
+  const d = dims(g);
+  ctx.scoped((arena) => {
+    const pdy = arena.put('conv2dBackwardInput', dy, outputSize(g));
+    const pw = arena.put('conv2dBackwardInput', w, weightSize(g));
+    const pdx = arena.alloc('conv2dBackwardInput', inputSize(g) * 4);
+    const dcols = d.pointwise ? 0 : arena.alloc('conv2dBackwardInput', d.rows * d.L * 4);
+    for (let n = 0; n < g.batch; n++) {
+      for (let grp = 0; grp < g.groups; grp++) {
+        const dxImage = pdx + 4 * (n * d.image + grp * d.cg * g.inHeight * g.inWidth);
+        ctx.gemm({
+          m: d.rows, n: d.L, k: d.ocg, transA: true, transB: false, lda: d.rows, ldb: d.L, ldc: d.L,
+          a: pw + 4 * grp * d.ocg * d.rows, b: pdy + 4 * (n * d.outImage + grp * d.ocg * d.L),
+          c: d.pointwise ? dxImage : dcols, alpha: 1, beta: 0, bias: 0,
+        });
+        if (!d.pointwise) {
+          writeIm2colParams(ctx.kernels, ctx.params, g, d.cg, dxImage, dcols);
+          ctx.kernels.col2im(ctx.params);
+        }
+      }
+    }
+    arena.get(pdx, inputSize(g), dx);
+  });
+}
+
+export function conv2dBackwardFilter(ctx: WasmContext, g: Conv2dGeometry, dy: Float32Array, x: Float32Array, dw: Float32Array, db: Float32Array | null): void {
+  const d = dims(g);
+  ctx.scoped((arena) => {
+    const pdy = arena.put('conv2dBackwardFilter', dy, outputSize(g));
+    const px = arena.put('conv2dBackwardFilter', x, inputSize(g));
+    const pdw = arena.alloc('conv2dBackwardFilter', weightSize(g) * 4);
+    const pdb = db ? arena.alloc('conv2dBackwardFilter', g.outChannels * 4) : 0;
+    const cols = d.pointwise ? 0 : arena.alloc('conv2dBackwardFilter', d.rows * d.L * 4);
+    for (let n = 0; n < g.batch; n++) {
+      for (let grp = 0; grp < g.groups; grp++) {
+        const b = columnsOf(ctx, g, d, px, cols, n, grp);
+        ctx.gemm({
+          m: d.ocg, n: d.rows, k: d.L, transA: false, transB: true, lda: d.L, ldb: d.L, ldc: d.rows,
+          a: pdy + 4 * (n * d.outImage + grp * d.ocg * d.L), b, c: pdw + 4 * grp * d.ocg * d.rows,
+          alpha: 1, beta: n === 0 ? 0 : 1, bias: 0,
+        });
+      }
+    }
+    arena.get(pdw, weightSize(g), dw);
+    if (db) {
+      ctx.kernels.sumBias(pdy, g.batch, g.outChannels, d.L, pdb);
+      arena.get(pdb, g.outChannels, db);
+    }
+  });
+}

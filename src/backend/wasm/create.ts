@@ -1,0 +1,169 @@
+// The Backend object over one loaded module. Every method validates counts, lengths and
+// geometry before touching the arena (a bad call throws, it never traps), copies inputs
+// into the arena, runs the kernels and copies the results out. Elementwise activations
+// and softmax stay in the shared TypeScript kernels: with copies in and out they would
+// cost wasm more passes over memory than they save.
+import type { Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from '../backend.js';
+import * as elementwise from '../elementwise.js';
+import { checkConvGeometry, checkCounts, checkLength, checkPoolGeometry } from './checks.js';
+import { WasmContext } from './context.js';
+import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, inputSize, outputSize, weightSize } from './conv.js';
+import type { WasmVariant } from './features.js';
+import { gemmBlocking, writeIm2colParams, type GemmBlocking, type KernelExports } from './kernels.js';
+import * as pool from './pool.js';
+
+export interface WasmBackend extends Backend {
+  readonly variant: WasmVariant;
+  /** Bytes of linear memory the arena currently holds (grows on demand, never shrinks). */
+  readonly memoryBytes: number;
+  /** SGEMM micro-tile (mr×nr) and cache blocks of this variant, for tests and benchmarks. */
+  readonly gemmBlocking: GemmBlocking;
+}
+
+function checkConvArrays(op: string, g: Conv2dGeometry, arrays: Record<string, [ArrayLike<number> | null, (g: Conv2dGeometry) => number]>): void {
+  checkConvGeometry(op, g);
+  for (const [name, [array, size]] of Object.entries(arrays)) if (array !== null) checkLength(op, name, array, size(g));
+}
+
+function poolSizes(op: string, g: Pool2dGeometry): { nx: number; ny: number } {
+  checkPoolGeometry(op, g);
+  const planes = g.batch * g.channels;
+  return { nx: planes * g.inHeight * g.inWidth, ny: planes * g.outHeight * g.outWidth };
+}
+
+function colsSize(g: Conv2dGeometry): number {
+  return g.batch * g.inChannels * g.kernelHeight * g.kernelWidth * g.outHeight * g.outWidth;
+}
+
+export function createWasmBackend(kernels: KernelExports, variant: WasmVariant): WasmBackend {
+  const ctx = new WasmContext(kernels);
+
+  /** im2col or col2im over every image: all channels at once (groups do not change the layout). */
+  function unfold(op: 'im2col' | 'col2im', g: Conv2dGeometry, x: Float32Array, cols: Float32Array): void {
+    checkConvArrays(op, g, { x: [x, inputSize], cols: [cols, colsSize] });
+    const image = g.inChannels * g.inHeight * g.inWidth;
+    const colsImage = colsSize(g) / g.batch;
+    ctx.scoped((arena) => {
+      const px = op === 'im2col' ? arena.put(op, x, inputSize(g)) : arena.alloc(op, inputSize(g) * 4);
+      const pc = op === 'im2col' ? arena.alloc(op, colsSize(g) * 4) : arena.put(op, cols, colsSize(g));
+      for (let n = 0; n < g.batch; n++) {
+        writeIm2colParams(kernels, ctx.params, g, g.inChannels, px + 4 * n * image, pc + 4 * n * colsImage);
+        kernels[op](ctx.params);
+      }
+      if (op === 'im2col') arena.get(pc, colsSize(g), cols);
+      else arena.get(px, inputSize(g), x);
+    });
+  }
+
+  const backend: WasmBackend = {
+    name: 'wasm',
+    variant,
+    gemmBlocking: gemmBlocking(kernels),
+    get memoryBytes() {
+      return ctx.arena.capacity;
+    },
+
+    gemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, p: GemmParams): void {
+      checkCounts('gemm', { m, n, k });
+      checkLength('gemm', 'a', a, m * k);
+      checkLength('gemm', 'b', b, k * n);
+      checkLength('gemm', 'c', c, m * n);
+      if (!Number.isFinite(p.alpha) || !Number.isFinite(p.beta)) throw new Error(`gemm: alpha ${p.alpha} and beta ${p.beta} must be finite`);
+      if (m === 0 || n === 0) return;
+      ctx.scoped((arena) => {
+        const pa = arena.put('gemm', a, m * k);
+        const pb = arena.put('gemm', b, k * n);
+        const pc = p.beta !== 0 ? arena.put('gemm', c, m * n) : arena.alloc('gemm', m * n * 4);
+        ctx.gemm({
+          m, n, k, transA: p.transA, transB: p.transB, lda: p.transA ? m : k, ldb: p.transB ? k : n, ldc: n,
+          a: pa, b: pb, c: pc, alpha: p.alpha, beta: p.beta, bias: 0,
+        });
+        arena.get(pc, m * n, c);
+      });
+    },
+
+    im2col(g, x, cols) {
+      unfold('im2col', g, x, cols);
+    },
+    col2im(g, cols, x) {
+      unfold('col2im', g, x, cols);
+    },
+
+    conv2d(g, x, w, bias, y) {
+      checkConvArrays('conv2d', g, { x: [x, inputSize], w: [w, weightSize], bias: [bias, (q) => q.outChannels], y: [y, outputSize] });
+      conv2d(ctx, g, x, w, bias, y);
+    },
+    conv2dBackwardInput(g, dy, w, dx) {
+      checkConvArrays('conv2dBackwardInput', g, { dy: [dy, outputSize], w: [w, weightSize], dx: [dx, inputSize] });
+      conv2dBackwardInput(ctx, g, dy, w, dx);
+    },
+    conv2dBackwardFilter(g, dy, x, dw, db) {
+      checkConvArrays('conv2dBackwardFilter', g, { dy: [dy, outputSize], x: [x, inputSize], dw: [dw, weightSize], db: [db, (q) => q.outChannels] });
+      conv2dBackwardFilter(ctx, g, dy, x, dw, db);
+    },
+
+    maxPool2d(g, x, y, argmax) {
+      const { nx, ny } = poolSizes('maxPool2d', g);
+      checkLength('maxPool2d', 'x', x, nx);
+      checkLength('maxPool2d', 'y', y, ny);
+      checkLength('maxPool2d', 'argmax', argmax, ny);
+      pool.maxPool2d(ctx, g, x, y, argmax);
+    },
+    maxPool2dBackward(g, dy, argmax, dx) {
+      const { nx, ny } = poolSizes('maxPool2dBackward', g);
+      checkLength('maxPool2dBackward', 'dy', dy, ny);
+      checkLength('maxPool2dBackward', 'argmax', argmax, ny);
+      checkLength('maxPool2dBackward', 'dx', dx, nx);
+      pool.maxPool2dBackward(ctx, g, dy, argmax, dx);
+    },
+    avgPool2d(g, x, y) {
+      const { nx, ny } = poolSizes('avgPool2d', g);
+      checkLength('avgPool2d', 'x', x, nx);
+      checkLength('avgPool2d', 'y', y, ny);
+      pool.avgPool2d(ctx, g, x, y);
+    },
+    avgPool2dBackward(g, dy, dx) {
+      const { nx, ny } = poolSizes('avgPool2dBackward', g);
+      checkLength('avgPool2dBackward', 'dy', dy, ny);
+      checkLength('avgPool2dBackward', 'dx', dx, nx);
+      pool.avgPool2dBackward(ctx, g, dy, dx);
+    },
+
+    addBias(x, bias, outer, channels, inner, y) {
+      checkCounts('addBias', { outer, channels, inner });
+      const size = outer * channels * inner;
+      checkLength('addBias', 'x', x, size);
+      checkLength('addBias', 'bias', bias, channels);
+      checkLength('addBias', 'y', y, size);
+      ctx.scoped((arena) => {
+        const px = arena.put('addBias', x, size);
+        const pb = arena.put('addBias', bias, channels);
+        kernels.addBias(px, pb, outer, channels, inner, px);
+        arena.get(px, size, y);
+      });
+    },
+    sumBias(dy, outer, channels, inner, db) {
+      checkCounts('sumBias', { outer, channels, inner });
+      checkLength('sumBias', 'dy', dy, outer * channels * inner);
+      checkLength('sumBias', 'db', db, channels);
+      ctx.scoped((arena) => {
+        const pdy = arena.put('sumBias', dy, outer * channels * inner);
+        const pdb = arena.alloc('sumBias', channels * 4);
+        kernels.sumBias(pdy, outer, channels, inner, pdb);
+        arena.get(pdb, channels, db);
+      });
+    },
+
+    relu: elementwise.relu,
+    reluBackward: elementwise.reluBackward,
+    leakyRelu: elementwise.leakyRelu,
+    leakyReluBackward: elementwise.leakyReluBackward,
+    sigmoid: elementwise.sigmoid,
+    sigmoidBackward: elementwise.sigmoidBackward,
+    tanh: elementwise.tanh,
+    tanhBackward: elementwise.tanhBackward,
+    softmax: elementwise.softmax,
+    logSoftmax: elementwise.logSoftmax,
+  };
+  return Object.freeze(backend);
+}

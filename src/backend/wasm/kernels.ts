@@ -1,0 +1,142 @@
+// The exports of assembly/index.ts as the TS side sees them, checked once at load, and
+// the writers of their parameter blocks (layouts documented beside each kernel in
+// assembly/). Pointers and sizes are byte addresses / element counts in linear memory.
+import type { Conv2dGeometry, Pool2dGeometry } from '../backend.js';
+
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  readonly GEMM_MR: WebAssembly.Global;
+  readonly GEMM_NR: WebAssembly.Global;
+  readonly GEMM_KC: WebAssembly.Global;
+  readonly GEMM_MC: WebAssembly.Global;
+  readonly GEMM_NC: WebAssembly.Global;
+  heapBase(): number;
+  gemmWorkspaceBytes(): number;
+  sgemm(params: number): void;
+  im2col(params: number): void;
+  col2im(params: number): void;
+  maxPool2d(params: number): void;
+  maxPool2dBackward(dy: number, argmax: number, count: number, dx: number, nx: number): number;
+  avgPool2d(params: number): void;
+  avgPool2dBackward(params: number): void;
+  addBias(x: number, bias: number, outer: number, channels: number, inner: number, y: number): void;
+  sumBias(dy: number, outer: number, channels: number, inner: number, db: number): void;
+}
+
+const FUNCTIONS = [
+  'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
+  'avgPool2d', 'avgPool2dBackward', 'addBias', 'sumBias',
+] as const;
+
+const GLOBALS = ['GEMM_MR', 'GEMM_NR', 'GEMM_KC', 'GEMM_MC', 'GEMM_NC'] as const;
+
+/** Micro-tile and cache blocks of the module's SGEMM (they differ by variant). */
+export interface GemmBlocking {
+  readonly mr: number;
+  readonly nr: number;
+  readonly kc: number;
+  readonly mc: number;
+  readonly nc: number;
+}
+
+export function gemmBlocking(k: KernelExports): GemmBlocking {
+  return Object.freeze({
+    mr: Number(k.GEMM_MR.value), nr: Number(k.GEMM_NR.value),
+    kc: Number(k.GEMM_KC.value), mc: Number(k.GEMM_MC.value), nc: Number(k.GEMM_NC.value),
+  });
+}
+
+/** The instance's exports, or an Error naming what is missing (a stale or foreign .wasm). */
+export function kernelExports(instance: WebAssembly.Instance, what: string): KernelExports {
+  const e = instance.exports as Record<string, unknown>;
+  const missing: string[] = FUNCTIONS.filter((name) => typeof e[name] !== 'function');
+  if (!(e.memory instanceof WebAssembly.Memory)) missing.push('memory');
+  for (const name of GLOBALS) if (!(e[name] instanceof WebAssembly.Global)) missing.push(name);
+  if (missing.length > 0) {
+    throw new Error(`loadWasmBackend: ${what} lacks the exports ${missing.join(', ')}; rebuild it with \`npm run build:wasm\``);
+  }
+  return e as unknown as KernelExports;
+}
+
+/** Bytes of one parameter block (the largest kernel uses 15 four-byte slots). */
+export const PARAM_BYTES = 64;
+
+export interface GemmCall {
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  lda: number;
+  ldb: number;
+  ldc: number;
+  a: number;
+  b: number;
+  c: number;
+  alpha: number;
+  beta: number;
+  /** Pointer to one bias value per row of C (0: none), added after alpha/beta. */
+  bias: number;
+}
+
+/** Writes and runs one sgemm. `params` and `work` are the permanent blocks. */
+export function runGemm(k: KernelExports, params: number, work: number, call: GemmCall): void {
+  const buf = k.memory.buffer;
+  const i = new Int32Array(buf, params, 16);
+  const f = new Float32Array(buf, params, 16);
+  i[0] = call.m;
+  i[1] = call.n;
+  i[2] = call.k;
+  i[3] = call.transA ? 1 : 0;
+  i[4] = call.transB ? 1 : 0;
+  i[5] = call.lda;
+  i[6] = call.ldb;
+  i[7] = call.ldc;
+  i[8] = call.a;
+  i[9] = call.b;
+  i[10] = call.c;
+  f[11] = call.alpha;
+  f[12] = call.beta;
+  i[13] = call.bias;
+  i[14] = work;
+  k.sgemm(params);
+}
+
+/** im2col/col2im block for one image's run of `channels` channels at x (and cols). */
+export function writeIm2colParams(k: KernelExports, params: number, g: Conv2dGeometry, channels: number, x: number, cols: number): void {
+  const i = new Int32Array(k.memory.buffer, params, 16);
+  i[0] = channels;
+  i[1] = g.inHeight;
+  i[2] = g.inWidth;
+  i[3] = g.kernelHeight;
+  i[4] = g.kernelWidth;
+  i[5] = g.strideHeight;
+  i[6] = g.strideWidth;
+  i[7] = g.dilationHeight;
+  i[8] = g.dilationWidth;
+  i[9] = g.padTop;
+  i[10] = g.padLeft;
+  i[11] = g.outHeight;
+  i[12] = g.outWidth;
+  i[13] = x;
+  i[14] = cols;
+}
+
+/** Pooling block over all N·C planes. */
+export function writePoolParams(k: KernelExports, params: number, g: Pool2dGeometry, x: number, y: number, argmax: number): void {
+  const i = new Int32Array(k.memory.buffer, params, 16);
+  i[0] = g.batch * g.channels;
+  i[1] = g.inHeight;
+  i[2] = g.inWidth;
+  i[3] = g.outHeight;
+  i[4] = g.outWidth;
+  i[5] = g.kernelHeight;
+  i[6] = g.kernelWidth;
+  i[7] = g.strideHeight;
+  i[8] = g.strideWidth;
+  i[9] = g.padTop;
+  i[10] = g.padLeft;
+  i[11] = x;
+  i[12] = y;
+  i[13] = argmax;
+}

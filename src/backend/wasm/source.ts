@@ -1,0 +1,100 @@
+// Where a variant's .wasm comes from, and turning that into an instance.
+//
+// A source is a URL or string (fetched in a browser; read from disk in Node when it is a
+// path or a file: URL), bytes (ArrayBuffer / typed array), a fetch Response (compiled
+// while streaming when served as application/wasm), a compiled WebAssembly.Module, or a
+// function of the variant returning any of those (or a promise of one).
+//
+// With no source: Node reads build/simdnet.<variant>.wasm from the package root, found
+// relative to this module (it works from src/backend/wasm/ and from a bundle in dist/);
+// node:fs is imported dynamically on that path only, so browser bundles never pull it
+// in. A browser fetches new URL('../build/simdnet.<variant>.wasm', import.meta.url), i.e.
+// the package layout next to dist/; bundles that move the files pass `source`.
+import type { WasmVariant } from './features.js';
+
+export type WasmSourceValue = URL | string | BufferSource | Response | WebAssembly.Module;
+export type WasmSource = WasmSourceValue | ((variant: WasmVariant) => WasmSourceValue | Promise<WasmSourceValue>);
+
+const OP = 'loadWasmBackend';
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+/** Candidate locations of build/<file> relative to this module: from src/backend/wasm/
+ * (three levels up), from dist/ (one up). */
+function defaultUrls(variant: WasmVariant): URL[] {
+  const file = `build/simdnet.${variant}.wasm`;
+  return [new URL(`../${file}`, import.meta.url), new URL(`../../../${file}`, import.meta.url)];
+}
+
+async function readNodeFile(url: URL | string): Promise<Uint8Array> {
+  const fs = await import('node:fs/promises');
+  return new Uint8Array(await fs.readFile(url));
+}
+
+/** Default source: first existing file among the candidates in Node, a fetch in browsers. */
+async function defaultSource(variant: WasmVariant): Promise<WasmSourceValue> {
+  const urls = defaultUrls(variant);
+  if (!isNode()) return urls[0];
+  const tried: string[] = [];
+  for (const url of urls) {
+    try {
+      return await readNodeFile(url);
+    } catch (cause) {
+      tried.push(`${decodeURIComponent(url.pathname)} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
+    }
+  }
+  throw new Error(`${OP}: cannot find simdnet.${variant}.wasm; tried ${tried.join(', ')}. Run \`npm run build:wasm\` or pass options.source`);
+}
+
+async function fromResponse(response: Response, what: string): Promise<WebAssembly.Instance> {
+  if (!response.ok) throw new Error(`${OP}: fetching ${what} failed with HTTP ${response.status} ${response.statusText}`);
+  const type = response.headers.get('content-type') ?? '';
+  if (typeof WebAssembly.instantiateStreaming === 'function' && type.startsWith('application/wasm')) {
+    return (await WebAssembly.instantiateStreaming(response, {})).instance;
+  }
+  return instantiateBytes(await response.arrayBuffer());
+}
+
+async function instantiateBytes(bytes: BufferSource | Uint8Array): Promise<WebAssembly.Instance> {
+  const source = (await WebAssembly.instantiate(bytes as BufferSource, {})) as WebAssembly.WebAssemblyInstantiatedSource;
+  return source.instance;
+}
+
+async function instantiateValue(value: WasmSourceValue, what: string): Promise<WebAssembly.Instance> {
+  if (value instanceof WebAssembly.Module) return WebAssembly.instantiate(value, {});
+  if (typeof Response !== 'undefined' && value instanceof Response) return fromResponse(value, what);
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return instantiateBytes(value as BufferSource);
+  if (typeof value === 'string' || value instanceof URL) {
+    const text = String(value);
+    const remote = /^(https?|blob|data):/i.test(text);
+    if (isNode() && !remote) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await readNodeFile(value);
+      } catch (cause) {
+        throw new Error(`${OP}: cannot read ${what} from ${text}: ${(cause as Error).message}`);
+      }
+      return instantiateBytes(bytes);
+    }
+    return fromResponse(await fetch(value), `${what} from ${text}`);
+  }
+  throw new Error(`${OP}: options.source must be a URL, string, ArrayBuffer, typed array, Response, WebAssembly.Module or a function returning one; got ${Object.prototype.toString.call(value)}`);
+}
+
+/** Instantiates the variant from `source` (or the default location), turning every failure
+ * into an Error that names the variant and the reason. */
+export async function instantiateVariant(variant: WasmVariant, source: WasmSource | undefined): Promise<WebAssembly.Instance> {
+  const what = `simdnet.${variant}.wasm`;
+  const value = source === undefined ? await defaultSource(variant) : typeof source === 'function' ? await source(variant) : source;
+  try {
+    return await instantiateValue(value, what);
+  } catch (cause) {
+    if (cause instanceof WebAssembly.CompileError || cause instanceof WebAssembly.LinkError) {
+      throw new Error(`${OP}: ${what} is not a WebAssembly module this engine can run (corrupt file or unsupported features): ${cause.message}`);
+    }
+    throw cause;
+  }
+}
