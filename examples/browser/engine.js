@@ -1,0 +1,99 @@
+// Everything the page and the worker ask of simdnet, in one place: start a backend, build
+// LeNet, load a saved model, predict, read the served MNIST subset.
+import * as simdnet from '../../dist/simdnet.browser.js';
+
+/**
+ * Starts the engine: wasm (optionally a forced variant) unless { backend: 'js' }.
+ * Returns { backend, variant } as actually in use; a browser without wasm falls back to js.
+ */
+export async function startEngine({ backend = 'wasm', variant } = {}) {
+  if (backend === 'wasm' && typeof WebAssembly === 'object') {
+    const loaded = await simdnet.init({ backend: 'wasm', variant });
+    return { backend: loaded.name, variant: loaded.variant ?? null };
+  }
+  const loaded = await simdnet.init({ backend: backend === 'naive' ? 'naive' : 'js' });
+  return { backend: loaded.name, variant: null };
+}
+
+/** LeNet-5 for 1×28×28 digits (the network `npm start` trains), returning logits. */
+export function lenet(seed = 1) {
+  const random = new simdnet.Random(seed);
+  return new simdnet.Sequential([
+    new simdnet.Conv2d({ inChannels: 1, outChannels: 6, kernelSize: 5, padding: 2, random }),
+    new simdnet.ReLU(),
+    new simdnet.MaxPool2d({ kernelSize: 2 }),
+    new simdnet.Conv2d({ inChannels: 6, outChannels: 16, kernelSize: 5, random }),
+    new simdnet.ReLU(),
+    new simdnet.MaxPool2d({ kernelSize: 2 }),
+    new simdnet.Flatten(),
+    new simdnet.Linear({ inFeatures: 16 * 5 * 5, outFeatures: 120, random }),
+    new simdnet.ReLU(),
+    new simdnet.Linear({ inFeatures: 120, outFeatures: 84, random }),
+    new simdnet.ReLU(),
+    new simdnet.Linear({ inFeatures: 84, outFeatures: 10, random }),
+  ]);
+}
+
+/** A model from the bytes of a saved model file. */
+export function loadModel(bytes) {
+  return simdnet.Sequential.load(bytes);
+}
+
+/** Class probabilities (Float32Array(10)) for one 28×28 image given as 784 values in [0, 1]. */
+export function predict(model, pixels) {
+  const x = new simdnet.Tensor(Float32Array.from(pixels), [1, 1, 28, 28]);
+  return simdnet.softmax(model.predict(x)).data;
+}
+
+/**
+ * Trains `model` on data.trainImages/trainLabels with Adam, reporting every batch through
+ * onProgress({ epoch, batch, batches, loss, seen, done, total }). An abort through `signal`
+ * ends training early and keeps the weights of the last finished step.
+ * Resolves to { seen, stopped, testAccuracy, testCount }.
+ */
+export async function train(model, data, { epochs = 1, batchSize = 32, learningRate = 0.001, seed = 1, signal, onProgress } = {}) {
+  const n = data.trainImages.shape[0];
+  const total = epochs * Math.ceil(n / batchSize);
+  let done = 0;
+  let seen = 0;
+  let stopped = false;
+  try {
+    await model.fit(data.trainImages, data.trainLabels, {
+      epochs,
+      batchSize,
+      seed,
+      optimizer: new simdnet.Adam(model.parameters(), { lr: learningRate }),
+      signal,
+      onBatchEnd: (info) => {
+        done++;
+        seen = info.epoch * n + info.samples;
+        onProgress?.({ epoch: info.epoch, batch: info.batch, batches: info.batches, loss: info.loss, seen, done, total });
+      },
+    });
+  } catch (error) {
+    if (error?.name !== 'AbortError') throw error;
+    stopped = true;
+  }
+  const testCount = data.testImages.shape[0];
+  const testAccuracy = testCount > 0 ? model.evaluate(data.testImages, data.testLabels).accuracy : null;
+  return { seen, stopped, testAccuracy, testCount };
+}
+
+/** The served MNIST subset as tensors (train/test counts capped by what the server cut). */
+export async function fetchMnist(base, { train, test } = {}) {
+  const part = async (name) => {
+    const res = await fetch(new URL(`${name}.idx`, base));
+    if (!res.ok) throw new Error(`MNIST ${name}: HTTP ${res.status} (start the page with \`npm run demo\`)`);
+    return new Uint8Array(await res.arrayBuffer());
+  };
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
+    ['train-images', 'train-labels', 'test-images', 'test-labels'].map(part),
+  );
+  const served = { train: (trainLabels.length - 8), test: (testLabels.length - 8) };
+  return simdnet.parseMnist(
+    { trainImages, trainLabels, testImages, testLabels },
+    { train: Math.min(train ?? served.train, served.train), test: Math.min(test ?? served.test, served.test) },
+  );
+}
+
+export { simdnet };

