@@ -110,8 +110,11 @@ function flatten(value: Nested, out: number[], dims: number[], depth: number): v
     out.push(value);
     return;
   }
-  if (depth === dims.length) dims.push(value.length);
-  else if (dims[depth] !== value.length) throw new Error('tensor: nested array is ragged');
+  if (depth === dims.length) {
+    // Once a number has been seen the rank is fixed: a deeper array is ragged ([1, [2]]).
+    if (out.length > 0) throw new Error('tensor: nested array is ragged');
+    dims.push(value.length);
+  } else if (dims[depth] !== value.length) throw new Error('tensor: nested array is ragged');
   for (const v of value) flatten(v, out, dims, depth + 1);
 }
 

@@ -79,6 +79,12 @@ describe('tensor()', () => {
 
   it('rejects ragged nested arrays', () => {
     expect(() => tensor([[1, 2], [3]])).toThrow(/ragged/);
+    expect(() => tensor([[1], 2])).toThrow(/ragged/);
+  });
+
+  it('rejects an array where a number belongs (the rank is fixed by the first number)', () => {
+    expect(() => tensor([1, [2]])).toThrow(/ragged/);
+    expect(() => tensor([[1, 2], [3, [4]]])).toThrow(/ragged/);
   });
 
   it('rejects values that do not fit the shape', () => {
