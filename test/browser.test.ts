@@ -3,7 +3,8 @@
 // digit exactly as the Node build does, drawing with the mouse, and ?variant=scalar.
 // Leaves a screenshot in test-artifacts/browser-demo.png.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -41,6 +42,8 @@ type DemoWindow = Window & {
 
 let server: StartedServer;
 let browser: Browser;
+/** Served as /out/mnist/ (where `npm start` saves models), so the page can list and fetch one. */
+let modelsDir: string;
 let simdnet: typeof Simdnet;
 const pageErrors: string[] = [];
 /** The model the worker trained, as saved bytes, and test digits for checking it. */
@@ -83,13 +86,15 @@ beforeAll(async () => {
   ensureDist();
   simdnet = (await import(pathToFileURL(join(root, 'dist', 'simdnet.js')).href)) as typeof Simdnet;
   await simdnet.init({ backend: 'wasm' });
-  server = await startServer({ port: 0, train: TRAIN.images, test: 200 });
+  modelsDir = mkdtempSync(join(tmpdir(), 'simdnet-models-'));
+  server = await startServer({ port: 0, train: TRAIN.images, test: 200, models: modelsDir });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 });
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  if (modelsDir) rmSync(modelsDir, { recursive: true, force: true });
 });
 
 describe('browser demo (Chromium)', () => {
@@ -183,21 +188,50 @@ describe('browser demo (Chromium)', () => {
     const probs = s.lastProbs as unknown as number[];
     expect(mean(probs) * 10).toBeCloseTo(1, 5);
     expect(argmax(probs)).toBe(1);
+  });
+
+  it('Stop ends a training run early and keeps a usable model', async () => {
+    await page.click('#train');
+    await page.waitForFunction(() => (window as unknown as DemoWindow).simdnetDemo.state.losses.length >= 3);
+    await page.click('#stop');
+    await page.waitForFunction(() => {
+      const st = (window as unknown as DemoWindow).simdnetDemo.state;
+      return st.trainResult !== null || st.trainError !== null;
+    });
+    const s = await state(page);
+    expect(s.trainError).toBeNull();
+    expect(s.trainResult?.stopped).toBe(true);
+    expect(s.trainResult?.seen).toBeLessThan(TRAIN.images);
+    expect(s.trainResult?.seen).toBeGreaterThanOrEqual(3 * TRAIN.batchSize);
+    expect(await page.textContent('#train-status')).toMatch(/^Stopped on \d+ images/);
+    const probs = await page.evaluate((pixels) => Array.from((window as unknown as DemoWindow).simdnetDemo.drawDigit(pixels) ?? []), digit.pixels);
+    expect(probs).toHaveLength(10);
+    expect(probs.every(Number.isFinite)).toBe(true);
     await page.close();
   });
 
-  it('?variant=scalar runs the scalar wasm and loads a model file chosen by the user', async () => {
+  it('?variant=scalar runs the scalar wasm on a served model and on a model file chosen by the user', async () => {
+    writeFileSync(join(modelsDir, 'lenet-test.simdnet'), modelBytes);
     const scalar = await openDemo('?variant=scalar');
     const engine = (await state(scalar)).engine;
-    expect(engine).toEqual({ backend: 'wasm', variant: 'scalar' });
+    expect(engine).toEqual({ backend: 'wasm', variant: 'scalar', fallback: null });
     expect(await scalar.textContent('#engine')).toContain('wasm variant: scalar');
-    await scalar.setInputFiles('#model-file', { name: 'lenet.simdnet', mimeType: 'application/octet-stream', buffer: Buffer.from(modelBytes) });
-    await scalar.waitForFunction(() => (window as unknown as { simdnetDemo: { state: { model: unknown } } }).simdnetDemo.state.model !== null);
-    const probs = await scalar.evaluate((pixels) => Array.from((window as unknown as DemoWindow).simdnetDemo.drawDigit(pixels) ?? []), digit.pixels);
-    const s = await state(scalar);
-    expect(argmax(probs)).toBe(digit.label);
-    const expected = nodeProbs(simdnet.Sequential.load(modelBytes), s.lastInput as unknown as number[]);
-    probs.forEach((p, k) => expect(Math.abs(p - expected[k])).toBeLessThan(PROB_TOLERANCE));
+    const expectSameAsNode = async (): Promise<void> => {
+      const probs = await scalar.evaluate((pixels) => Array.from((window as unknown as DemoWindow).simdnetDemo.drawDigit(pixels) ?? []), digit.pixels);
+      const s = await state(scalar);
+      expect(argmax(probs)).toBe(digit.label);
+      const expected = nodeProbs(simdnet.Sequential.load(modelBytes), s.lastInput as unknown as number[]);
+      probs.forEach((p, k) => expect(Math.abs(p - expected[k])).toBeLessThan(PROB_TOLERANCE));
+    };
+    // Served from out/mnist/: listed in the select, fetched on Load.
+    await scalar.selectOption('#served-models', { label: 'lenet-test.simdnet' });
+    await scalar.click('#load-served');
+    await scalar.waitForFunction(() => document.getElementById('model-status')?.textContent === 'Model: lenet-test.simdnet');
+    await expectSameAsNode();
+    // Chosen through the file input.
+    await scalar.setInputFiles('#model-file', { name: 'chosen.simdnet', mimeType: 'application/octet-stream', buffer: Buffer.from(modelBytes) });
+    await scalar.waitForFunction(() => document.getElementById('model-status')?.textContent === 'Model: chosen.simdnet');
+    await expectSameAsNode();
     await scalar.close();
   });
 

@@ -3,16 +3,29 @@
 import * as simdnet from '../../dist/simdnet.browser.js';
 
 /**
- * Starts the engine: wasm (optionally a forced variant) unless { backend: 'js' }.
- * Returns { backend, variant } as actually in use; a browser without wasm falls back to js.
+ * Starts the engine: wasm (the best variant, or a forced one) unless { backend: 'js' }.
+ * Returns { backend, variant, fallback } as actually in use. A page without WebAssembly
+ * (or with it blocked) falls back to the js backend and says why; a forced variant the
+ * browser lacks is an error rather than a silent switch.
  */
 export async function startEngine({ backend = 'wasm', variant } = {}) {
-  if (backend === 'wasm' && typeof WebAssembly === 'object') {
-    const loaded = await simdnet.init({ backend: 'wasm', variant });
-    return { backend: loaded.name, variant: loaded.variant ?? null };
+  if (backend === 'wasm') {
+    if (typeof WebAssembly === 'object' || variant) {
+      try {
+        const loaded = await simdnet.init({ backend: 'wasm', variant });
+        return { backend: loaded.name, variant: loaded.variant ?? null, fallback: null };
+      } catch (error) {
+        if (variant) throw error;
+        const loaded = await simdnet.init({ backend: 'js' });
+        return { backend: loaded.name, variant: null, fallback: error.message };
+      }
+    }
+    const loaded = await simdnet.init({ backend: 'js' });
+    return { backend: loaded.name, variant: null, fallback: 'this browser has no WebAssembly' };
   }
-  const loaded = await simdnet.init({ backend: backend === 'naive' ? 'naive' : 'js' });
-  return { backend: loaded.name, variant: null };
+  if (backend !== 'js' && backend !== 'naive') throw new Error(`unknown backend '${backend}' (expected wasm, js or naive)`);
+  const loaded = await simdnet.init({ backend });
+  return { backend: loaded.name, variant: null, fallback: null };
 }
 
 /** LeNet-5 for 1×28×28 digits (the network `npm start` trains), returning logits. */

