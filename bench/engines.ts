@@ -1,0 +1,87 @@
+// The engines a row runs on: simdnet's naive / js / wasm (each variant the engine
+// validates, loaded side by side) and TensorFlow.js cpu / wasm.
+import type { Backend } from '../src/backend/backend.js';
+import { ENGINES, type EngineId } from './report.js';
+import { engineSelected } from './args.js';
+import { setupTfjs, type Tf, type TfBackendName } from './tfjs.js';
+
+export interface SimdnetEngine {
+  kind: 'simdnet';
+  id: EngineId;
+  backend: Backend;
+}
+
+export interface TfjsEngine {
+  kind: 'tfjs';
+  id: EngineId;
+  tf: Tf;
+  backendName: TfBackendName;
+}
+
+export type Engine = SimdnetEngine | TfjsEngine;
+
+/** An engine that was asked for: loaded, or the reason it is not. */
+export interface EngineSlot {
+  id: EngineId;
+  engine: Engine | null;
+  unavailable?: string;
+}
+
+export interface LoadedEngines {
+  slots: EngineSlot[];
+  wasmVariants: string[];
+  tfjsVersion: string;
+}
+
+const WASM_VARIANTS = ['scalar', 'simd', 'relaxed'] as const;
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
+}
+
+export async function loadEngines(wanted: readonly string[]): Promise<LoadedEngines> {
+  const slots: EngineSlot[] = [];
+  const add = (id: EngineId, load: () => Promise<Engine>): Promise<void> =>
+    load().then(
+      (engine) => void slots.push({ id, engine }),
+      (e) => void slots.push({ id, engine: null, unavailable: firstLine(e) }),
+    );
+  const want = (id: EngineId): boolean => engineSelected(id, wanted);
+
+  if (want('naive')) {
+    await add('naive', async () => ({ kind: 'simdnet', id: 'naive', backend: (await import('../src/backend/naive.js')).naiveBackend }));
+  }
+  if (want('js')) {
+    await add('js', async () => ({ kind: 'simdnet', id: 'js', backend: (await import('../src/backend/js.js')).jsBackend }));
+  }
+  const wasmVariants: string[] = [];
+  for (const variant of WASM_VARIANTS) {
+    const id = `wasm-${variant}` as EngineId;
+    if (!want(id)) continue;
+    await add(id, async () => {
+      const { loadWasmBackend } = await import('../src/backend/wasm.js');
+      const backend = await loadWasmBackend({ variant });
+      if (backend.variant !== variant) throw new Error(`asked for variant '${variant}', the loader gave '${backend.variant}'`);
+      wasmVariants.push(variant);
+      return { kind: 'simdnet', id, backend };
+    });
+  }
+  let tfjsVersion = 'not loaded';
+  if (want('tfjs-cpu') || want('tfjs-wasm')) {
+    try {
+      const setup = await setupTfjs();
+      tfjsVersion = setup.version;
+      for (const name of ['cpu', 'wasm'] as const) {
+        const id = `tfjs-${name}` as EngineId;
+        if (!want(id)) continue;
+        const why = setup.status[name];
+        slots.push(why === null ? { id, engine: { kind: 'tfjs', id, tf: setup.tf, backendName: name } } : { id, engine: null, unavailable: why });
+      }
+    } catch (e) {
+      for (const id of ['tfjs-cpu', 'tfjs-wasm'] as const) if (want(id)) slots.push({ id, engine: null, unavailable: firstLine(e) });
+    }
+  }
+  const order = ENGINES.map((e) => e.id as string);
+  slots.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+  return { slots, wasmVariants, tfjsVersion };
+}

@@ -1,0 +1,106 @@
+// Text output: per-row blocks for the terminal and one compact Markdown table for the
+// README. Pure string building, unit-tested.
+import { ENGINES, type EngineResult, type RowResult } from './report.js';
+
+/** 3 significant digits without exponent noise: 0.0123, 1.23, 12.3, 123, 4123. */
+export function fmtNum(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return '—';
+  const a = Math.abs(x);
+  if (a === 0) return '0';
+  if (a >= 100) return Math.round(x).toString();
+  const digits = Math.max(0, 2 - Math.floor(Math.log10(a)));
+  return x.toFixed(Math.min(digits, 6));
+}
+
+export function fmtRatio(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '—' : `${fmtNum(x)}×`;
+}
+
+export function fmtErr(x: number | undefined): string {
+  if (x === undefined) return '';
+  if (!Number.isFinite(x)) return 'inf';
+  return x === 0 ? '0' : x.toExponential(1);
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+function statusText(r: EngineResult): string {
+  switch (r.status) {
+    case 'ok':
+      return r.maxRelErr === undefined ? 'reference' : `agrees (max rel err ${fmtErr(r.maxRelErr)})`;
+    case 'disagrees':
+      return `disagrees: max rel err ${fmtErr(r.maxRelErr)}`;
+    case 'error':
+      return `error: ${r.message ?? 'unknown'}`;
+    case 'skipped':
+      return `skipped (${r.message ?? 'quick'})`;
+    case 'unavailable':
+      return `unavailable: ${r.message ?? ''}`;
+  }
+}
+
+/** The terminal block of one row: a header line, then one line per engine. */
+export function formatRowBlock(row: RowResult): string {
+  const lines = [`${row.name}  —  ${row.description}`];
+  const head = [pad('  engine', 16), pad('median ms', 11, true), pad(row.unit, 10, true), pad('× naive', 9, true), pad('vs TF.js', 10, true), pad('runs', 6, true), '  check'];
+  lines.push(head.join(''));
+  for (const r of row.results) {
+    const timed = r.status === 'ok';
+    lines.push(
+      [
+        pad(`  ${r.engine}`, 16),
+        pad(timed ? fmtNum(r.medianMs) : '', 11, true),
+        pad(timed ? fmtNum(r.throughput) : '', 10, true),
+        pad(timed ? fmtRatio(r.speedupVsNaive) : '', 9, true),
+        pad(timed ? fmtRatio(r.vsTfjs) : '', 10, true),
+        pad(timed ? String(r.runs ?? '') : '', 6, true),
+        `  ${statusText(r)}`,
+      ].join(''),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** One Markdown table, a line per row, a column per engine (throughput in the row's unit),
+ * then the best simdnet engine against the best TF.js backend. Errors become numbered notes
+ * under the table so the cells stay short. */
+export function formatMarkdown(rows: readonly RowResult[]): string {
+  const engines = ENGINES.filter((e) => rows.some((row) => row.results.some((r) => r.engine === e.id)));
+  const notes: string[] = [];
+  const note = (text: string): string => {
+    let i = notes.indexOf(text);
+    if (i === -1) i = notes.push(text) - 1;
+    return `[${i + 1}]`;
+  };
+  const cell = (row: RowResult, r: EngineResult | undefined): string => {
+    if (!r) return '';
+    switch (r.status) {
+      case 'ok':
+        return fmtNum(r.throughput);
+      case 'disagrees':
+        return `disagrees ${note(`${r.engine} on ${row.name}: max rel err ${fmtErr(r.maxRelErr)} against ${row.reference ?? 'the reference'}, tolerance ${fmtErr(row.tolerance)}`)}`;
+      case 'error':
+        return `error ${note(r.message ?? 'unknown error')}`;
+      case 'skipped':
+        return `skipped (${r.message ?? 'quick'})`;
+      case 'unavailable':
+        return `n/a ${note(r.message ?? 'unavailable')}`;
+    }
+  };
+  const header = ['row', 'unit', ...engines.map((e) => e.id), 'best simdnet vs best TF.js'];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 2 ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const row of rows) {
+    const byId = new Map(row.results.map((r) => [r.engine, r]));
+    const ours = row.results.filter((r) => r.status === 'ok' && !r.engine.startsWith('tfjs-') && r.vsTfjs !== undefined);
+    const best = ours.reduce<EngineResult | undefined>((b, r) => (b === undefined || (r.vsTfjs as number) > (b.vsTfjs as number) ? r : b), undefined);
+    const versus = best ? `${fmtRatio(best.vsTfjs)} (${best.engine})` : '—';
+    lines.push(`| ${[row.name, row.unit, ...engines.map((e) => cell(row, byId.get(e.id))), versus].join(' | ')} |`);
+  }
+  if (notes.length > 0) {
+    lines.push('');
+    notes.forEach((text, i) => lines.push(`[${i + 1}] ${text.replace(/\|/g, '\\|')}  `));
+  }
+  return lines.join('\n');
+}

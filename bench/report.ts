@@ -1,0 +1,100 @@
+// The shape of a benchmark run's results (what latest.json holds) and the ratios derived
+// from the medians. Pure, so unit-tested.
+import type { Unit } from './flops.js';
+
+/** Every engine a row can report, in display order. */
+export const ENGINES = [
+  { id: 'naive', label: 'simdnet naive', color: '#9a9a9a' },
+  { id: 'js', label: 'simdnet js (im2col+GEMM)', color: '#e8a33d' },
+  { id: 'wasm-scalar', label: 'simdnet wasm scalar', color: '#a6c8e8' },
+  { id: 'wasm-simd', label: 'simdnet wasm SIMD', color: '#3a7cc2' },
+  { id: 'wasm-relaxed', label: 'simdnet wasm relaxed-SIMD', color: '#123f7a' },
+  { id: 'tfjs-cpu', label: 'TF.js 4.22 cpu', color: '#f0a0a0' },
+  { id: 'tfjs-wasm', label: 'TF.js 4.22 wasm (XNNPACK)', color: '#c62828' },
+] as const;
+
+export type EngineId = (typeof ENGINES)[number]['id'];
+
+export function isTfjs(id: string): boolean {
+  return id.startsWith('tfjs-');
+}
+
+/** ok: timed; disagrees: output differs from the reference, not timed; error: the engine
+ * threw (e.g. a kernel TF.js lacks); skipped: left out on purpose (--quick); unavailable:
+ * the engine could not be loaded at all (e.g. relaxed SIMD without the V8 flag). */
+export type Status = 'ok' | 'disagrees' | 'error' | 'skipped' | 'unavailable';
+
+export interface EngineResult {
+  engine: string;
+  status: Status;
+  medianMs?: number;
+  meanMs?: number;
+  minMs?: number;
+  runs?: number;
+  /** In the row's unit (GFLOP/s, GB/s, img/s) at the median. */
+  throughput?: number;
+  /** naive median / this median. */
+  speedupVsNaive?: number;
+  /** Best TF.js median on this row / this median: > 1 means faster than TF.js. */
+  vsTfjs?: number;
+  /** Against the reference; absent for the reference itself. */
+  maxRelErr?: number;
+  /** Error text, skip reason. */
+  message?: string;
+}
+
+export interface RowResult {
+  name: string;
+  /** What the row computes, with shapes, e.g. "x 64×1×28×28, w 6×1×5×5, pad 2". */
+  description: string;
+  unit: Unit;
+  /** FLOPs, bytes, or images per run. */
+  work: number;
+  /** The engine every other output is compared with (naive, or js when naive is skipped). */
+  reference: string | null;
+  tolerance: number;
+  results: EngineResult[];
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  node: string;
+  v8: string;
+  platform: string;
+  /** The wasm variants that loaded and validate on this engine. */
+  wasmVariants: string[];
+  tfjs: string;
+  /** Was another heavy process running (shared machine)? Filled in by hand or by flag. */
+  note?: string;
+}
+
+export interface BenchReport {
+  date: string;
+  machine: Machine;
+  quick: boolean;
+  filters: string[];
+  durationSeconds: number;
+  rows: RowResult[];
+}
+
+/** Fills speedupVsNaive and vsTfjs for every timed engine of a row. */
+export function deriveRatios(results: EngineResult[]): EngineResult[] {
+  const naive = results.find((r) => r.engine === 'naive' && r.status === 'ok')?.medianMs;
+  const tfMedians = results.filter((r) => isTfjs(r.engine) && r.status === 'ok' && r.medianMs !== undefined).map((r) => r.medianMs as number);
+  const bestTf = tfMedians.length > 0 ? Math.min(...tfMedians) : undefined;
+  return results.map((r) => {
+    if (r.status !== 'ok' || r.medianMs === undefined || !(r.medianMs > 0)) return r;
+    const out: EngineResult = { ...r };
+    if (naive !== undefined) out.speedupVsNaive = naive / r.medianMs;
+    if (bestTf !== undefined) out.vsTfjs = bestTf / r.medianMs;
+    return out;
+  });
+}
+
+/** Single-line machine description printed with every table. */
+export function machineLine(m: Machine): string {
+  const variants = m.wasmVariants.length > 0 ? m.wasmVariants.join(', ') : 'none loaded';
+  const note = m.note ? ` · ${m.note}` : '';
+  return `${m.cpu} (${m.cores} cores) · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · simdnet wasm variants: ${variants} · TF.js ${m.tfjs} (cpu; wasm single-threaded)${note}`;
+}

@@ -1,0 +1,107 @@
+// `npm run bench`: every row on naive / js / wasm variants / TF.js cpu / TF.js wasm, the
+// table on stdout, results in bench/results/*.json, *.svg and *.md.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { USAGE, parseArgs, rowSelected } from './args.js';
+import { loadEngines } from './engines.js';
+import { formatMarkdown, formatRowBlock } from './format.js';
+import { runRow } from './harness.js';
+import { describeMachine } from './machine.js';
+import { machineLine, type BenchReport, type RowResult } from './report.js';
+import { renderChart } from './svg.js';
+import { allWorkloads } from './workloads/index.js';
+
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+
+/** A module using i8x16.relaxed_swizzle: validates only where relaxed SIMD is on. */
+function relaxedSimdAvailable(): boolean {
+  const v128 = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+  const body = [0x00, ...v128, ...v128, 0xfd, 0x80, 0x02, 0x0b];
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00];
+  return WebAssembly.validate(new Uint8Array([...header, 0x0a, body.length + 2, 0x01, body.length, ...body]));
+}
+
+/** Node 20 needs a V8 flag for relaxed SIMD: run ourselves again with it, once. */
+function respawnWithRelaxedSimd(): number | null {
+  if (relaxedSimdAvailable() || process.execArgv.includes(RELAXED_FLAG)) return null;
+  const child = spawnSync(process.execPath, [RELAXED_FLAG, ...process.execArgv, process.argv[1], ...process.argv.slice(2)], { stdio: 'inherit' });
+  return child.status ?? 1;
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error((e as Error).message);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const rows = allWorkloads().filter((w) => rowSelected(w.name, args.filters));
+  if (args.list) {
+    for (const w of rows) console.log(`${w.name.padEnd(40)} ${w.description}`);
+    return 0;
+  }
+  if (rows.length === 0) {
+    console.error(`bench: no row matches ${args.filters.map(String).join(', ')} (see --list)`);
+    return 2;
+  }
+  const respawned = respawnWithRelaxedSimd();
+  if (respawned !== null) return respawned;
+
+  const started = performance.now();
+  const progress = (line: string): void => void process.stderr.write(`${line}\n`);
+  const engines = await loadEngines(args.engines);
+  const machine = describeMachine(engines.wasmVariants, engines.tfjsVersion);
+  console.log(machineLine(machine));
+  for (const s of engines.slots) if (!s.engine) console.log(`  ${s.id} unavailable: ${s.unavailable}`);
+  console.log(`Runs per engine: adaptive (${args.quick ? '--quick' : 'full'}); medians in ms. × naive = naive median / engine median; vs TF.js = best TF.js median / engine median (> 1: faster than TF.js).\n`);
+
+  const results: RowResult[] = [];
+  for (const w of rows) {
+    progress(`${w.name} …`);
+    const row = await runRow(w, engines.slots, { quick: args.quick, progress });
+    results.push(row);
+    console.log(`${formatRowBlock(row)}\n`);
+  }
+
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    machine,
+    quick: args.quick,
+    filters: args.filters.map((f) => f.source),
+    durationSeconds: Math.round((performance.now() - started) / 100) / 10,
+    rows: results,
+  };
+  const markdown = formatMarkdown(results);
+  console.log(`Summary (${rowsUnitNote(results)}):\n\n${markdown}\n`);
+
+  const full = args.filters.length === 0 && !args.quick && args.engines.length === 0;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const base = args.out ?? path.join(here, 'results', full ? 'latest' : 'partial');
+  mkdirSync(path.dirname(base), { recursive: true });
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  const subtitle = `${report.date.slice(0, 16).replace('T', ' ')} UTC · ${machineLine(machine)}`;
+  writeFileSync(`${base}.svg`, renderChart(results, { title: 'simdnet vs TensorFlow.js — naive vs GEMM (js) vs WASM', subtitle }));
+  writeFileSync(`${base}.md`, `${report.date.slice(0, 10)} · ${machineLine(machine)}\n\n${markdown}\n`);
+  console.log(`Wrote ${path.relative(process.cwd(), base)}.{json,svg,md} in ${report.durationSeconds} s.`);
+  return 0;
+}
+
+function rowsUnitNote(rows: RowResult[]): string {
+  const units = [...new Set(rows.map((r) => r.unit))];
+  return `throughput in each row's unit: ${units.join(', ')}; higher is better`;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,42 @@
+// SGEMM C = A·B, square n×n, on every engine.
+import { gemm } from '../../src/ops/index.js';
+import { KERNEL_TOLERANCE } from '../agreement.js';
+import { gemmFlops } from '../flops.js';
+import { uniformTensor } from './data.js';
+import { tfTask } from './tf-task.js';
+import type { Workload } from './types.js';
+
+export function gemmWorkload(n: number): Workload {
+  const work = gemmFlops(n, n, n);
+  return {
+    name: `kernels/gemm ${n}`,
+    description: `C[${n}×${n}] = A[${n}×${n}]·B[${n}×${n}], ${(work / 1e9).toPrecision(3)} GFLOP`,
+    unit: 'GFLOP/s',
+    work,
+    tolerance: KERNEL_TOLERANCE,
+    heavy: work > 1e9,
+    create() {
+      const a = uniformTensor([n, n], 11);
+      const b = uniformTensor([n, n], 12);
+      return {
+        async prepare(engine) {
+          if (engine.kind === 'simdnet') {
+            const be = engine.backend;
+            return {
+              check: () => [gemm(a, b, {}, be).data],
+              run: () => void gemm(a, b, {}, be),
+              dispose() {},
+            };
+          }
+          const tf = engine.tf;
+          return tfTask(
+            engine,
+            () => [tf.tensor2d(a.data, [n, n]), tf.tensor2d(b.data, [n, n])],
+            ([ta, tb]) => [tf.matMul(ta, tb)],
+            (outs) => outs,
+          );
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// What a benchmark row is: a named piece of work with a size, and per engine a task that
+// runs it. Inputs are made once per row (seeded) and shared by every engine.
+import type { Unit } from '../flops.js';
+import type { Engine } from '../engines.js';
+
+/** One engine's prepared run of one row. */
+export interface Task {
+  /** Runs once and returns the outputs in simdnet's layout (NCHW, OIHW) for the agreement
+   * check. Also the first, warming call. */
+  check(): Float32Array[];
+  /** The timed work: exactly the computation, nothing converted or copied. */
+  run(): void;
+  /** Frees what prepare() made (TF.js tensors). */
+  dispose(): void;
+}
+
+/** A row while it runs: its shared inputs and a way to make each engine's task. */
+export interface RowInstance {
+  prepare(engine: Engine): Promise<Task>;
+}
+
+export interface Workload {
+  /** Unique, filterable: "kernels/conv2d resnet-b8 fwd". */
+  name: string;
+  description: string;
+  unit: Unit;
+  /** FLOPs, bytes or images of one run. */
+  work: number;
+  tolerance: number;
+  /** Too slow for naive under --quick (> ~1 GFLOP): naive is skipped, js is the reference. */
+  heavy: boolean;
+  /** Allocates the inputs (seeded) and returns the row. */
+  create(): RowInstance;
+}

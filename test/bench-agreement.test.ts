@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { checkAgreement, KERNEL_TOLERANCE, maxRelErr } from '../bench/agreement.js';
+import { pickReference } from '../bench/harness.js';
+import { deriveRatios, type EngineResult } from '../bench/report.js';
+
+describe('bench agreement check', () => {
+  it('measures the worst error relative to the output scale', () => {
+    expect(maxRelErr([1, -4, 2], [1, -4, 2])).toBe(0);
+    expect(maxRelErr([1, -4, 2], [1, -4, 2.4])).toBeCloseTo(0.1, 6);
+    // A near-zero element does not blow the error up: the scale is max|ref|.
+    expect(maxRelErr([1e-9, 10], [2e-9, 10])).toBeLessThan(1e-9);
+  });
+
+  it('treats NaN, Infinity and length mismatches as total disagreement', () => {
+    expect(maxRelErr([1, 2], [1, NaN])).toBe(Infinity);
+    expect(maxRelErr([1, 2], [Infinity, 2])).toBe(Infinity);
+    expect(maxRelErr([1, 2], [1, 2, 3])).toBe(Infinity);
+    expect(maxRelErr([NaN, 2], [1, 2])).toBe(Infinity);
+  });
+
+  it('compares absolute errors when the reference is all zeros', () => {
+    expect(maxRelErr([0, 0], [0, 1e-7])).toBeCloseTo(1e-7, 12);
+  });
+
+  it('agrees within the tolerance, reports the worst output otherwise', () => {
+    const ref = [Float32Array.of(1, 2), Float32Array.of(10, 20)];
+    expect(checkAgreement(ref, [Float32Array.of(1, 2), Float32Array.of(10, 20.0001)], KERNEL_TOLERANCE)).toMatchObject({ ok: true, worst: 1 });
+    const bad = checkAgreement(ref, [Float32Array.of(1, 2), Float32Array.of(10, 21)], KERNEL_TOLERANCE);
+    expect(bad.ok).toBe(false);
+    expect(bad.worst).toBe(1);
+    expect(bad.maxRelErr).toBeCloseTo(0.05, 6);
+    expect(checkAgreement(ref, [Float32Array.of(1, 2)], 1).ok).toBe(false);
+    expect(checkAgreement([], [], 1).ok).toBe(false);
+  });
+
+  it('uses naive as the reference, js when naive cannot run, never TF.js', () => {
+    expect(pickReference([{ id: 'naive', usable: true }, { id: 'js', usable: true }])).toBe('naive');
+    expect(pickReference([{ id: 'naive', usable: false }, { id: 'js', usable: true }])).toBe('js');
+    expect(pickReference([{ id: 'naive', usable: false }, { id: 'wasm-simd', usable: true }, { id: 'tfjs-cpu', usable: true }])).toBe('wasm-simd');
+    expect(pickReference([{ id: 'tfjs-cpu', usable: true }])).toBeNull();
+  });
+});
+
+describe('bench ratios', () => {
+  it('derives speed-up against naive and against the best TF.js backend', () => {
+    const rows: EngineResult[] = [
+      { engine: 'naive', status: 'ok', medianMs: 100 },
+      { engine: 'wasm-simd', status: 'ok', medianMs: 2 },
+      { engine: 'tfjs-cpu', status: 'ok', medianMs: 50 },
+      { engine: 'tfjs-wasm', status: 'ok', medianMs: 4 },
+      { engine: 'js', status: 'disagrees', maxRelErr: 0.5 },
+    ];
+    const out = deriveRatios(rows);
+    expect(out[1].speedupVsNaive).toBe(50);
+    expect(out[1].vsTfjs).toBe(2);
+    expect(out[3].vsTfjs).toBe(1);
+    expect(out[0].speedupVsNaive).toBe(1);
+    expect(out[4].speedupVsNaive).toBeUndefined();
+  });
+
+  it('leaves a ratio out when its base did not run', () => {
+    const out = deriveRatios([
+      { engine: 'naive', status: 'skipped', message: 'quick' },
+      { engine: 'js', status: 'ok', medianMs: 5 },
+      { engine: 'tfjs-wasm', status: 'error', message: "Kernel 'X' not registered" },
+    ]);
+    expect(out[1].speedupVsNaive).toBeUndefined();
+    expect(out[1].vsTfjs).toBeUndefined();
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { engineSelected, filterRegExp, parseArgs, rowSelected } from '../bench/args.js';
+import { planRuns } from '../bench/plan.js';
+
+describe('bench arguments', () => {
+  it('defaults to every row, every engine, a full run', () => {
+    const a = parseArgs([]);
+    expect(a).toMatchObject({ filters: [], quick: false, engines: [], out: null, list: false, help: false });
+  });
+
+  it('parses --filter (spaced and =), --quick, --engines, --out, --list', () => {
+    const a = parseArgs(['--filter', 'conv', '--filter=gemm 5', '--quick', '--engines', 'naive,wasm', '--out', '/tmp/x', '--list']);
+    expect(a.filters.map((f) => f.source)).toEqual(['conv', 'gemm 5']);
+    expect(a.quick).toBe(true);
+    expect(a.engines).toEqual(['naive', 'wasm']);
+    expect(a.out).toBe('/tmp/x');
+    expect(a.list).toBe(true);
+  });
+
+  it('refuses unknown arguments and missing values, naming them', () => {
+    expect(() => parseArgs(['--fliter', 'conv'])).toThrow(/unknown argument '--fliter'/);
+    expect(() => parseArgs(['conv'])).toThrow(/unknown argument 'conv'/);
+    expect(() => parseArgs(['--filter'])).toThrow(/--filter needs a value/);
+    expect(() => parseArgs(['--filter', '--quick'])).toThrow(/--filter needs a value/);
+    expect(() => parseArgs(['--filter='])).toThrow(/non-empty/);
+    expect(() => parseArgs(['--engines', ','])).toThrow(/at least one engine/);
+  });
+
+  it('matches filters as case-insensitive regexes, and literally when not a valid regex', () => {
+    expect(rowSelected('kernels/conv2d resnet-b8 fwd', [filterRegExp('RESNET.*fwd')])).toBe(true);
+    expect(rowSelected('kernels/conv2d resnet-b8 bwd-input', [filterRegExp('resnet.*fwd')])).toBe(false);
+    expect(rowSelected('kernels/gemm 512', [filterRegExp('kernels')])).toBe(true);
+    expect(rowSelected('e2e/lenet train-step b64', [filterRegExp('kernels')])).toBe(false);
+    const literal = filterRegExp('conv2d (');
+    expect(literal.test('x conv2d ( y')).toBe(true);
+    expect(literal.test('conv2d')).toBe(false);
+    expect(rowSelected('anything', [])).toBe(true);
+    expect(rowSelected('kernels/gemm 256', [filterRegExp('pool'), filterRegExp('gemm')])).toBe(true);
+  });
+
+  it('selects engines by id or by family prefix', () => {
+    expect(engineSelected('wasm-simd', ['wasm'])).toBe(true);
+    expect(engineSelected('wasm-simd', ['wasm-relaxed'])).toBe(false);
+    expect(engineSelected('tfjs-cpu', ['tfjs'])).toBe(true);
+    expect(engineSelected('js', ['json'])).toBe(false);
+    expect(engineSelected('naive', [])).toBe(true);
+  });
+});
+
+describe('bench run plan', () => {
+  it('runs slow engines once or twice and fast ones many times, within the budget', () => {
+    expect(planRuns(4000, false).iterations).toBe(1);
+    expect(planRuns(800, false).iterations).toBe(2);
+    expect(planRuns(200, false).iterations).toBe(8);
+    expect(planRuns(1, false).iterations).toBe(200);
+    expect(planRuns(2000, true).iterations).toBe(1);
+    expect(planRuns(1, true).iterations).toBe(30);
+  });
+
+  it('warms up only short tasks', () => {
+    expect(planRuns(4000, false).warmupIterations).toBe(0);
+    expect(planRuns(1, false).warmupIterations).toBe(10);
+    expect(planRuns(50, false).warmupIterations).toBe(6);
+  });
+});

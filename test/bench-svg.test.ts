@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { escapeXml, logDomain, missingText, renderChart, tickLabel } from '../bench/svg.js';
+import { fmtNum, fmtRatio, formatMarkdown, formatRowBlock } from '../bench/format.js';
+import type { RowResult } from '../bench/report.js';
+
+const row: RowResult = {
+  name: 'kernels/gemm 512',
+  description: 'C = A·B <512>',
+  unit: 'GFLOP/s',
+  work: 268435456,
+  reference: 'naive',
+  tolerance: 1e-4,
+  results: [
+    { engine: 'naive', status: 'ok', medianMs: 400, throughput: 0.671, speedupVsNaive: 1, vsTfjs: 0.02, runs: 3 },
+    { engine: 'wasm-simd', status: 'ok', medianMs: 8, throughput: 33.5, speedupVsNaive: 50, vsTfjs: 1.25, runs: 100, maxRelErr: 3e-7 },
+    { engine: 'wasm-relaxed', status: 'disagrees', maxRelErr: 4.7e-4 },
+    { engine: 'tfjs-wasm', status: 'ok', medianMs: 10, throughput: 26.8, speedupVsNaive: 40, vsTfjs: 1, runs: 80, maxRelErr: 4e-7 },
+    { engine: 'tfjs-cpu', status: 'error', message: "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'" },
+  ],
+};
+const pool: RowResult = { ...row, name: 'kernels/maxpool lenet fwd', unit: 'GB/s', results: [{ engine: 'js', status: 'skipped', message: 'quick' }] };
+
+describe('bench chart (SVG)', () => {
+  it('picks decade bounds around the values', () => {
+    expect(logDomain([0.67, 33.5, 26.8])).toEqual([0.1, 100]);
+    expect(logDomain([5, 5])).toEqual([1, 10]);
+    expect(logDomain([10])).toEqual([10, 100]);
+    expect(logDomain([])).toEqual([1, 10]);
+    expect(logDomain([NaN, -1, 0])).toEqual([1, 10]);
+  });
+
+  it('labels ticks without float noise', () => {
+    expect([0.01, 0.1, 1, 10, 100, 1000, 1e4].map(tickLabel)).toEqual(['0.01', '0.1', '1', '10', '100', '1k', '10k']);
+  });
+
+  it('escapes XML', () => {
+    expect(escapeXml(`a<b & "c">`)).toBe('a&lt;b &amp; &quot;c&quot;&gt;');
+  });
+
+  it('explains every bar that is missing', () => {
+    expect(missingText({ engine: 'tfjs-wasm', status: 'error', message: "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'" })).toBe("cannot run: no 'Conv2DBackpropFilter' kernel in TF.js wasm");
+    expect(missingText({ engine: 'naive', status: 'skipped', message: 'quick' })).toBe('skipped (quick)');
+    expect(missingText({ engine: 'wasm-relaxed', status: 'disagrees', maxRelErr: 4.7e-4 })).toMatch(/disagrees .*4\.7e-4/);
+  });
+
+  it('draws a well-formed chart: a bar per timed engine with its value, a note per missing one, a panel per unit', () => {
+    const svg = renderChart([row, pool], { title: 'T & t', subtitle: 'machine <x>' });
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(svg).toContain('T &amp; t');
+    expect(svg).toContain('machine &lt;x&gt;');
+    // Three timed bars on the GEMM row carry their values; the others explain themselves.
+    expect(svg.match(/<rect [^>]*><title>/g)?.length).toBe(3);
+    for (const v of ['0.671', '33.5', '26.8']) expect(svg).toContain(`>${v}</text>`);
+    expect(svg).toContain('wasm-relaxed: disagrees');
+    expect(svg).toContain('tfjs-cpu: cannot run');
+    expect(svg).toContain('js: skipped (quick)');
+    expect(svg).toContain('GEMM and convolution — GFLOP/s');
+    expect(svg).toContain('Pooling — GB/s');
+    expect(svg).not.toContain('LeNet-5 end to end');
+    // Longer bars for larger values: wasm-simd's bar is wider than naive's.
+    const widths = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="10" fill="([^"]+)"><title>([^:]+):/g)].map((m) => [m[3], Number(m[1])] as const);
+    const w = new Map(widths);
+    expect(w.get('simdnet wasm SIMD')).toBeGreaterThan(w.get('TF.js 4.22 wasm (XNNPACK)') as number);
+    expect(w.get('TF.js 4.22 wasm (XNNPACK)')).toBeGreaterThan(w.get('simdnet naive') as number);
+    // Every tag is closed: as many '<text' as '</text>'.
+    expect(svg.split('<text').length).toBe(svg.split('</text>').length);
+  });
+});
+
+describe('bench text output', () => {
+  it('formats numbers with 3 significant digits', () => {
+    expect([0.012345, 1.2345, 12.345, 123.45, 4123.4].map(fmtNum)).toEqual(['0.0123', '1.23', '12.3', '123', '4123']);
+    expect(fmtNum(undefined)).toBe('—');
+    expect(fmtRatio(85.2)).toBe('85.2×');
+  });
+
+  it('prints a block per row with every engine, timed or not', () => {
+    const text = formatRowBlock(row);
+    expect(text.split('\n')).toHaveLength(2 + row.results.length);
+    expect(text).toMatch(/wasm-simd +8\.00 +33\.5 +50\.0× +1\.25× +100 +agrees \(max rel err 3\.0e-7\)/);
+    expect(text).toContain('naive');
+    expect(text).toMatch(/reference/);
+    expect(text).toContain('disagrees: max rel err 4.7e-4');
+    expect(text).toContain("error: Kernel 'Conv2DBackpropFilter' not registered");
+  });
+
+  it('writes a Markdown table with numbered notes for errors and disagreements', () => {
+    const md = formatMarkdown([row, pool]);
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('| row | unit | naive | js | wasm-simd | wasm-relaxed | tfjs-cpu | tfjs-wasm | best simdnet vs best TF.js |');
+    expect(lines[2]).toBe('| kernels/gemm 512 | GFLOP/s | 0.671 |  | 33.5 | disagrees [1] | error [2] | 26.8 | 1.25× (wasm-simd) |');
+    expect(lines[3]).toContain('skipped (quick)');
+    expect(md).toContain('[1] wasm-relaxed on kernels/gemm 512: max rel err 4.7e-4 against naive');
+    expect(md).toContain("[2] Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'");
+  });
+});
