@@ -124,6 +124,8 @@ export interface AdamOptions {
   eps?: number;
   /** L2 penalty added to the gradient (as PyTorch's Adam, not AdamW). */
   weightDecay?: number;
+  /** Learning-rate decay per step, as SGD's: lr_t = lr / (1 + t·decay). Default 0. */
+  decay?: number;
 }
 
 /** Adam (Kingma & Ba 2015) with bias-corrected moments. */
@@ -133,6 +135,7 @@ export class Adam extends BaseOptimizer {
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
+  readonly decay: number;
   private readonly m: Float32Array[];
   private readonly v: Float32Array[];
 
@@ -143,14 +146,21 @@ export class Adam extends BaseOptimizer {
     this.beta2 = checkNumber('Adam', 'beta2', options.beta2 ?? 0.999, 0, 1);
     this.eps = checkNumber('Adam', 'eps', options.eps ?? 1e-8, 0, Infinity, false);
     this.weightDecay = checkNumber('Adam', 'weightDecay', options.weightDecay ?? 0, 0);
+    this.decay = checkNumber('Adam', 'decay', options.decay ?? 0, 0);
     this.m = this.parameters.map((p) => new Float32Array(p.value.size));
     this.v = this.parameters.map((p) => new Float32Array(p.value.size));
+  }
+
+  /** The learning rate the next step uses. */
+  get currentLr(): number {
+    return this.lr / (1 + this.iterations * this.decay);
   }
 
   step(): void {
     checkGradients('Adam', this.parameters);
     const t = this.iterations + 1;
-    const { lr, beta1, beta2, eps, weightDecay } = this;
+    const lr = this.currentLr;
+    const { beta1, beta2, eps, weightDecay } = this;
     const c1 = 1 - beta1 ** t;
     const c2 = 1 - beta2 ** t;
     this.parameters.forEach((p, k) => {

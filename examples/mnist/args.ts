@@ -1,0 +1,95 @@
+// Command-line options of the MNIST example. Unknown options and bad values are errors.
+import type { BackendName } from '../../src/backend/backend.js';
+
+export interface MnistArgs {
+  epochs: number;
+  batchSize: number;
+  lr: number | undefined;
+  optimizer: 'sgd' | 'adam';
+  backend: BackendName | undefined;
+  out: string;
+  seed: number;
+  train: number | undefined;
+  test: number | undefined;
+  help: boolean;
+}
+
+export const DEFAULTS = {
+  epochs: 5,
+  batchSize: 32,
+  optimizer: 'adam' as const,
+  lr: { adam: 0.001, sgd: 0.05 },
+  out: 'out/mnist',
+  seed: 1,
+};
+
+export const USAGE = `Usage: npm start -- [options]
+
+Trains LeNet-5 on MNIST (60,000 training images) and evaluates it on the 10,000 test images.
+
+Options:
+  --epochs N          epochs to train (default ${DEFAULTS.epochs})
+  --batch-size N      examples per step (default ${DEFAULTS.batchSize})
+  --optimizer NAME    adam or sgd (default ${DEFAULTS.optimizer})
+  --lr X              learning rate (default ${DEFAULTS.lr.adam} for adam, ${DEFAULTS.lr.sgd} for sgd with momentum 0.9)
+  --backend NAME      naive, js or wasm (default: wasm when it loads, else js)
+  --out DIR           where the model, charts and history go (default ${DEFAULTS.out})
+  --seed N            seed of initialization and shuffling (default ${DEFAULTS.seed})
+  --train N           use only the first N training images (default all)
+  --test N            use only the first N test images (default all)
+  --help              print this text
+`;
+
+function int(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+export function parseArgs(argv: readonly string[]): MnistArgs {
+  const args: MnistArgs = {
+    epochs: DEFAULTS.epochs, batchSize: DEFAULTS.batchSize, lr: undefined, optimizer: DEFAULTS.optimizer, backend: undefined,
+    out: DEFAULTS.out, seed: DEFAULTS.seed, train: undefined, test: undefined, help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument '${arg}' (options start with --; see --help)`);
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    if (name === 'help') {
+      args.help = true;
+      continue;
+    }
+    const known = ['epochs', 'batch-size', 'lr', 'optimizer', 'backend', 'out', 'seed', 'train', 'test'];
+    if (!known.includes(name)) throw new Error(`unknown option '--${name}' (see --help)`);
+    let value: string;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else {
+      if (i + 1 >= argv.length) throw new Error(`--${name} needs a value`);
+      value = argv[++i];
+    }
+    switch (name) {
+      case 'epochs': args.epochs = int(name, value, 1); break;
+      case 'batch-size': args.batchSize = int(name, value, 1); break;
+      case 'seed': args.seed = int(name, value, 0); break;
+      case 'train': args.train = int(name, value, 1); break;
+      case 'test': args.test = int(name, value, 1); break;
+      case 'out': args.out = value; break;
+      case 'lr': {
+        const lr = Number(value);
+        if (value.trim() === '' || !Number.isFinite(lr) || lr <= 0) throw new Error(`--lr must be a positive number, got '${value}'`);
+        args.lr = lr;
+        break;
+      }
+      case 'optimizer':
+        if (value !== 'adam' && value !== 'sgd') throw new Error(`--optimizer must be adam or sgd, got '${value}'`);
+        args.optimizer = value;
+        break;
+      case 'backend':
+        if (value !== 'naive' && value !== 'js' && value !== 'wasm') throw new Error(`--backend must be naive, js or wasm, got '${value}'`);
+        args.backend = value;
+        break;
+    }
+  }
+  return args;
+}

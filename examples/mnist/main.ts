@@ -1,0 +1,163 @@
+// npm start: trains LeNet-5 on the 60,000 MNIST training images, evaluates it on the
+// 10,000 test images after every epoch, and writes the model, SVG charts of loss and
+// accuracy, and the history as JSON into --out. Ctrl-C stops after the current batch and
+// still writes what was trained so far.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { init, type InitOptions } from '../../src/backend/registry.js';
+import type { Backend } from '../../src/backend/backend.js';
+import { loadMnist } from '../../src/data/index.js';
+import { setSeed } from '../../src/init.js';
+import { Adam, SGD, type Optimizer } from '../../src/optim.js';
+import type { EpochEndInfo } from '../../src/nn/index.js';
+import { DEFAULTS, USAGE, parseArgs, type MnistArgs } from './args.js';
+import { lineChart } from './charts.js';
+import { lenet } from './model.js';
+import { Progress } from './progress.js';
+
+async function chooseBackend(args: MnistArgs): Promise<Backend> {
+  if (args.backend) return init({ backend: args.backend } as InitOptions);
+  try {
+    return await init();
+  } catch (err) {
+    console.warn(`wasm backend unavailable (${(err as Error).message}); using js`);
+    return init({ backend: 'js' });
+  }
+}
+
+function describeBackend(b: Backend): string {
+  const variant = (b as Backend & { variant?: string }).variant;
+  return variant ? `${b.name} (${variant})` : b.name;
+}
+
+const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
+
+async function main(): Promise<number> {
+  let args: MnistArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const backend = await chooseBackend(args);
+  const lr = args.lr ?? DEFAULTS.lr[args.optimizer];
+  const loadStart = performance.now();
+  const data = await loadMnist({ train: args.train, test: args.test });
+  const nTrain = data.trainImages.shape[0];
+  const nTest = data.testImages.shape[0];
+  console.log(`MNIST: ${nTrain} training and ${nTest} test images loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
+  setSeed(args.seed);
+  const model = lenet();
+  const optimizer: Optimizer =
+    args.optimizer === 'adam' ? new Adam(model.parameters(), { lr }) : new SGD(model.parameters(), { lr, momentum: 0.9 });
+  console.log(model.summary([args.batchSize, 1, 28, 28]));
+  console.log(
+    `backend ${describeBackend(backend)} | ${args.optimizer} lr ${lr} | batch ${args.batchSize} | ${args.epochs} epochs | seed ${args.seed}`,
+  );
+
+  const progress = new Progress(process.stdout);
+  const batchLoss: [number, number][] = [];
+  const epochs: EpochEndInfo[] = [];
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let interrupted = false;
+  let smoothed = NaN;
+  try {
+    await model.fit(data.trainImages, data.trainLabels, {
+      epochs: args.epochs,
+      batchSize: args.batchSize,
+      optimizer,
+      seed: args.seed,
+      validationData: [data.testImages, data.testLabels],
+      signal: controller.signal,
+      onBatchEnd: (b) => {
+        smoothed = Number.isNaN(smoothed) ? b.loss : 0.98 * smoothed + 0.02 * b.loss;
+        if (b.batch % 10 === 9 || b.batch === b.batches - 1) batchLoss.push([b.epoch + (b.batch + 1) / b.batches, smoothed]);
+        progress.update({ ...b, epochs: args.epochs, loss: smoothed, total: nTrain });
+      },
+      onEpochEnd: (e) => {
+        progress.end();
+        epochs.push(e);
+        console.log(
+          `epoch ${e.epoch + 1}/${e.epochs}  train loss ${e.loss.toFixed(4)}  train acc ${pct(e.accuracy)}  ` +
+            `test loss ${(e.valLoss as number).toFixed(4)}  test acc ${pct(e.valAccuracy as number)}  ` +
+            `time ${e.epochTime.toFixed(1)} s (${(nTrain / e.epochTime).toFixed(0)} samples/s)`,
+        );
+      },
+    });
+  } catch (err) {
+    if ((err as Error).name !== 'AbortError') throw err;
+    progress.end();
+    interrupted = true;
+    console.log(`interrupted: ${(err as Error).message}; saving the weights of the last completed step`);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+
+  await mkdir(args.out, { recursive: true });
+  const files = {
+    model: path.join(args.out, 'lenet.simdnet'),
+    loss: path.join(args.out, 'loss.svg'),
+    accuracy: path.join(args.out, 'accuracy.svg'),
+    history: path.join(args.out, 'history.json'),
+  };
+  const ep = (f: (e: EpochEndInfo) => number): [number, number][] => epochs.map((e) => [e.epoch + 1, f(e)]);
+  await writeFile(files.model, model.save());
+  await writeFile(
+    files.loss,
+    lineChart({
+      title: 'LeNet-5 on MNIST: loss',
+      xLabel: 'epoch',
+      yLabel: 'cross-entropy loss',
+      series: [
+        { name: 'train (smoothed)', color: '#1f77b4', points: batchLoss },
+        { name: 'train (epoch mean)', color: '#2ca02c', points: ep((e) => e.loss), dots: true },
+        { name: 'test', color: '#d62728', points: ep((e) => e.valLoss as number), dots: true },
+      ],
+    }),
+  );
+  await writeFile(
+    files.accuracy,
+    lineChart({
+      title: 'LeNet-5 on MNIST: accuracy',
+      xLabel: 'epoch',
+      yLabel: 'accuracy',
+      yFormat: (v) => `${(100 * v).toFixed(1)}%`,
+      series: [
+        { name: 'train', color: '#2ca02c', points: ep((e) => e.accuracy), dots: true },
+        { name: 'test', color: '#d62728', points: ep((e) => e.valAccuracy as number), dots: true },
+      ],
+    }),
+  );
+  const summary = {
+    backend: describeBackend(backend), optimizer: args.optimizer, lr, batchSize: args.batchSize, epochs: args.epochs, seed: args.seed,
+    train: nTrain, test: nTest, interrupted, history: epochs,
+  };
+  await writeFile(files.history, JSON.stringify(summary, null, 2) + '\n');
+  const last = epochs.at(-1);
+  if (last) {
+    const mean = epochs.reduce((s, e) => s + e.epochTime, 0) / epochs.length;
+    console.log(`final test accuracy ${pct(last.valAccuracy as number)} after ${epochs.length} epoch(s); mean epoch time ${mean.toFixed(1)} s on ${describeBackend(backend)}`);
+  }
+  console.log(`wrote ${files.model}, ${files.loss}, ${files.accuracy}, ${files.history}`);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exitCode = 1;
+  },
+);
