@@ -1,12 +1,19 @@
 // The naive backend is the ground truth the parity sweeps trust, so its semantics are
 // pinned here independently: gemm against hand-computed products, im2col/col2im as an
 // adjoint pair, conv as im2col + GEMM, groups as separate convolutions, and the
-// NaN/-0/edge rules of the elementwise kernels.
+// NaN/overflow edge rules of the elementwise kernels. Last, that no op (on any backend)
+// writes into its inputs.
 import { describe, expect, it } from 'vitest';
+import type { Backend } from '../src/backend/backend.js';
 import { naiveBackend as naive } from '../src/backend/naive.js';
+import { jsBackend } from '../src/backend/js.js';
+import { loadWasmBackend } from '../src/backend/wasm.js';
 import { Random } from '../src/random.js';
 import { Tensor, tensor, zeros } from '../src/tensor.js';
-import { avgPool2d, col2im, conv2d, gemm, im2col, leakyRelu, logSoftmax, maxPool2d, relu, sigmoid, softmax, tanh } from '../src/ops/index.js';
+import {
+  avgPool2d, avgPool2dBackward, col2im, conv2d, conv2dBackward, gemm, im2col, leakyRelu, linear, linearBackward, logSoftmax, maxPool2d, maxPool2dBackward,
+  relu, sigmoid, softmax, tanh,
+} from '../src/ops/index.js';
 import { randomTensor } from './support/gradcheck.js';
 
 const A = [[1, 2, 3], [4, 5, 6]]; // 2×3
@@ -156,5 +163,38 @@ describe('naive elementwise edge rules', () => {
   it('logSoftmax of huge logits stays finite', () => {
     const y = logSoftmax(tensor([[1000, 1000, 1000, 1000]]), naive).toArray();
     for (const v of y) expect(v).toBeCloseTo(-Math.log(4), 6);
+  });
+});
+
+const everyBackend: [string, () => Promise<Backend>][] = [
+  ['naive', async () => naive],
+  ['js', async () => jsBackend],
+  ['wasm', () => loadWasmBackend({ variant: 'scalar' })],
+];
+
+describe.each(everyBackend)('ops leave their inputs untouched on %s', (_name, load) => {
+  it('forward and backward of conv, pooling, linear and activations', async () => {
+    const be = await load();
+    const rng = new Random(8);
+    const x = randomTensor([2, 2, 5, 5], rng);
+    const w = randomTensor([3, 2, 3, 3], rng);
+    const b = randomTensor([3], rng);
+    const dy = randomTensor([2, 3, 3, 3], rng);
+    const lw = randomTensor([4, 50], rng);
+    const lx = x.reshape([2, 50]);
+    const ldy = randomTensor([2, 4], rng);
+    const inputs = [x, w, b, dy, lw, ldy];
+    const before = inputs.map((t) => t.toArray());
+    conv2d(x, w, b, {}, be);
+    conv2dBackward(dy, x, w, {}, be);
+    const { y, argmax } = maxPool2d(x, { kernelSize: 2 }, be);
+    maxPool2dBackward(y, argmax, x.shape, { kernelSize: 2 }, be);
+    avgPool2dBackward(avgPool2d(x, { kernelSize: 3, stride: 2 }, be), x.shape, { kernelSize: 3, stride: 2 }, be);
+    linear(lx, lw, null, be);
+    linearBackward(ldy, lx, lw, be);
+    relu(x, be);
+    softmax(x, be);
+    col2im(im2col(x, { kernelSize: 2 }, be), x.shape, { kernelSize: 2 }, be);
+    expect(inputs.map((t) => t.toArray())).toEqual(before);
   });
 });
