@@ -22,7 +22,7 @@ const PROB_TOLERANCE = 1e-4;
 interface DemoState {
   engine: { backend: string; variant: string | null } | null;
   losses: number[];
-  trainResult: { seen: number; testAccuracy: number | null; stopped: boolean; backend: string; variant: string | null } | null;
+  trainResult: { seen: number; seconds: number; testAccuracy: number | null; stopped: boolean; backend: string; variant: string | null } | null;
   trainError: string | null;
   lastInput: Float32Array | null;
   lastProbs: Float32Array | null;
@@ -66,8 +66,8 @@ function nodeProbs(model: Simdnet.Sequential, input: ArrayLike<number>): number[
 const argmax = (v: ArrayLike<number>): number => Array.from(v).indexOf(Math.max(...Array.from(v)));
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 
-async function openDemo(query = ''): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
+async function openDemo(query = '', options: { hasTouch?: boolean } = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 820 }, ...options });
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(server.url + query);
   await page.evaluate(() => (window as unknown as DemoWindow).simdnetDemo.ready);
@@ -140,12 +140,15 @@ describe('browser demo (Chromium)', () => {
     expect(s.trainResult?.testAccuracy).toBeGreaterThan(0.6);
     expect(s.trainResult?.variant).toBe(s.engine?.variant);
     // Responsive: timers kept firing and evaluate() came straight back while training.
+    // Had the page thread trained, one gap would span the whole run; the bound scales with
+    // the run's length so a loaded machine (slower everything) does not fail it.
+    const bound = Math.max(300, 0.5 * (s.trainResult?.seconds ?? 0) * 1000);
     expect(polls).toBeGreaterThan(3);
-    expect(s.maxTimerGap).toBeLessThan(1000);
-    expect(slowest).toBeLessThan(1000);
+    expect(s.maxTimerGap).toBeLessThan(bound);
+    expect(slowest).toBeLessThan(bound);
     expect(await page.getAttribute('#progress', 'value')).toBe('1');
     expect(await page.textContent('#train-status')).toMatch(new RegExp(`^Trained on ${TRAIN.images} images`));
-    console.log(`browser demo: trained ${TRAIN.images} images in the worker (${s.trainResult?.variant}), loss ${s.losses[0].toFixed(3)} → ${mean(s.losses.slice(-5)).toFixed(3)}, test accuracy ${s.trainResult?.testAccuracy}, max timer gap ${s.maxTimerGap.toFixed(0)} ms, slowest evaluate ${slowest} ms`);
+    console.log(`browser demo: trained ${TRAIN.images} images in the worker (${s.trainResult?.variant}), loss ${s.losses[0].toFixed(3)} → ${mean(s.losses.slice(-5)).toFixed(3)}, test accuracy ${s.trainResult?.testAccuracy}, max timer gap ${s.maxTimerGap.toFixed(0)} ms, slowest evaluate ${slowest} ms, training ${s.trainResult?.seconds.toFixed(2)} s`);
 
     modelBytes = Uint8Array.from(await page.evaluate(() => Array.from((window as unknown as { simdnetDemo: { state: { modelBytes: Uint8Array } } }).simdnetDemo.state.modelBytes)));
     expect(modelBytes.length).toBeGreaterThan(1000);
@@ -210,9 +213,31 @@ describe('browser demo (Chromium)', () => {
     await page.close();
   });
 
-  it('?variant=scalar runs the scalar wasm on a served model and on a model file chosen by the user', async () => {
+  it('draws with touch too (a finger stroke on a touch screen)', async () => {
+    const touch = await openDemo('', { hasTouch: true });
+    await touch.setInputFiles('#model-file', { name: 'chosen.simdnet', mimeType: 'application/octet-stream', buffer: Buffer.from(modelBytes) });
+    await touch.waitForFunction(() => document.getElementById('model-status')?.textContent === 'Model: chosen.simdnet');
+    const box = await touch.locator('#pad').boundingBox();
+    if (!box) throw new Error('no drawing pad on the page');
+    const cdp = await touch.context().newCDPSession(touch);
+    const point = (i: number) => [{ x: box.x + box.width * 0.5, y: box.y + box.height * (0.15 + 0.035 * i) }];
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: point(0) });
+    for (let i = 1; i <= 20; i++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: point(i) });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await touch.waitForFunction(() => (window as unknown as DemoWindow).simdnetDemo.state.lastProbs !== null);
+    const s = await state(touch);
+    expect(argmax(s.lastProbs as unknown as number[])).toBe(1);
+    await touch.close();
+  });
+
+  it('?variant=scalar runs the scalar wasm on served models and on a model file chosen by the user', async () => {
+    // out/mnist/lenet.simdnet (what `npm start` writes) loads by itself; others are listed.
+    writeFileSync(join(modelsDir, 'lenet.simdnet'), modelBytes);
     writeFileSync(join(modelsDir, 'lenet-test.simdnet'), modelBytes);
+    writeFileSync(join(modelsDir, 'history.json'), '{}');
     const scalar = await openDemo('?variant=scalar');
+    expect(await scalar.textContent('#model-status')).toBe('Model: lenet.simdnet');
+    expect(await scalar.locator('#served-models option').allTextContents()).toEqual(['served models…', 'lenet-test.simdnet', 'lenet.simdnet']);
     const engine = (await state(scalar)).engine;
     expect(engine).toEqual({ backend: 'wasm', variant: 'scalar', fallback: null });
     expect(await scalar.textContent('#engine')).toContain('wasm variant: scalar');
@@ -223,6 +248,7 @@ describe('browser demo (Chromium)', () => {
       const expected = nodeProbs(simdnet.Sequential.load(modelBytes), s.lastInput as unknown as number[]);
       probs.forEach((p, k) => expect(Math.abs(p - expected[k])).toBeLessThan(PROB_TOLERANCE));
     };
+    await expectSameAsNode();
     // Served from out/mnist/: listed in the select, fetched on Load.
     await scalar.selectOption('#served-models', { label: 'lenet-test.simdnet' });
     await scalar.click('#load-served');

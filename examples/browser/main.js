@@ -1,7 +1,8 @@
 // The demo page: a drawing pad, class-probability bars, model loading, and training in a
 // Web Worker (the page thread only draws and predicts, so it never freezes).
 // Query options: ?variant=scalar|simd|relaxed forces a wasm variant, ?backend=js skips
-// wasm, ?model=<url> loads a served model at start.
+// wasm, ?model=<url> loads a served model at start (default: out/mnist/lenet.simdnet, the
+// file `npm start` writes, when the server has it).
 import { SIDE, rgbaToGray, toMnistInput } from './digit.js';
 import { startEngine, loadModel, predict } from './engine.js';
 
@@ -189,18 +190,21 @@ async function fetchModel(url) {
   await loadModelBytes(new Uint8Array(await res.arrayBuffer()), url.split('/').pop());
 }
 
+/** Lists the model files (*.simdnet) the server offers from out/mnist/; returns their names. */
 async function listServedModels() {
   try {
     const res = await fetch('../../out/mnist/index.json');
-    if (!res.ok) return;
-    for (const name of await res.json()) {
+    if (!res.ok) return [];
+    const names = (await res.json()).filter((name) => name.endsWith('.simdnet'));
+    for (const name of names) {
       const option = document.createElement('option');
       option.value = `../../out/mnist/${name}`;
       option.textContent = name;
       $('served-models').append(option);
     }
+    return names;
   } catch {
-    // A plain static server has no listing: the file input still works.
+    return []; // A plain static server has no listing: the file input still works.
   }
 }
 $('load-served').addEventListener('click', () => {
@@ -300,8 +304,10 @@ window.simdnetDemo.ready = (async () => {
     state.engine = await startEngine(wanted);
     const { backend, variant, fallback } = state.engine;
     $('engine').textContent = `backend: ${backend}${variant ? ` · wasm variant: ${variant}` : ''}${params.get('variant') ? ' (forced by ?variant)' : ''}${fallback ? ` (wasm unavailable: ${fallback})` : ''}`;
-    await listServedModels();
+    const served = await listServedModels();
+    // ?model=<url> wins; else the model `npm start` saves (out/mnist/lenet.simdnet) if served.
     if (params.get('model')) await fetchModel(params.get('model'));
+    else if (served.includes('lenet.simdnet')) await fetchModel('../../out/mnist/lenet.simdnet');
     return state.engine;
   } catch (error) {
     $('engine').textContent = `Engine failed to start: ${error.message}`;
