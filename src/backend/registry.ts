@@ -35,8 +35,10 @@ export async function loadBackend(name: BackendName, options: WasmLoadOptions = 
   if (name === 'wasm') {
     const wanted = options.variant;
     const loaded = wasm as (Backend & { variant?: WasmVariant }) | null;
-    if (!loaded || (wanted !== undefined && loaded.variant !== wanted)) wasm = await loadWasmBackend(options);
-    return wasm;
+    if (loaded && (wanted === undefined || loaded.variant === wanted)) return loaded;
+    const fresh = await loadWasmBackend(options);
+    wasm = fresh;
+    return fresh;
   }
   return getBackend(name);
 }
