@@ -4,10 +4,11 @@
 //   backward filter  dW_g[OCg, Cg·kk]  += dY_g · cols_gᵀ over the batch;  db = Σ dy
 // where kk = kH·kW and L = outH·outW. The column matrix lives in a workspace reused
 // across calls. A 1×1, stride-1, unpadded conv needs no im2col: the image itself is the
-// column matrix.
+// column matrix. Depthwise convs (one input channel per group) take direct kernels.
 import type { Conv2dGeometry } from '../backend.js';
 import { sumBias } from '../elementwise.js';
 import { gemmStrided } from './gemm.js';
+import { depthwiseConv2d, depthwiseConv2dBackwardFilter, depthwiseConv2dBackwardInput, isDepthwise } from './depthwise.js';
 import { col2imImage, im2colImage } from './im2col.js';
 import { Workspace } from './workspace.js';
 
@@ -47,6 +48,7 @@ function dims(g: Conv2dGeometry): Dims {
 }
 
 export function conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+  if (isDepthwise(g)) return depthwiseConv2d(g, x, w, bias, y);
   const d = dims(g);
   const pointwise = isPointwise(g);
   const cols = pointwise ? x : columns.get(g.inChannels * d.kk * d.L);
@@ -68,6 +70,7 @@ export function conv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias
 }
 
 export function conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
+  if (isDepthwise(g)) return depthwiseConv2dBackwardInput(g, dy, w, dx);
   const d = dims(g);
   const pointwise = isPointwise(g);
   const dcols = pointwise ? dx : columns.get(g.inChannels * d.kk * d.L);
@@ -86,6 +89,11 @@ export function conv2dBackwardInput(g: Conv2dGeometry, dy: Float32Array, w: Floa
 }
 
 export function conv2dBackwardFilter(g: Conv2dGeometry, dy: Float32Array, x: Float32Array, dw: Float32Array, db: Float32Array | null): void {
+  if (isDepthwise(g)) {
+    depthwiseConv2dBackwardFilter(g, dy, x, dw);
+    if (db) sumBias(dy, g.batch, g.outChannels, g.outHeight * g.outWidth, db);
+    return;
+  }
   const d = dims(g);
   const pointwise = isPointwise(g);
   const cols = pointwise ? x : columns.get(g.inChannels * d.kk * d.L);

@@ -6,7 +6,7 @@
 import type { Conv2dGeometry } from '../backend.js';
 
 /** First ow with 0 ≤ ow·stride − pad + tap, and one past the last with it < width. */
-function validRange(outSize: number, inSize: number, stride: number, pad: number, tap: number): [number, number] {
+export function validRange(outSize: number, inSize: number, stride: number, pad: number, tap: number): [number, number] {
   const shift = tap - pad; // input index = o·stride + shift
   const start = Math.min(outSize, shift >= 0 ? 0 : Math.ceil(-shift / stride));
   const end = Math.min(outSize, Math.floor((inSize - 1 - shift) / stride) + 1);
