@@ -469,22 +469,23 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
 
     it('elementwise: bias, activations and their backwards, softmax, logSoftmax (NaN propagates alike)', () => {
       const rng = new Random(seed + 9);
-      type Case = { label: string; run: (b: Backend, ins: Float32Array[], out: Float32Array) => void; inputs: number; outLength?: number };
+      // inPlace: the Backend contract lets the output alias the first input (y may be x).
+      type Case = { label: string; run: (b: Backend, ins: Float32Array[], out: Float32Array) => void; inputs: number; outLength?: number; inPlace?: boolean };
       const [outer, channels, inner] = [3, 5, 7];
       const length = outer * channels * inner;
       const cases: Case[] = [
-        { label: 'addBias', inputs: 2, run: (b, [x, bias], y) => b.addBias(x, bias.subarray(0, channels), outer, channels, inner, y) },
+        { label: 'addBias', inPlace: true, inputs: 2, run: (b, [x, bias], y) => b.addBias(x, bias.subarray(0, channels), outer, channels, inner, y) },
         { label: 'sumBias', inputs: 1, outLength: channels, run: (b, [dy], db) => b.sumBias(dy, outer, channels, inner, db) },
-        { label: 'relu', inputs: 1, run: (b, [x], y) => b.relu(x, y) },
+        { label: 'relu', inPlace: true, inputs: 1, run: (b, [x], y) => b.relu(x, y) },
         { label: 'reluBackward', inputs: 2, run: (b, [x, dy], dx) => b.reluBackward(x, dy, dx) },
-        { label: 'leakyRelu', inputs: 1, run: (b, [x], y) => b.leakyRelu(x, 0.1, y) },
+        { label: 'leakyRelu', inPlace: true, inputs: 1, run: (b, [x], y) => b.leakyRelu(x, 0.1, y) },
         { label: 'leakyReluBackward', inputs: 2, run: (b, [x, dy], dx) => b.leakyReluBackward(x, 0.1, dy, dx) },
-        { label: 'sigmoid', inputs: 1, run: (b, [x], y) => b.sigmoid(x, y) },
+        { label: 'sigmoid', inPlace: true, inputs: 1, run: (b, [x], y) => b.sigmoid(x, y) },
         { label: 'sigmoidBackward', inputs: 2, run: (b, [y, dy], dx) => b.sigmoidBackward(y, dy, dx) },
-        { label: 'tanh', inputs: 1, run: (b, [x], y) => b.tanh(x, y) },
+        { label: 'tanh', inPlace: true, inputs: 1, run: (b, [x], y) => b.tanh(x, y) },
         { label: 'tanhBackward', inputs: 2, run: (b, [y, dy], dx) => b.tanhBackward(y, dy, dx) },
-        { label: 'softmax', inputs: 1, run: (b, [x], y) => b.softmax(x, outer * channels, inner, y) },
-        { label: 'logSoftmax', inputs: 1, run: (b, [x], y) => b.logSoftmax(x, outer * channels, inner, y) },
+        { label: 'softmax', inPlace: true, inputs: 1, run: (b, [x], y) => b.softmax(x, outer * channels, inner, y) },
+        { label: 'logSoftmax', inPlace: true, inputs: 1, run: (b, [x], y) => b.logSoftmax(x, outer * channels, inner, y) },
       ];
       runAll('elementwise', cases, (c) => {
         // Values over [-6, 6] with exact zeros and one NaN (in a row softmax sees).
@@ -502,6 +503,13 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
         c.run(be, guardedIns.map((gd) => gd.view), out.view);
         for (const gd of [...guardedIns, out]) gd.check(c.label);
         expectClose(out.view, expected, ewTol, c.label);
+        if (c.inPlace) {
+          const aliased = guardedFloats(length, NaN, 'x (in place)');
+          aliased.view.set(ins[0]);
+          c.run(be, [aliased.view, ...ins.slice(1)], aliased.view);
+          aliased.check(`${c.label} in place`);
+          expectClose(aliased.view, expected, ewTol, `${c.label} in place`);
+        }
       });
     });
   });
