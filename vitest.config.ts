@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The default report, then one plain 'N passed, N failed, N skipped' line for CI.
+    reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Node 20 ships relaxed SIMD behind a flag; pass it so the 'relaxed' wasm variant is tested too.
