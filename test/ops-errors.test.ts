@@ -69,6 +69,9 @@ describe('conv2d errors', () => {
   it('options that are not an object', () => {
     expect(() => conv2d(x, w, null, bad<Conv2dOptions>('same'), naive)).toThrow(/conv2d: options must be an object, got 'same'/);
   });
+  it('an unknown option (a typo) instead of silently ignoring it', () => {
+    expect(() => conv2d(x, w, null, bad<Conv2dOptions>({ pad: 1 }), naive)).toThrow(/conv2d: unknown option 'pad' \(known: stride, padding, dilation, groups\)/);
+  });
   it('a bias of the wrong shape', () => {
     expect(() => conv2d(x, w, zeros([3]), {}, naive)).toThrow(/conv2d: bias must have shape \[2\] for weight \[2, 3, 2, 2\], got \[3\]/);
   });
@@ -105,6 +108,9 @@ describe('pooling errors', () => {
   });
   it('maxPool2d: missing kernelSize', () => {
     expect(() => maxPool2d(x, bad<Pool2dOptions>({ stride: 2 }), naive)).toThrow(/maxPool2d: kernelSize is required/);
+  });
+  it('maxPool2d: unknown options', () => {
+    expect(() => maxPool2d(x, bad<Pool2dOptions>({ kernelSize: 2, strides: 2, dilation: 2 }), naive)).toThrow(/maxPool2d: unknown options 'strides', 'dilation' \(known: kernelSize, stride, padding\)/);
   });
   it('maxPool2d: NaN kernelSize', () => {
     expect(() => maxPool2d(x, { kernelSize: NaN }, naive)).toThrow(/maxPool2d: kernelSize must be a positive integer .*got NaN/);
@@ -179,6 +185,9 @@ describe('linear and gemm errors', () => {
     const c = ones([2, 4]);
     expect(() => gemm(ones([2, 3]), ones([3, 4]), { alpha: NaN, c }, naive)).toThrow(/gemm: alpha must be a finite number, got NaN/);
     expect(c.toArray()).toEqual(new Array(8).fill(1));
+  });
+  it('gemm: an unknown option', () => {
+    expect(() => gemm(zeros([2, 3]), zeros([3, 4]), bad<object>({ transpose: true }), naive)).toThrow(/gemm: unknown option 'transpose'/);
   });
   it('gemm: non-boolean transA', () => {
     expect(() => gemm(zeros([2, 3]), zeros([3, 4]), { transA: bad<boolean>(1) }, naive)).toThrow(/gemm: transA must be true or false, got 1/);

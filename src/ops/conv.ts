@@ -2,7 +2,7 @@
 import type { Backend } from '../backend/backend.js';
 import { Tensor, formatShape, zeros } from '../tensor.js';
 import { conv2dGeometry, type Conv2dOptions } from './geometry.js';
-import { checkBoolean, checkOptions, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
+import { CONV_KEYS, checkBoolean, checkOptions, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
 export interface Conv2dBackwardOptions extends Conv2dOptions {
   /** Compute dx (default true); false returns dx null, e.g. for a network's first layer. */
@@ -20,7 +20,7 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options?: Con
   const op = 'conv2d';
   checkTensor(op, 'input', x);
   checkTensor(op, 'weight', w);
-  const opts = checkOptions(op, options);
+  const opts = checkOptions(op, options, CONV_KEYS);
   const be = resolveBackend(op, backend);
   const g = conv2dGeometry(op, x.shape, w.shape, opts);
   if (bias !== undefined && bias !== null) {
@@ -41,7 +41,7 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, options?: Conv2
   checkTensor(op, 'dy', dy);
   checkTensor(op, 'input', x);
   checkTensor(op, 'weight', w);
-  const opts = checkOptions(op, options);
+  const opts = checkOptions(op, options, [...CONV_KEYS, 'inputGrad']);
   const inputGrad = checkBoolean(op, 'inputGrad', opts.inputGrad, true);
   const be = resolveBackend(op, backend);
   const g = conv2dGeometry(op, x.shape, w.shape, opts);

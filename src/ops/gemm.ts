@@ -28,7 +28,7 @@ export function gemm(a: Tensor, b: Tensor, options?: GemmOptions, backend?: Back
   checkTensor(op, 'b', b);
   checkRankOf(op, 'a', a, 2);
   checkRankOf(op, 'b', b, 2);
-  const opts = checkOptions(op, options);
+  const opts = checkOptions(op, options, ['transA', 'transB', 'alpha', 'beta', 'c']);
   const transA = checkBoolean(op, 'transA', opts.transA, false);
   const transB = checkBoolean(op, 'transB', opts.transB, false);
   const alpha = opts.alpha === undefined ? 1 : checkFiniteNumber(op, 'alpha', opts.alpha);

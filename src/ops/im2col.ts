@@ -2,14 +2,14 @@
 import type { Backend } from '../backend/backend.js';
 import { Tensor, zeros } from '../tensor.js';
 import { im2colGeometry, type Im2colOptions } from './geometry.js';
-import { checkOptions, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
+import { IM2COL_KEYS, checkOptions, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
 /** x [N, C, H, W] → cols [N, C·kH·kW, OH·OW], rows ordered by (c, kh, kw) as PyTorch's unfold;
  * taps in the padding are 0. */
 export function im2col(x: Tensor, options: Im2colOptions, backend?: Backend): Tensor {
   const op = 'im2col';
   checkTensor(op, 'input', x);
-  const opts = checkOptions(op, options, true);
+  const opts = checkOptions(op, options, IM2COL_KEYS, true);
   const be = resolveBackend(op, backend);
   const g = im2colGeometry(op, x.shape, opts);
   const cols = zeros([g.batch, g.inChannels * g.kernelHeight * g.kernelWidth, g.outHeight * g.outWidth]);
@@ -23,7 +23,7 @@ export function col2im(cols: Tensor, xShape: readonly number[], options: Im2colO
   const op = 'col2im';
   checkTensor(op, 'cols', cols);
   const shape = checkShapeArg(op, 'xShape', xShape, 4);
-  const opts = checkOptions(op, options, true);
+  const opts = checkOptions(op, options, IM2COL_KEYS, true);
   const be = resolveBackend(op, backend);
   const g = im2colGeometry(op, shape, opts);
   const expected = [g.batch, g.inChannels * g.kernelHeight * g.kernelWidth, g.outHeight * g.outWidth];

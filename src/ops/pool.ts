@@ -2,7 +2,7 @@
 import type { Backend, Pool2dGeometry } from '../backend/backend.js';
 import { Tensor, formatShape, shapeSize, zeros, type Shape } from '../tensor.js';
 import { pool2dGeometry, type Pool2dOptions } from './geometry.js';
-import { checkOptions, checkRankOf, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
+import { POOL_KEYS, checkOptions, checkRankOf, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
 export interface MaxPool2dResult {
   y: Tensor;
@@ -18,7 +18,7 @@ function outShape(g: Pool2dGeometry): number[] {
 export function maxPool2d(x: Tensor, options: Pool2dOptions, backend?: Backend): MaxPool2dResult {
   const op = 'maxPool2d';
   checkTensor(op, 'input', x);
-  const opts = checkOptions(op, options, true);
+  const opts = checkOptions(op, options, POOL_KEYS, true);
   const be = resolveBackend(op, backend);
   const g = pool2dGeometry(op, x.shape, opts);
   const y = zeros(outShape(g));
@@ -32,7 +32,7 @@ export function maxPool2dBackward(dy: Tensor, argmax: Int32Array, xShape: Shape,
   const op = 'maxPool2dBackward';
   checkTensor(op, 'dy', dy);
   const shape = checkShapeArg(op, 'xShape', xShape, 4);
-  const opts = checkOptions(op, options, true);
+  const opts = checkOptions(op, options, POOL_KEYS, true);
   const be = resolveBackend(op, backend);
   const g = pool2dGeometry(op, shape, opts);
   checkShapeIs(op, 'dy', dy.shape, outShape(g), `max pooling of ${formatShape(shape)}`);
@@ -54,7 +54,7 @@ export function maxPool2dBackward(dy: Tensor, argmax: Int32Array, xShape: Shape,
 export function avgPool2d(x: Tensor, options: Pool2dOptions, backend?: Backend): Tensor {
   const op = 'avgPool2d';
   checkTensor(op, 'input', x);
-  const opts = checkOptions(op, options, true);
+  const opts = checkOptions(op, options, POOL_KEYS, true);
   const be = resolveBackend(op, backend);
   const g = pool2dGeometry(op, x.shape, opts);
   const y = zeros(outShape(g));
@@ -67,7 +67,7 @@ export function avgPool2dBackward(dy: Tensor, xShape: Shape, options: Pool2dOpti
   const op = 'avgPool2dBackward';
   checkTensor(op, 'dy', dy);
   const shape = checkShapeArg(op, 'xShape', xShape, 4);
-  const opts = checkOptions(op, options, true);
+  const opts = checkOptions(op, options, POOL_KEYS, true);
   const be = resolveBackend(op, backend);
   const g = pool2dGeometry(op, shape, opts);
   checkShapeIs(op, 'dy', dy.shape, outShape(g), `average pooling of ${formatShape(shape)}`);

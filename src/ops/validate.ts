@@ -32,14 +32,23 @@ export function checkShapeIs(op: string, name: string, actual: Shape, expected: 
   }
 }
 
-/** An options argument: undefined (→ {}) or a plain object. */
-export function checkOptions<T extends object>(op: string, options: T | undefined, required = false): T {
+/** An options argument: undefined (→ {}) or a plain object with only the known keys, so a
+ * typo such as `strides` or `pad` is an error instead of a silently ignored option. */
+export function checkOptions<T extends object>(op: string, options: T | undefined, known: readonly string[], required = false): T {
   if (options === undefined && !required) return {} as T;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new Error(`${op}: options must be an object, got ${describeValue(options)}`);
   }
+  const unknown = Object.keys(options).filter((k) => !known.includes(k));
+  if (unknown.length > 0) {
+    throw new Error(`${op}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
+  }
   return options;
 }
+
+export const CONV_KEYS = ['stride', 'padding', 'dilation', 'groups'] as const;
+export const POOL_KEYS = ['kernelSize', 'stride', 'padding'] as const;
+export const IM2COL_KEYS = ['kernelSize', 'stride', 'padding', 'dilation'] as const;
 
 /** A shape given as a plain array (xShape arguments of the backward ops). */
 export function checkShapeArg(op: string, name: string, shape: unknown, rank: number): Shape {
