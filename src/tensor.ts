@@ -169,6 +169,9 @@ export function randn(shape: Shape, options: RandomOptions & { mean?: number; st
   const rng = options.random ?? new Random(options.seed);
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
+  if (!Number.isFinite(mean) || !Number.isFinite(std) || std < 0) {
+    throw new Error(`randn: mean (${mean}) must be finite and std (${std}) finite and non-negative`);
+  }
   for (let i = 0; i < t.size; i++) t.data[i] = mean + std * rng.normal();
   return t;
 }
@@ -179,7 +182,7 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
   const rng = options.random ?? new Random(options.seed);
   const low = options.low ?? 0;
   const high = options.high ?? 1;
-  if (!(high > low)) throw new Error(`rand: high (${high}) must be greater than low (${low})`);
+  if (!Number.isFinite(low) || !Number.isFinite(high) || !(high > low)) throw new Error(`rand: high (${high}) must be greater than low (${low})`);
   for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform(low, high);
   return t;
 }

@@ -193,3 +193,14 @@ describe('helpers', () => {
     expect(formatShape([1, 3, 4, 4])).toBe('[1, 3, 4, 4]');
   });
 });
+
+describe('random tensor options', () => {
+  it('randn refuses a NaN or negative std and a non-finite mean', () => {
+    expect(() => randn([2], { std: NaN })).toThrow(/randn: .*std \(NaN\)/);
+    expect(() => randn([2], { std: -1 })).toThrow(/randn/);
+    expect(() => randn([2], { mean: Infinity })).toThrow(/randn: mean \(Infinity\)/);
+  });
+  it('rand refuses non-finite bounds', () => {
+    expect(() => rand([2], { low: 0, high: Infinity })).toThrow(/rand: high \(Infinity\)/);
+  });
+});
