@@ -3,7 +3,7 @@
 // digit exactly as the Node build does, drawing with the mouse, and ?variant=scalar.
 // Leaves a screenshot in test-artifacts/browser-demo.png.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -259,6 +259,24 @@ describe('browser demo (Chromium)', () => {
     await scalar.waitForFunction(() => document.getElementById('model-status')?.textContent === 'Model: chosen.simdnet');
     await expectSameAsNode();
     await scalar.close();
+  });
+
+  it('without a build, the page says to run npm run build', async () => {
+    // A root with the examples but no dist/.
+    const bare = mkdtempSync(join(tmpdir(), 'simdnet-nodist-'));
+    symlinkSync(join(root, 'examples'), join(bare, 'examples'));
+    const noDist = await startServer({ port: 0, root: bare, models: modelsDir });
+    const page = await browser.newPage();
+    try {
+      expect(noDist.distBuilt).toBe(false);
+      await page.goto(noDist.url);
+      await page.waitForFunction(() => document.getElementById('engine')?.textContent?.startsWith('Engine failed to start'));
+      expect(await page.textContent('#engine')).toContain('npm run build');
+    } finally {
+      await page.close();
+      await noDist.close();
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 
   it('raised no uncaught errors in any page', () => {

@@ -4,7 +4,10 @@
 // wasm, ?model=<url> loads a served model at start (default: out/mnist/lenet.simdnet, the
 // file `npm start` writes, when the server has it).
 import { SIDE, rgbaToGray, toMnistInput } from './digit.js';
-import { startEngine, loadModel, predict } from './engine.js';
+
+// engine.js imports dist/simdnet.browser.js; loaded dynamically so that a missing build
+// shows a message on the page instead of a silent module error.
+let engineModule = null;
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -140,7 +143,7 @@ function runPrediction() {
     showProbs(null);
     return null;
   }
-  const probs = predict(state.model, input);
+  const probs = engineModule.predict(state.model, input);
   state.lastProbs = probs;
   state.predictions++;
   showProbs(Array.from(probs));
@@ -172,7 +175,7 @@ function useModel(model, name, bytes) {
 
 async function loadModelBytes(bytes, name) {
   try {
-    useModel(loadModel(bytes), name, bytes);
+    useModel(engineModule.loadModel(bytes), name, bytes);
   } catch (error) {
     $('model-status').textContent = `Could not load ${name}: ${error.message}`;
     throw error;
@@ -301,7 +304,12 @@ $('stop').addEventListener('click', () => worker?.postMessage({ type: 'stop' }))
 window.simdnetDemo = { state, drawDigit, predict: runPrediction, train, clear: clearPad, loadModelBytes, fetchModel };
 window.simdnetDemo.ready = (async () => {
   try {
-    state.engine = await startEngine(wanted);
+    try {
+      engineModule = await import('./engine.js');
+    } catch (error) {
+      throw new Error(`cannot load ../../dist/simdnet.browser.js (run \`npm run build\`): ${error.message}`);
+    }
+    state.engine = await engineModule.startEngine(wanted);
     const { backend, variant, fallback } = state.engine;
     $('engine').textContent = `backend: ${backend}${variant ? ` · wasm variant: ${variant}` : ''}${params.get('variant') ? ' (forced by ?variant)' : ''}${fallback ? ` (wasm unavailable: ${fallback})` : ''}`;
     const served = await listServedModels();
