@@ -19,6 +19,33 @@ export const IM2COL_PARAM_SLOTS: i32 = 15;
   return last < 0 ? 0 : min(out, last / stride + 1);
 }
 
+// Rows here are short (an output row of a few dozen floats), where V8's memory.copy /
+// memory.fill calls cost more than the copy itself, so these are inline loops.
+
+/** dst[0..n) = src[0..n). */
+@inline function copyFloats(dst: usize, src: usize, n: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dst + o, v128.load(src + o));
+    }
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dst + o, load<f32>(src + o));
+  }
+}
+
+/** dst[0..n) = 0. */
+@inline function zeroFloats(dst: usize, n: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= n; j += 4) v128.store(dst + (<usize>j << 2), i32x4.splat(0));
+  }
+  for (; j < n; j++) store<f32>(dst + (<usize>j << 2), 0);
+}
+
 /** dst[0..n) += src[0..n) (both contiguous). */
 @inline function addInto(dst: usize, src: usize, n: i32): void {
   let j = 0;
@@ -62,18 +89,18 @@ export function im2col(params: usize): void {
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * sH + offH;
           if (ih < 0 || ih >= H) {
-            memory.fill(dst, 0, rowBytes);
+            zeroFloats(dst, OW);
           } else {
-            if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
+            zeroFloats(dst, lo);
             const src = plane + ((<usize>ih * <usize>W + <usize>(lo * sW + offW)) << 2);
             if (sW == 1) {
-              memory.copy(dst + (<usize>lo << 2), src, <usize>(hi - lo) << 2);
+              copyFloats(dst + (<usize>lo << 2), src, hi - lo);
             } else {
               for (let ow = lo; ow < hi; ow++) {
                 store<f32>(dst + (<usize>ow << 2), load<f32>(src + (<usize>((ow - lo) * sW) << 2)));
               }
             }
-            if (hi < OW) memory.fill(dst + (<usize>hi << 2), 0, <usize>(OW - hi) << 2);
+            zeroFloats(dst + (<usize>hi << 2), OW - hi);
           }
           dst += rowBytes;
         }

@@ -7,6 +7,70 @@
 // 10 padLeft, 11 x (or dx), 12 y (or dy), 13 argmax pointer.
 export const POOL_PARAM_SLOTS: i32 = 14;
 
+/** Max of one window at input offset (h0, w0) of the plane starting at flat index `base`,
+ * clamped to the input; writes y and argmax. Branch-free scan (random data would
+ * mispredict every compare). A NaN wins at once and then sticks, as in the naive
+ * reference: the max of a window holding NaN is NaN. */
+@inline function maxWindow(x: usize, base: i32, H: i32, W: i32, h0: i32, w0: i32, kH: i32, kW: i32, y: usize, arg: usize): void {
+  const hs = max(h0, 0);
+  const he = min(h0 + kH, H);
+  const ws = max(w0, 0);
+  const we = min(w0 + kW, W);
+  let bestIndex = base + hs * W + ws;
+  let best = load<f32>(x + (<usize>bestIndex << 2));
+  for (let ih = hs; ih < he; ih++) {
+    const row = base + ih * W;
+    for (let iw = ws; iw < we; iw++) {
+      const v = load<f32>(x + (<usize>(row + iw) << 2));
+      const take = best == best && (v > best || v != v);
+      best = select<f32>(v, best, take);
+      bestIndex = select<i32>(row + iw, bestIndex, take);
+    }
+  }
+  store<f32>(y, best);
+  store<i32>(arg, bestIndex);
+}
+
+/** One scan step of four windows at once, same rule as maxWindow. */
+@inline function takeMax(best: v128, v: v128): v128 {
+  return v128.and(f32x4.eq(best, best), v128.or(f32x4.gt(v, best), f32x4.ne(v, v)));
+}
+
+/** The common 2×2 / stride 2 / unpadded-start case, four outputs per step: even and odd
+ * input columns are split by shuffles, then scanned in the same order as maxWindow.
+ * Returns the first output column it did not handle. */
+@inline function maxRow2x2Simd(x: usize, rowIndex: i32, W: i32, OW: i32, y: usize, arg: usize): i32 {
+  let ow = 0;
+  const r0 = x + (<usize>rowIndex << 2);
+  const r1 = r0 + (<usize>W << 2);
+  const lanes = i32x4(0, 2, 4, 6);
+  for (; ow + 4 <= OW && 2 * ow + 8 <= W; ow += 4) {
+    const at = <usize>(2 * ow) << 2;
+    const a0 = v128.load(r0 + at);
+    const a1 = v128.load(r0 + at, 16);
+    const b0 = v128.load(r1 + at);
+    const b1 = v128.load(r1 + at, 16);
+    const i00 = i32x4.add(i32x4.splat(rowIndex + 2 * ow), lanes);
+    let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+    let index = i00;
+    let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+    let take = takeMax(best, v);
+    best = v128.bitselect(v, best, take);
+    index = v128.bitselect(i32x4.add(i00, i32x4.splat(1)), index, take);
+    v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+    take = takeMax(best, v);
+    best = v128.bitselect(v, best, take);
+    index = v128.bitselect(i32x4.add(i00, i32x4.splat(W)), index, take);
+    v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+    take = takeMax(best, v);
+    best = v128.bitselect(v, best, take);
+    index = v128.bitselect(i32x4.add(i00, i32x4.splat(W + 1)), index, take);
+    v128.store(y + (<usize>ow << 2), best);
+    v128.store(arg + (<usize>ow << 2), index);
+  }
+  return ow;
+}
+
 /** y = max over each window; argmax = flat index into x of the first maximum (or first NaN). */
 export function maxPool2d(params: usize): void {
   const planes = load<i32>(params);
@@ -23,37 +87,20 @@ export function maxPool2d(params: usize): void {
   const x = <usize>load<u32>(params, 44);
   let y = <usize>load<u32>(params, 48);
   let arg = <usize>load<u32>(params, 52);
+  const twoByTwo = kH == 2 && kW == 2 && sH == 2 && sW == 2 && padTop == 0 && padLeft == 0;
   for (let plane = 0; plane < planes; plane++) {
     const base = plane * H * W;
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * sH - padTop;
-      const hs = max(h0, 0);
-      const he = min(h0 + kH, H);
-      for (let ow = 0; ow < OW; ow++) {
-        const w0 = ow * sW - padLeft;
-        const ws = max(w0, 0);
-        const we = min(w0 + kW, W);
-        let bestIndex = base + hs * W + ws;
-        let best = load<f32>(x + (<usize>bestIndex << 2));
-        // A NaN wins at once (as the naive reference): the max of a window holding NaN is NaN.
-        if (best == best) {
-          for (let ih = hs; ih < he && best == best; ih++) {
-            const row = base + ih * W;
-            for (let iw = ws; iw < we; iw++) {
-              const v = load<f32>(x + (<usize>(row + iw) << 2));
-              if (v > best || v != v) {
-                best = v;
-                bestIndex = row + iw;
-                if (v != v) break;
-              }
-            }
-          }
-        }
-        store<f32>(y, best);
-        store<i32>(arg, bestIndex);
-        y += 4;
-        arg += 4;
+      let ow = 0;
+      if (ASC_FEATURE_SIMD) {
+        if (twoByTwo && h0 + 1 < H) ow = maxRow2x2Simd(x, base + h0 * W, W, OW, y, arg);
       }
+      for (; ow < OW; ow++) {
+        maxWindow(x, base, H, W, h0, ow * sW - padLeft, kH, kW, y + (<usize>ow << 2), arg + (<usize>ow << 2));
+      }
+      y += <usize>OW << 2;
+      arg += <usize>OW << 2;
     }
   }
 }
