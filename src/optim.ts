@@ -99,20 +99,21 @@ export class SGD extends BaseOptimizer {
     checkGradients('SGD', this.parameters);
     const lr = this.currentLr;
     const { momentum, weightDecay, nesterov } = this;
-    this.parameters.forEach((p, k) => {
-      const w = p.value.data;
-      const g = p.grad.data;
+    for (let k = 0; k < this.parameters.length; k++) {
+      const w = this.parameters[k].value.data;
+      const g = this.parameters[k].grad.data;
       const v = this.velocity[k];
       for (let i = 0; i < w.length; i++) {
         const grad = g[i] + weightDecay * w[i];
         if (momentum === 0) {
           w[i] -= lr * grad;
         } else {
-          v[i] = momentum * v[i] + lr * grad;
-          w[i] -= nesterov ? momentum * v[i] + lr * grad : v[i];
+          const vi = momentum * v[i] + lr * grad;
+          v[i] = vi;
+          w[i] -= nesterov ? momentum * vi + lr * grad : vi;
         }
       }
-    });
+    }
     this.iterations++;
   }
 }
@@ -161,20 +162,25 @@ export class Adam extends BaseOptimizer {
     const t = this.iterations + 1;
     const lr = this.currentLr;
     const { beta1, beta2, eps, weightDecay } = this;
-    const c1 = 1 - beta1 ** t;
-    const c2 = 1 - beta2 ** t;
-    this.parameters.forEach((p, k) => {
-      const w = p.value.data;
-      const g = p.grad.data;
+    // w -= lr·m̂/(√v̂ + eps) with m̂ = m/(1-β1ᵗ), v̂ = v/(1-β2ᵗ), the corrections hoisted.
+    const stepSize = lr / (1 - beta1 ** t);
+    const invSqrtC2 = 1 / Math.sqrt(1 - beta2 ** t);
+    const a1 = 1 - beta1;
+    const a2 = 1 - beta2;
+    for (let k = 0; k < this.parameters.length; k++) {
+      const w = this.parameters[k].value.data;
+      const g = this.parameters[k].grad.data;
       const m = this.m[k];
       const v = this.v[k];
       for (let i = 0; i < w.length; i++) {
         const grad = g[i] + weightDecay * w[i];
-        m[i] = beta1 * m[i] + (1 - beta1) * grad;
-        v[i] = beta2 * v[i] + (1 - beta2) * grad * grad;
-        w[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+        const mi = beta1 * m[i] + a1 * grad;
+        const vi = beta2 * v[i] + a2 * grad * grad;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] -= (stepSize * mi) / (Math.sqrt(vi) * invSqrtC2 + eps);
       }
-    });
+    }
     this.iterations = t;
   }
 }

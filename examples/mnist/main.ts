@@ -70,7 +70,9 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   let interrupted = false;
-  let smoothed = NaN;
+  // Bias-corrected exponential moving average of the batch loss (as Adam's moments).
+  let ema = 0;
+  let seen = 0;
   try {
     await model.fit(data.trainImages, data.trainLabels, {
       epochs: args.epochs,
@@ -80,7 +82,8 @@ async function main(): Promise<number> {
       validationData: [data.testImages, data.testLabels],
       signal: controller.signal,
       onBatchEnd: (b) => {
-        smoothed = Number.isNaN(smoothed) ? b.loss : 0.98 * smoothed + 0.02 * b.loss;
+        ema = 0.98 * ema + 0.02 * b.loss;
+        const smoothed = ema / (1 - 0.98 ** ++seen);
         if (b.batch % 10 === 9 || b.batch === b.batches - 1) batchLoss.push([b.epoch + (b.batch + 1) / b.batches, smoothed]);
         progress.update({ ...b, epochs: args.epochs, loss: smoothed, total: nTrain });
       },

@@ -138,8 +138,7 @@ export async function fitModel(model: Sequential, x: Tensor, y: LossTarget, opti
       const end = Math.min(n, start + batchSize);
       const xb = takeRows(tx, order, start, end);
       const yb = takeTargets(ty, order, start, end);
-      optimizer.zeroGrad();
-      model.zeroGrad();
+      model.zeroGrad(); // the optimizer's parameters are among the model's
       const out = model.forward(xb);
       const result = loss.forward(out, yb);
       model.backward(result.grad);
