@@ -2,7 +2,8 @@
 // when Node loads them the way a user's project would (import and require by name).
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIST_FILES, WASM_FILES, ensureDist, root } from './browser/ensure-dist.js';
 
@@ -96,5 +97,36 @@ describe('built bundles in Node', () => {
     const dts = readFileSync(join(root, 'dist/simdnet.d.ts'), 'utf8');
     expect(dts).not.toMatch(/from\s*['"]\.\.?\//);
     for (const name of ['Tensor', 'conv2d', 'init', 'Sequential']) expect(dts).toMatch(new RegExp(`\\b${name}\\b`));
+  });
+
+  it('a TypeScript project type-checks against them, by import and by require', () => {
+    // A consumer project with simdnet in its node_modules, strict, no skipLibCheck.
+    const project = mkdtempSync(join(tmpdir(), 'simdnet-consumer-'));
+    try {
+      mkdirSync(join(project, 'node_modules'));
+      symlinkSync(root, join(project, 'node_modules', 'simdnet'));
+      writeFileSync(join(project, 'use.mts'), `import { init, Sequential, Tensor, Conv2d, ReLU, Flatten, Linear, softmax, type WasmVariant } from 'simdnet';
+const variant: WasmVariant = 'simd';
+export async function run(): Promise<number> {
+  await init({ backend: 'wasm', variant });
+  const model = new Sequential([new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3 }), new ReLU(), new Flatten(), new Linear({ inFeatures: 2 * 26 * 26, outFeatures: 10 })]);
+  const bytes: Uint8Array = model.save();
+  return softmax(Sequential.load(bytes).predict(new Tensor(new Float32Array(784), [1, 1, 28, 28]))).data[0];
+}
+// @ts-expect-error Sequential.load takes bytes, not a number: the declarations must say so.
+Sequential.load(42);
+`);
+      writeFileSync(join(project, 'use.cts'), `import simdnet = require('simdnet');
+export const t: simdnet.Tensor = simdnet.zeros([1, 2]);
+`);
+      const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+      const args = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom',
+        '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types'), 'use.mts', 'use.cts'];
+      const run = spawnSync(process.execPath, [tsc, ...args], { cwd: project, encoding: 'utf8' });
+      expect(run.stdout + run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });
