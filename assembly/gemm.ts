@@ -19,6 +19,9 @@ const KC = GEMM_KC;
 const MC = GEMM_MC;
 const NC = GEMM_NC;
 
+/** Largest m for which untransposed B is read in place instead of packed. */
+const DIRECT_B_MAX_M: i32 = 3 * GEMM_MR;
+
 const PACK_A_BYTES: usize = <usize>(MC * KC) << 2;
 const PACK_B_BYTES: usize = <usize>(KC * NC) << 2;
 const TILE_BYTES: usize = <usize>(GEMM_MR * GEMM_NR) << 2;
@@ -38,11 +41,82 @@ export const GEMM_PARAM_SLOTS: i32 = 15;
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
+/** Stores the transpose of rows r0..r3 (4 floats each): column q goes to out + q·stride. */
+@inline function storeTransposed4x4(r0: v128, r1: v128, r2: v128, r3: v128, out: usize, stride: usize): void {
+  const s0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const s1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const s2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const s3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(out, v128.shuffle<f32>(s0, s1, 0, 1, 4, 5));
+  v128.store(out + stride, v128.shuffle<f32>(s0, s1, 2, 3, 6, 7));
+  v128.store(out + 2 * stride, v128.shuffle<f32>(s2, s3, 0, 1, 4, 5));
+  v128.store(out + 3 * stride, v128.shuffle<f32>(s2, s3, 2, 3, 6, 7));
+}
+
+/** One full MR-row panel of untransposed A: rows are strided, so gather 4 depth steps of
+ * 4 rows at once and transpose (rows past 4 are copied one by one). */
+function packAPanelRowsSimd(a: usize, lda: i32, i: i32, p0: i32, kc: i32, dst: usize): void {
+  const step = <usize>lda << 2;
+  const src = a + ((<usize>i * <usize>lda + <usize>p0) << 2);
+  const outStep = <usize>GEMM_MR << 2;
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    const at = src + (<usize>p << 2);
+    const out = dst + <usize>p * outStep;
+    storeTransposed4x4(v128.load(at), v128.load(at + step), v128.load(at + 2 * step), v128.load(at + 3 * step), out, outStep);
+    for (let r = 4; r < GEMM_MR; r++) {
+      const row = at + <usize>r * step;
+      for (let q = 0; q < 4; q++) store<f32>(out + <usize>q * outStep + (<usize>r << 2), load<f32>(row + (<usize>q << 2)));
+    }
+  }
+  for (; p < kc; p++) {
+    for (let r = 0; r < GEMM_MR; r++) {
+      store<f32>(dst + <usize>p * outStep + (<usize>r << 2), load<f32>(src + <usize>r * step + (<usize>p << 2)));
+    }
+  }
+}
+
+/** One full NR-column panel of transposed B (stored n×k: the panel's columns are rows of
+ * storage): gather 4 depth steps of the 8 rows, transpose in two 4×4 halves. Returns
+ * false (doing nothing) in the scalar build or for a partial panel. */
+function transBSimd(b: usize, ldb: i32, p0: i32, kc: i32, j: i32, cols: i32, dst: usize): bool {
+  if (ASC_FEATURE_SIMD) {
+    if (cols != GEMM_NR) return false;
+    const step = <usize>ldb << 2;
+    const src = b + ((<usize>j * <usize>ldb + <usize>p0) << 2);
+    const outStep = <usize>GEMM_NR << 2;
+    let p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      const at = src + (<usize>p << 2);
+      const out = dst + <usize>p * outStep;
+      storeTransposed4x4(v128.load(at), v128.load(at + step), v128.load(at + 2 * step), v128.load(at + 3 * step), out, outStep);
+      const at4 = at + 4 * step;
+      storeTransposed4x4(v128.load(at4), v128.load(at4 + step), v128.load(at4 + 2 * step), v128.load(at4 + 3 * step), out + 16, outStep);
+    }
+    for (; p < kc; p++) {
+      for (let c = 0; c < GEMM_NR; c++) {
+        store<f32>(dst + <usize>p * outStep + (<usize>c << 2), load<f32>(src + <usize>c * step + (<usize>p << 2)));
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
 /** Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row micro-panels, depth-major. */
 function packA(a: usize, lda: i32, transA: bool, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
   for (let ir = 0; ir < mc; ir += GEMM_MR) {
     const rows = min(GEMM_MR, mc - ir);
-    if (!transA) {
+    let packed = false;
+    if (ASC_FEATURE_SIMD) {
+      if (!transA && rows == GEMM_MR) {
+        packAPanelRowsSimd(a, lda, i0 + ir, p0, kc, dst);
+        packed = true;
+      }
+    }
+    if (packed) {
+      // done above
+    } else if (!transA) {
       for (let r = 0; r < GEMM_MR; r++) {
         let out = dst + (<usize>r << 2);
         if (r < rows) {
@@ -105,6 +179,8 @@ function packB(b: usize, ldb: i32, transB: bool, p0: i32, kc: i32, j0: i32, nc: 
           out += <usize>GEMM_NR << 2;
         }
       }
+    } else if (transBSimd(b, ldb, p0, kc, j0 + jr, cols, dst)) {
+      // packed four depth steps at a time
     } else {
       // B is stored n×k: column j of op(B) is row j of storage.
       for (let c = 0; c < GEMM_NR; c++) {
@@ -161,7 +237,7 @@ function storeTileScalar(tile: usize, c: usize, ldcBytes: usize, rows: i32, cols
 }
 
 /** f32x4 6×8 micro-kernel: 12 accumulators, one A broadcast and two B vectors per step. */
-function kernel6x8Simd(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
+function kernel6x8Simd(kc: i32, pa: usize, pb: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
@@ -187,7 +263,7 @@ function kernel6x8Simd(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize,
     c50 = madd(a, b0, c50);
     c51 = madd(a, b1, c51);
     pa += 24;
-    pb += 32;
+    pb += bStep;
   }
   if (rows == GEMM_MR && cols == GEMM_NR) {
     const va = f32x4.splat(alpha);
@@ -215,7 +291,7 @@ function kernel6x8Simd(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize,
 }
 
 /** f32x4 4×8 micro-kernel: 8 accumulators. */
-function kernel4x8Simd(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
+function kernel4x8Simd(kc: i32, pa: usize, pb: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
@@ -234,7 +310,7 @@ function kernel4x8Simd(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize,
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
     pa += 16;
-    pb += 32;
+    pb += bStep;
   }
   if (rows == 4 && cols == GEMM_NR) {
     const va = f32x4.splat(alpha);
@@ -256,7 +332,7 @@ function kernel4x8Simd(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize,
 }
 
 /** Scalar MR×8 micro-kernel: 2×4 sub-blocks of eight register accumulators each. */
-function kernel6x8Scalar(kc: i32, pa0: usize, pb0: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
+function kernel6x8Scalar(kc: i32, pa0: usize, pb0: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
   for (let i = 0; i < GEMM_MR; i += 2) {
     for (let j = 0; j < GEMM_NR; j += 4) {
       let s00: f32 = 0, s01: f32 = 0, s02: f32 = 0, s03: f32 = 0;
@@ -273,7 +349,7 @@ function kernel6x8Scalar(kc: i32, pa0: usize, pb0: usize, c: usize, ldcBytes: us
         s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
         s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
         pa += <usize>GEMM_MR << 2;
-        pb += <usize>GEMM_NR << 2;
+        pb += bStep;
       }
       const t0 = tile + (<usize>(i * GEMM_NR + j) << 2);
       const t1 = t0 + (<usize>GEMM_NR << 2);
@@ -322,6 +398,9 @@ export function sgemm(params: usize): void {
   const packedB = work + PACK_A_BYTES;
   const tile = packedB + PACK_B_BYTES;
   const ldcBytes = <usize>ldc << 2;
+  // With few rows of C, each B panel is used by few micro-tiles, so packing B would cost
+  // about as much as the tiles: read untransposed B in place instead.
+  const direct = !transB && m <= DIRECT_B_MAX_M;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
@@ -329,24 +408,35 @@ export function sgemm(params: usize): void {
       // Later depth slices accumulate onto the first; the bias goes in with the last.
       const passBeta: f32 = pc == 0 ? beta : 1;
       const passBias: usize = pc + kc >= k ? bias : 0;
-      packB(b, ldb, transB, pc, kc, jc, nc, packedB);
+      if (!direct) packB(b, ldb, transB, pc, kc, jc, nc, packedB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(a, lda, transA, ic, mc, pc, kc, packedA);
         for (let jr = 0; jr < nc; jr += GEMM_NR) {
           const cols = min(GEMM_NR, nc - jr);
-          const pb = packedB + (<usize>(jr * kc) << 2);
+          let pb = packedB + (<usize>(jr * kc) << 2);
+          let bStep: usize = <usize>GEMM_NR << 2;
+          if (direct) {
+            if (cols == GEMM_NR) {
+              // Whole panels are read in place: NR contiguous floats per depth step.
+              pb = b + ((<usize>pc * <usize>ldb + <usize>(jc + jr)) << 2);
+              bStep = <usize>ldb << 2;
+            } else {
+              packB(b, ldb, false, pc, kc, jc + jr, cols, packedB); // the zero-padded edge panel
+              pb = packedB;
+            }
+          }
           for (let ir = 0; ir < mc; ir += GEMM_MR) {
             const rows = min(GEMM_MR, mc - ir);
             const pa = packedA + (<usize>(ir * kc) << 2);
             const dst = c + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
             const rowBias: usize = passBias != 0 ? passBias + (<usize>(ic + ir) << 2) : 0;
             if (ASC_FEATURE_RELAXED_SIMD) {
-              kernel6x8Simd(kc, pa, pb, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
+              kernel6x8Simd(kc, pa, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
             } else if (ASC_FEATURE_SIMD) {
-              kernel4x8Simd(kc, pa, pb, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
+              kernel4x8Simd(kc, pa, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
             } else {
-              kernel6x8Scalar(kc, pa, pb, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
+              kernel6x8Scalar(kc, pa, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
             }
           }
         }
