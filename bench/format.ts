@@ -28,8 +28,10 @@ function pad(text: string, width: number, right = false): string {
 
 function statusText(r: EngineResult): string {
   switch (r.status) {
-    case 'ok':
-      return r.maxRelErr === undefined ? 'reference' : `agrees (max rel err ${fmtErr(r.maxRelErr)})`;
+    case 'ok': {
+      const check = r.maxRelErr === undefined ? 'reference' : `agrees (max rel err ${fmtErr(r.maxRelErr)})`;
+      return r.message ? `${check}; ${r.message}` : check;
+    }
     case 'disagrees':
       return `disagrees: max rel err ${fmtErr(r.maxRelErr)}`;
     case 'error':
@@ -84,7 +86,7 @@ export function formatMarkdown(rows: readonly RowResult[]): string {
       case 'error':
         return `error ${note(r.message ?? 'unknown error')}`;
       case 'skipped':
-        return `skipped (${r.message ?? 'quick'})`;
+        return r.message === undefined || r.message === 'quick' ? 'skipped (quick)' : `skipped ${note(`${r.engine} on ${row.name} skipped: ${r.message}`)}`;
       case 'unavailable':
         return `n/a ${note(r.message ?? 'unavailable')}`;
     }

@@ -22,3 +22,45 @@ export function planRuns(checkMs: number, quick: boolean): RunPlan {
   const warmupIterations = est * 3 > budget / 5 ? 0 : Math.min(10, Math.max(1, Math.floor(budget / 5 / est)));
   return { iterations, warmupIterations };
 }
+
+/** A single call this slow is timed by its own check run (one sample), not run again:
+ * naive on the biggest rows and TF.js cpu's backward kernels take seconds per call. */
+export const REUSE_CHECK_MS = { full: 3000, quick: 1000 } as const;
+
+export function reuseCheckRun(checkMs: number, quick: boolean): boolean {
+  return checkMs >= (quick ? REUSE_CHECK_MS.quick : REUSE_CHECK_MS.full);
+}
+
+/** No single call may take longer than this: an engine whose speed on an earlier row of the
+ * same kind predicts more is skipped, with the prediction as the reason. */
+export const CALL_CAP_MS = { full: 20000, quick: 2500 } as const;
+
+/** Work done per millisecond by one engine on one kind of row, and where it was measured. */
+export interface Rate {
+  perMs: number;
+  row: string;
+}
+
+/** Speeds seen so far, by engine and row kind (e.g. 'tfjs-cpu|conv2d bwd-filter'). */
+export class RateBook {
+  private readonly rates = new Map<string, Rate>();
+
+  record(engine: string, kind: string, work: number, ms: number, row: string): void {
+    if (ms > 0 && work > 0) this.rates.set(`${engine}|${kind}`, { perMs: work / ms, row });
+  }
+
+  /** Predicted ms of one call, or null when this engine has not run this kind yet. */
+  predict(engine: string, kind: string, work: number): { ms: number; from: string } | null {
+    const r = this.rates.get(`${engine}|${kind}`);
+    return r ? { ms: work / r.perMs, from: r.row } : null;
+  }
+}
+
+/** Why an engine should not run a row, or null when it should. */
+export function skipReason(book: RateBook, engine: string, kind: string, work: number, heavy: boolean, quick: boolean): string | null {
+  if (quick && heavy && (engine === 'naive' || engine === 'tfjs-cpu')) return 'quick';
+  const p = book.predict(engine, kind, work);
+  const cap = quick ? CALL_CAP_MS.quick : CALL_CAP_MS.full;
+  if (p && p.ms > cap) return `~${Math.round(p.ms / 1000)} s per call predicted from ${p.from}; cap ${cap / 1000} s`;
+  return null;
+}

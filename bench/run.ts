@@ -10,7 +10,9 @@ import { formatMarkdown, formatRowBlock } from './format.js';
 import { runRow } from './harness.js';
 import { describeMachine } from './machine.js';
 import { machineLine, type BenchReport, type RowResult } from './report.js';
+import { chartSubtitle, CHART_TITLE } from './run-output.js';
 import { renderChart } from './svg.js';
+import { RateBook } from './plan.js';
 import { allWorkloads } from './workloads/index.js';
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
@@ -63,9 +65,10 @@ async function main(): Promise<number> {
   console.log(`Runs per engine: adaptive (${args.quick ? '--quick' : 'full'}); medians in ms. × naive = naive median / engine median; vs TF.js = best TF.js median / engine median (> 1: faster than TF.js).\n`);
 
   const results: RowResult[] = [];
+  const rates = new RateBook();
   for (const w of rows) {
     progress(`${w.name} …`);
-    const row = await runRow(w, engines.slots, { quick: args.quick, progress });
+    const row = await runRow(w, engines.slots, { quick: args.quick, progress, rates });
     results.push(row);
     console.log(`${formatRowBlock(row)}\n`);
   }
@@ -86,8 +89,7 @@ async function main(): Promise<number> {
   const base = args.out ?? path.join(here, 'results', full ? 'latest' : 'partial');
   mkdirSync(path.dirname(base), { recursive: true });
   writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  const subtitle = `${report.date.slice(0, 16).replace('T', ' ')} UTC · ${machineLine(machine)}`;
-  writeFileSync(`${base}.svg`, renderChart(results, { title: 'simdnet vs TensorFlow.js — naive vs GEMM (js) vs WASM', subtitle }));
+  writeFileSync(`${base}.svg`, renderChart(results, { title: CHART_TITLE, subtitle: chartSubtitle(report) }));
   writeFileSync(`${base}.md`, `${report.date.slice(0, 10)} · ${machineLine(machine)}\n\n${markdown}\n`);
   console.log(`Wrote ${path.relative(process.cwd(), base)}.{json,svg,md} in ${report.durationSeconds} s.`);
   return 0;

@@ -36,7 +36,7 @@ const LAYOUT = {
   width: 1120,
   labelWidth: 290,
   valueRoom: 150,
-  bar: 10,
+  bar: 11,
   barGap: 2,
   groupGap: 14,
   font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
@@ -64,7 +64,8 @@ export function missingText(r: EngineResult): string {
 
 export interface ChartOptions {
   title: string;
-  subtitle: string;
+  /** Lines under the title (date, machine). */
+  subtitle: readonly string[];
 }
 
 export function renderChart(rows: readonly RowResult[], options: ChartOptions): string {
@@ -75,9 +76,11 @@ export function renderChart(rows: readonly RowResult[], options: ChartOptions): 
   const out: string[] = [];
   let y = 34;
   out.push(`<text x="16" y="${y}" font-size="20" font-weight="bold">${escapeXml(options.title)}</text>`);
-  y += 22;
-  out.push(`<text x="16" y="${y}" font-size="12" fill="#444">${escapeXml(options.subtitle)}</text>`);
-  y += 16;
+  for (const line of options.subtitle) {
+    y += 18;
+    out.push(`<text x="16" y="${y}" font-size="12" fill="#444">${escapeXml(line)}</text>`);
+  }
+  y += 18;
   out.push(`<text x="16" y="${y}" font-size="12" fill="#444">Log scale, higher is better. Median of each engine's runs; every engine checked against the reference before timing.</text>`);
   // Legend: up to 4 entries per line.
   y += 12;
@@ -115,12 +118,11 @@ export function renderChart(rows: readonly RowResult[], options: ChartOptions): 
         }
       }
     }
-    out.push(`<text x="${x1 + 6}" y="${top - 7}" font-size="11" fill="#555">${escapeXml(panel.unit)}</text>`);
     let gy = top;
     panelRows.forEach((row, gi) => {
       const h = heights[gi];
       if (gi % 2 === 0) out.unshift(`<rect x="8" y="${gy - groupGap / 2}" width="${width - 16}" height="${h + groupGap}" fill="#f4f6f9"/>`);
-      out.push(`<text x="${labelWidth}" y="${gy + h / 2 + 4}" font-size="12.5" text-anchor="end">${escapeXml(row.name)}</text>`);
+      out.push(`<text x="${labelWidth}" y="${gy + h / 2 + 4}" font-size="13" text-anchor="end">${escapeXml(row.name)}</text>`);
       engines.forEach((e, i) => {
         const by = gy + i * (bar + barGap);
         const r = row.results.find((res) => res.engine === e.id);
@@ -128,9 +130,9 @@ export function renderChart(rows: readonly RowResult[], options: ChartOptions): 
         if (r.status === 'ok' && r.throughput !== undefined && r.throughput > 0) {
           const w = Math.max(1, scale(Math.max(r.throughput, lo)) - x0);
           out.push(`<rect x="${x0}" y="${by}" width="${w.toFixed(1)}" height="${bar}" fill="${e.color}"><title>${escapeXml(`${e.label}: ${fmtNum(r.throughput)} ${row.unit}, ${fmtNum(r.medianMs)} ms`)}</title></rect>`);
-          out.push(`<text x="${(x0 + w + 4).toFixed(1)}" y="${by + bar - 1}" font-size="10" fill="#222">${fmtNum(r.throughput)}</text>`);
+          out.push(`<text x="${(x0 + w + 4).toFixed(1)}" y="${by + bar - 2}" font-size="11" fill="#222">${fmtNum(r.throughput)}</text>`);
         } else {
-          out.push(`<text x="${x0 + 4}" y="${by + bar - 1}" font-size="10" font-style="italic" fill="#888">${escapeXml(`${e.id}: ${missingText(r)}`)}</text>`);
+          out.push(`<text x="${x0 + 4}" y="${by + bar - 2}" font-size="11" font-style="italic" fill="#777">${escapeXml(`${e.id}: ${missingText(r)}`)}</text>`);
         }
       });
       gy += h + groupGap;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { engineSelected, filterRegExp, parseArgs, rowSelected } from '../bench/args.js';
-import { planRuns } from '../bench/plan.js';
+import { planRuns, RateBook, reuseCheckRun, skipReason } from '../bench/plan.js';
 
 describe('bench arguments', () => {
   it('defaults to every row, every engine, a full run', () => {
@@ -61,5 +61,33 @@ describe('bench run plan', () => {
     expect(planRuns(4000, false).warmupIterations).toBe(0);
     expect(planRuns(1, false).warmupIterations).toBe(10);
     expect(planRuns(50, false).warmupIterations).toBe(6);
+  });
+});
+
+describe('bench time caps', () => {
+  it('times a call of seconds on its own check run instead of running it again', () => {
+    expect(reuseCheckRun(3500, false)).toBe(true);
+    expect(reuseCheckRun(2000, false)).toBe(false);
+    expect(reuseCheckRun(1200, true)).toBe(true);
+  });
+
+  it('predicts a call from the same engine on an earlier row of the same kind', () => {
+    const book = new RateBook();
+    expect(book.predict('tfjs-cpu', 'conv2d bwd-filter', 1e6)).toBeNull();
+    book.record('tfjs-cpu', 'conv2d bwd-filter', 30e6, 6000, 'lenet-conv2');
+    expect(book.predict('tfjs-cpu', 'conv2d bwd-filter', 231e6)).toEqual({ ms: 46200, from: 'lenet-conv2' });
+    expect(book.predict('tfjs-cpu', 'conv2d fwd', 231e6)).toBeNull();
+    expect(book.predict('naive', 'conv2d bwd-filter', 231e6)).toBeNull();
+  });
+
+  it('skips what the cap or --quick rules out, and says why', () => {
+    const book = new RateBook();
+    book.record('tfjs-cpu', 'conv2d bwd-filter', 30e6, 6000, 'lenet-conv2');
+    expect(skipReason(book, 'tfjs-cpu', 'conv2d bwd-filter', 231e6, false, false)).toBe('~46 s per call predicted from lenet-conv2; cap 20 s');
+    expect(skipReason(book, 'tfjs-cpu', 'conv2d bwd-filter', 30e6, false, false)).toBeNull();
+    expect(skipReason(book, 'tfjs-cpu', 'conv2d bwd-filter', 30e6, false, true)).toMatch(/cap 2.5 s/);
+    expect(skipReason(book, 'naive', 'gemm', 2e9, true, true)).toBe('quick');
+    expect(skipReason(book, 'naive', 'gemm', 2e9, true, false)).toBeNull();
+    expect(skipReason(book, 'wasm-simd', 'gemm', 2e9, true, true)).toBeNull();
   });
 });

@@ -44,7 +44,7 @@ describe('bench chart (SVG)', () => {
   });
 
   it('draws a well-formed chart: a bar per timed engine with its value, a note per missing one, a panel per unit', () => {
-    const svg = renderChart([row, pool], { title: 'T & t', subtitle: 'machine <x>' });
+    const svg = renderChart([row, pool], { title: 'T & t', subtitle: ['machine <x>', 'line 2'] });
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
     expect(svg).toContain('T &amp; t');
@@ -59,7 +59,7 @@ describe('bench chart (SVG)', () => {
     expect(svg).toContain('Pooling — GB/s');
     expect(svg).not.toContain('LeNet-5 end to end');
     // Longer bars for larger values: wasm-simd's bar is wider than naive's.
-    const widths = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="10" fill="([^"]+)"><title>([^:]+):/g)].map((m) => [m[3], Number(m[1])] as const);
+    const widths = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="11" fill="([^"]+)"><title>([^:]+):/g)].map((m) => [m[3], Number(m[1])] as const);
     const w = new Map(widths);
     expect(w.get('simdnet wasm SIMD')).toBeGreaterThan(w.get('TF.js 4.22 wasm (XNNPACK)') as number);
     expect(w.get('TF.js 4.22 wasm (XNNPACK)')).toBeGreaterThan(w.get('simdnet naive') as number);
@@ -93,5 +93,12 @@ describe('bench text output', () => {
     expect(lines[3]).toContain('skipped (quick)');
     expect(md).toContain('[1] wasm-relaxed on kernels/gemm 512: max rel err 4.7e-4 against naive');
     expect(md).toContain("[2] Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'");
+  });
+
+  it('keeps long skip reasons out of the cells, in the notes', () => {
+    const skipped: RowResult = { ...row, results: [{ engine: 'tfjs-cpu', status: 'skipped', message: '~46 s per call predicted from lenet-conv2; cap 20 s' }] };
+    const md = formatMarkdown([skipped]);
+    expect(md.split('\n')[2]).toBe('| kernels/gemm 512 | GFLOP/s | skipped [1] | — |');
+    expect(md).toContain('[1] tfjs-cpu on kernels/gemm 512 skipped: ~46 s per call predicted from lenet-conv2; cap 20 s');
   });
 });

@@ -53,6 +53,7 @@ export function convWorkload(c: ConvCase, dir: ConvDirection): Workload {
   return {
     name: `kernels/conv2d ${c.label} ${dir}`,
     description: describe(c, dir, work),
+    kind: `${c.groups > 1 ? 'depthwise' : 'conv2d'} ${dir}`,
     unit: 'GFLOP/s',
     work,
     tolerance: KERNEL_TOLERANCE,

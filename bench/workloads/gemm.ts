@@ -11,6 +11,7 @@ export function gemmWorkload(n: number): Workload {
   return {
     name: `kernels/gemm ${n}`,
     description: `C[${n}×${n}] = A[${n}×${n}]·B[${n}×${n}], ${(work / 1e9).toPrecision(3)} GFLOP`,
+    kind: 'gemm',
     unit: 'GFLOP/s',
     work,
     tolerance: KERNEL_TOLERANCE,

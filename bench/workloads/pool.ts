@@ -34,6 +34,7 @@ export function poolWorkload(c: PoolCase, kind: PoolKind, dir: PoolDirection): W
   return {
     name: `kernels/${kind} ${c.label} ${dir}`,
     description: `${what}: x ${c.x.join('×')}, 2×2 stride 2; ${(work / 1e6).toPrecision(3)} MB read + written`,
+    kind: `${kind} ${dir}`,
     unit: 'GB/s',
     work,
     tolerance: KERNEL_TOLERANCE,

@@ -23,6 +23,9 @@ export interface Workload {
   /** Unique, filterable: "kernels/conv2d resnet-b8 fwd". */
   name: string;
   description: string;
+  /** Rows of one kind share a speed per engine (e.g. 'conv2d bwd-filter'), which predicts
+   * how long a bigger row of that kind will take. */
+  kind: string;
   unit: Unit;
   /** FLOPs, bytes or images of one run. */
   work: number;
