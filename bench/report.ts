@@ -96,5 +96,6 @@ export function deriveRatios(results: EngineResult[]): EngineResult[] {
 export function machineLine(m: Machine): string {
   const variants = m.wasmVariants.length > 0 ? m.wasmVariants.join(', ') : 'none loaded';
   const note = m.note ? ` · ${m.note}` : '';
-  return `${m.cpu} (${m.cores} cores) · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · simdnet wasm variants: ${variants} · TF.js ${m.tfjs} (cpu; wasm single-threaded)${note}`;
+  const tf = m.tfjs === 'not loaded' ? 'TF.js not run' : `TF.js ${m.tfjs} (cpu; wasm single-threaded)`;
+  return `${m.cpu} (${m.cores} cores) · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · simdnet wasm variants: ${variants} · ${tf}${note}`;
 }
