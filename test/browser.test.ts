@@ -79,9 +79,21 @@ const state = (page: Page): Promise<DemoState> => page.evaluate(() => {
   return { ...s, lastInput: s.lastInput && Array.from(s.lastInput), lastProbs: s.lastProbs && Array.from(s.lastProbs) } as unknown as DemoState;
 });
 
+/** Set when Chromium is missing: every test then FAILS with this message (never skips). */
+let missingChromium: Error | null = null;
+
+/** `it`, failing first thing when there is no browser to drive. */
+function test(name: string, body: () => Promise<void> | void): void {
+  it(name, async () => {
+    if (missingChromium) throw missingChromium;
+    await body();
+  });
+}
+
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} not found: the browser test needs Debian's Chromium — install Chromium: apt-get install -y chromium`);
+    missingChromium = new Error(`${CHROMIUM} not found: the browser test needs Debian's Chromium — install Chromium: apt-get install -y chromium`);
+    return;
   }
   ensureDist();
   simdnet = (await import(pathToFileURL(join(root, 'dist', 'simdnet.js')).href)) as typeof Simdnet;
@@ -100,7 +112,7 @@ afterAll(async () => {
 describe('browser demo (Chromium)', () => {
   let page: Page;
 
-  it('starts on the best wasm variant and says which', async () => {
+  test('starts on the best wasm variant and says which', async () => {
     page = await openDemo();
     const engine = await page.evaluate(() => (window as unknown as DemoWindow).simdnetDemo.state.engine);
     expect(engine?.backend).toBe('wasm');
@@ -108,7 +120,7 @@ describe('browser demo (Chromium)', () => {
     expect(await page.textContent('#engine')).toContain(`wasm variant: ${engine?.variant}`);
   });
 
-  it('trains LeNet in a worker: the loss falls and the page keeps responding', async () => {
+  test('trains LeNet in a worker: the loss falls and the page keeps responding', async () => {
     await page.fill('#train-images', String(TRAIN.images));
     await page.fill('#train-epochs', String(TRAIN.epochs));
     await page.fill('#train-batch', String(TRAIN.batchSize));
@@ -154,7 +166,7 @@ describe('browser demo (Chromium)', () => {
     expect(modelBytes.length).toBeGreaterThan(1000);
   });
 
-  it('predicts a drawn MNIST digit right, with the Node build\'s probabilities', async () => {
+  test('predicts a drawn MNIST digit right, with the Node build\'s probabilities', async () => {
     const model = simdnet.Sequential.load(modelBytes);
     // The Node build on the same model: accurate enough that the test digits mean something.
     const candidates = Array.from({ length: 40 }, (_, i) => ({ index: i, ...mnistTestDigit(i) }));
@@ -177,7 +189,7 @@ describe('browser demo (Chromium)', () => {
     await page.screenshot({ path: join(root, 'test-artifacts', 'browser-demo.png'), fullPage: true });
   });
 
-  it('draws with the mouse: a vertical stroke reads as a 1', async () => {
+  test('draws with the mouse: a vertical stroke reads as a 1', async () => {
     await page.click('#clear');
     const before = (await state(page)).predictions;
     const box = await page.locator('#pad').boundingBox();
@@ -193,7 +205,7 @@ describe('browser demo (Chromium)', () => {
     expect(argmax(probs)).toBe(1);
   });
 
-  it('Stop ends a training run early and keeps a usable model', async () => {
+  test('Stop ends a training run early and keeps a usable model', async () => {
     await page.click('#train');
     await page.waitForFunction(() => (window as unknown as DemoWindow).simdnetDemo.state.losses.length >= 3);
     await page.click('#stop');
@@ -213,7 +225,7 @@ describe('browser demo (Chromium)', () => {
     await page.close();
   });
 
-  it('draws with touch too (a finger stroke on a touch screen)', async () => {
+  test('draws with touch too (a finger stroke on a touch screen)', async () => {
     const touch = await openDemo('', { hasTouch: true });
     await touch.setInputFiles('#model-file', { name: 'chosen.simdnet', mimeType: 'application/octet-stream', buffer: Buffer.from(modelBytes) });
     await touch.waitForFunction(() => document.getElementById('model-status')?.textContent === 'Model: chosen.simdnet');
@@ -230,7 +242,7 @@ describe('browser demo (Chromium)', () => {
     await touch.close();
   });
 
-  it('?variant=scalar runs the scalar wasm on served models and on a model file chosen by the user', async () => {
+  test('?variant=scalar runs the scalar wasm on served models and on a model file chosen by the user', async () => {
     // out/mnist/lenet.simdnet (what `npm start` writes) loads by itself; others are listed.
     writeFileSync(join(modelsDir, 'lenet.simdnet'), modelBytes);
     writeFileSync(join(modelsDir, 'lenet-test.simdnet'), modelBytes);
@@ -261,7 +273,7 @@ describe('browser demo (Chromium)', () => {
     await scalar.close();
   });
 
-  it('without a build, the page says to run npm run build', async () => {
+  test('without a build, the page says to run npm run build', async () => {
     // A root with the examples but no dist/.
     const bare = mkdtempSync(join(tmpdir(), 'simdnet-nodist-'));
     symlinkSync(join(root, 'examples'), join(bare, 'examples'));
@@ -279,7 +291,7 @@ describe('browser demo (Chromium)', () => {
     }
   });
 
-  it('raised no uncaught errors in any page', () => {
+  test('raised no uncaught errors in any page', () => {
     expect(pageErrors).toEqual([]);
   });
 });
