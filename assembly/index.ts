@@ -4,6 +4,7 @@ export { sgemm, gemmWorkspaceBytes, GEMM_MR, GEMM_NR, GEMM_KC, GEMM_MC, GEMM_NC 
 export { im2col, col2im } from './im2col';
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool';
 export { addBias, sumBias } from './bias';
+export { relu, reluBackward } from './activation';
 
 /** First free byte above static data: where the TS arena starts. */
 export function heapBase(): usize {

@@ -1,8 +1,9 @@
 // The Backend object over one loaded module. Every method validates counts, lengths and
 // geometry before touching the arena (a bad call throws, it never traps), copies inputs
-// into the arena, runs the kernels and copies the results out. Elementwise activations
-// and softmax stay in the shared TypeScript kernels: with copies in and out they would
-// cost wasm more passes over memory than they save.
+// into the arena, runs the kernels and copies the results out. Copies of cache-resident
+// arrays run at tens of GB/s, so even bias and ReLU pay in wasm (ReLU ~25× over the
+// branchy JS loop); the remaining activations and softmax stay in the shared TypeScript
+// kernels, whose float64 arithmetic (exp, slope·x) a float32 kernel would not reproduce.
 import type { Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from '../backend.js';
 import * as elementwise from '../elementwise.js';
 import { checkConvGeometry, checkCounts, checkLength, checkPoolGeometry } from './checks.js';
@@ -154,8 +155,24 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
       });
     },
 
-    relu: elementwise.relu,
-    reluBackward: elementwise.reluBackward,
+    relu(x, y) {
+      checkLength('relu', 'y', y, x.length);
+      ctx.scoped((arena) => {
+        const px = arena.put('relu', x, x.length);
+        kernels.relu(px, px, x.length);
+        arena.get(px, x.length, y);
+      });
+    },
+    reluBackward(x, dy, dx) {
+      checkLength('reluBackward', 'dy', dy, x.length);
+      checkLength('reluBackward', 'dx', dx, x.length);
+      ctx.scoped((arena) => {
+        const px = arena.put('reluBackward', x, x.length);
+        const pdy = arena.put('reluBackward', dy, x.length);
+        kernels.reluBackward(px, pdy, pdy, x.length);
+        arena.get(pdy, x.length, dx);
+      });
+    },
     leakyRelu: elementwise.leakyRelu,
     leakyReluBackward: elementwise.leakyReluBackward,
     sigmoid: elementwise.sigmoid,

@@ -21,11 +21,13 @@ export interface KernelExports {
   avgPool2dBackward(params: number): void;
   addBias(x: number, bias: number, outer: number, channels: number, inner: number, y: number): void;
   sumBias(dy: number, outer: number, channels: number, inner: number, db: number): void;
+  relu(x: number, y: number, n: number): void;
+  reluBackward(x: number, dy: number, dx: number, n: number): void;
 }
 
 const FUNCTIONS = [
   'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
-  'avgPool2d', 'avgPool2dBackward', 'addBias', 'sumBias',
+  'avgPool2d', 'avgPool2dBackward', 'addBias', 'sumBias', 'relu', 'reluBackward',
 ] as const;
 
 const GLOBALS = ['GEMM_MR', 'GEMM_NR', 'GEMM_KC', 'GEMM_MC', 'GEMM_NC'] as const;
