@@ -6,6 +6,7 @@ import { formatMarkdown } from './format.js';
 import { machineLine, type BenchReport } from './report.js';
 import { chartSubtitle, CHART_TITLE } from './run-output.js';
 import { renderChart } from './svg.js';
+import { evaluateTargets, formatTargets } from './targets.js';
 
 const args = process.argv.slice(2);
 const noteAt = args.indexOf('--note');
@@ -18,5 +19,7 @@ if (note !== undefined) {
 }
 const base = file.replace(/\.json$/, '');
 writeFileSync(`${base}.svg`, renderChart(report.rows, { title: CHART_TITLE, subtitle: chartSubtitle(report) }));
-writeFileSync(`${base}.md`, `${report.date.slice(0, 10)} · ${machineLine(report.machine)}\n\n${formatMarkdown(report.rows)}\n`);
+const targets = formatTargets(evaluateTargets(report.rows));
+writeFileSync(`${base}.md`, `${report.date.slice(0, 10)} · ${machineLine(report.machine)}\n\n${formatMarkdown(report.rows)}\n\n\`\`\`\n${targets}\n\`\`\`\n`);
+console.log(targets);
 console.log(`Wrote ${base}.svg and ${base}.md`);

@@ -12,6 +12,7 @@ import { describeMachine } from './machine.js';
 import { machineLine, type BenchReport, type RowResult } from './report.js';
 import { chartSubtitle, CHART_TITLE } from './run-output.js';
 import { renderChart } from './svg.js';
+import { evaluateTargets, formatTargets } from './targets.js';
 import { RateBook } from './plan.js';
 import { allWorkloads } from './workloads/index.js';
 
@@ -83,6 +84,8 @@ async function main(): Promise<number> {
   };
   const markdown = formatMarkdown(results);
   console.log(`Summary (${rowsUnitNote(results)}):\n\n${markdown}\n`);
+  const targets = formatTargets(evaluateTargets(results));
+  console.log(`${targets}\n`);
 
   const full = args.filters.length === 0 && !args.quick && args.engines.length === 0;
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -90,7 +93,7 @@ async function main(): Promise<number> {
   mkdirSync(path.dirname(base), { recursive: true });
   writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${base}.svg`, renderChart(results, { title: CHART_TITLE, subtitle: chartSubtitle(report) }));
-  writeFileSync(`${base}.md`, `${report.date.slice(0, 10)} · ${machineLine(machine)}\n\n${markdown}\n`);
+  writeFileSync(`${base}.md`, `${report.date.slice(0, 10)} · ${machineLine(machine)}\n\n${markdown}\n\n\`\`\`\n${targets}\n\`\`\`\n`);
   console.log(`Wrote ${path.relative(process.cwd(), base)}.{json,svg,md} in ${report.durationSeconds} s.`);
   return 0;
 }

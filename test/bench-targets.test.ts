@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { defaultWasm, evaluateTargets, formatTargets } from '../bench/targets.js';
+import type { EngineResult, RowResult } from '../bench/report.js';
+
+const ok = (engine: string, medianMs: number, throughput = 1): EngineResult => ({ engine, status: 'ok', medianMs, throughput });
+const row = (name: string, results: EngineResult[]): RowResult => ({ name, description: '', unit: 'GFLOP/s', work: 1, reference: 'naive', tolerance: 1e-4, results });
+
+describe('bench targets', () => {
+  it('judges the variant the loader would pick: relaxed, else simd', () => {
+    expect(defaultWasm(row('r', [ok('wasm-simd', 2), ok('wasm-relaxed', 1)]))?.engine).toBe('wasm-relaxed');
+    expect(defaultWasm(row('r', [ok('wasm-simd', 2), { engine: 'wasm-relaxed', status: 'unavailable' }]))?.engine).toBe('wasm-simd');
+    // A loaded variant that disagrees is still the one users get: it fails the target.
+    const bad = row('kernels/gemm 512', [{ engine: 'wasm-relaxed', status: 'disagrees', maxRelErr: 0.1 }, ok('wasm-simd', 1), ok('tfjs-wasm', 2)]);
+    expect(evaluateTargets([bad])[0]).toMatchObject({ met: false, detail: 'wasm-relaxed disagrees with the reference' });
+  });
+
+  it('requires strictly faster than TF.js wasm on GEMM, conv forward and LeNet inference', () => {
+    const checks = evaluateTargets([
+      row('kernels/gemm 512', [ok('wasm-relaxed', 9), ok('tfjs-wasm', 10)]),
+      row('e2e/lenet inference b256', [ok('wasm-relaxed', 10), ok('tfjs-wasm', 10)]),
+    ]);
+    expect(checks.map((c) => [c.target, c.met])).toEqual([
+      ['SGEMM ahead of TF.js wasm', true],
+      ['LeNet inference ahead of TF.js wasm', false],
+    ]);
+  });
+
+  it('checks conv rows against naive (30×), js (8×) and backward-input against TF.js wasm (10×)', () => {
+    const checks = evaluateTargets([row('kernels/conv2d resnet-b1 bwd-input', [ok('naive', 300), ok('js', 79), ok('wasm-relaxed', 10), ok('tfjs-wasm', 99)])]);
+    expect(checks.map((c) => [c.target, c.met])).toEqual([
+      ['conv backward-input ≥ 10× TF.js wasm', false],
+      ['conv ≥ 30× naive', true],
+      ['conv ≥ 8× js', false],
+    ]);
+  });
+
+  it('cannot judge a comparison with an engine that did not run, and says why', () => {
+    const [check] = evaluateTargets([row('kernels/conv2d depthwise bwd-input', [ok('wasm-relaxed', 1), { engine: 'tfjs-wasm', status: 'error', message: "Kernel 'D' not registered" }])]);
+    expect(check).toMatchObject({ met: null, detail: "tfjs-wasm error: Kernel 'D' not registered" });
+  });
+
+  it('holds the LeNet training step to 15 ms', () => {
+    expect(evaluateTargets([row('e2e/lenet train-step b64', [ok('wasm-relaxed', 14.9)])])[0].met).toBe(true);
+    expect(evaluateTargets([row('e2e/lenet train-step b64', [ok('wasm-relaxed', 15.1)])])[0].met).toBe(false);
+  });
+
+  it('prints a checklist with the count met', () => {
+    const text = formatTargets([
+      { target: 'A', row: 'r1', met: true, detail: 'x' },
+      { target: 'B', row: 'r2', met: false, detail: 'y' },
+      { target: 'C', row: 'r3', met: null, detail: 'z' },
+    ]);
+    expect(text.split('\n')).toEqual(['Targets: 1 of 2 met (1 not judged)', '  ✔ A — r1: x', '  ✘ B — r2: y', '  – C — r3: z']);
+  });
+});
