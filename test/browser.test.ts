@@ -34,6 +34,7 @@ interface DemoState {
 type DemoWindow = Window & {
   simdnetDemo: {
     ready: Promise<{ backend: string; variant: string | null }>;
+    modelReady: Promise<void>;
     state: DemoState;
     drawDigit(pixels: number[]): Float32Array | null;
     clear(): void;
@@ -71,6 +72,7 @@ async function openDemo(query = '', options: { hasTouch?: boolean } = {}): Promi
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(server.url + query);
   await page.evaluate(() => (window as unknown as DemoWindow).simdnetDemo.ready);
+  await page.evaluate(() => (window as unknown as DemoWindow).simdnetDemo.modelReady);
   return page;
 }
 
@@ -271,6 +273,16 @@ describe('browser demo (Chromium)', () => {
     await scalar.waitForFunction(() => document.getElementById('model-status')?.textContent === 'Model: chosen.simdnet');
     await expectSameAsNode();
     await scalar.close();
+  });
+
+  test('?model=<url> loads that model at start; a missing one is reported, not fatal', async () => {
+    const chosen = await openDemo('?model=../../out/mnist/lenet-test.simdnet');
+    expect(await chosen.textContent('#model-status')).toBe('Model: lenet-test.simdnet');
+    await chosen.close();
+    const missing = await openDemo('?model=../../out/mnist/nope.simdnet');
+    expect(await missing.textContent('#model-status')).toBe('Could not fetch ../../out/mnist/nope.simdnet: HTTP 404');
+    expect(await missing.textContent('#engine')).toMatch(/^backend: wasm · wasm variant: (simd|relaxed)$/);
+    await missing.close();
   });
 
   test('without a build, the page says to run npm run build', async () => {

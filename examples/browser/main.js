@@ -174,6 +174,7 @@ function useModel(model, name, bytes) {
 }
 
 async function loadModelBytes(bytes, name) {
+  await window.simdnetDemo.ready;
   try {
     useModel(engineModule.loadModel(bytes), name, bytes);
   } catch (error) {
@@ -189,7 +190,10 @@ $('model-file').addEventListener('change', async () => {
 
 async function fetchModel(url) {
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  if (!res.ok) {
+    $('model-status').textContent = `Could not fetch ${url}: HTTP ${res.status}`;
+    throw new Error(`${url}: HTTP ${res.status}`);
+  }
   await loadModelBytes(new Uint8Array(await res.arrayBuffer()), url.split('/').pop());
 }
 
@@ -312,13 +316,19 @@ window.simdnetDemo.ready = (async () => {
     state.engine = await engineModule.startEngine(wanted);
     const { backend, variant, fallback } = state.engine;
     $('engine').textContent = `backend: ${backend}${variant ? ` · wasm variant: ${variant}` : ''}${params.get('variant') ? ' (forced by ?variant)' : ''}${fallback ? ` (wasm unavailable: ${fallback})` : ''}`;
-    const served = await listServedModels();
-    // ?model=<url> wins; else the model `npm start` saves (out/mnist/lenet.simdnet) if served.
-    if (params.get('model')) await fetchModel(params.get('model'));
-    else if (served.includes('lenet.simdnet')) await fetchModel('../../out/mnist/lenet.simdnet');
+    $('train').disabled = false;
     return state.engine;
   } catch (error) {
     $('engine').textContent = `Engine failed to start: ${error.message}`;
     throw error;
   }
 })();
+window.simdnetDemo.ready.catch(() => {}); // shown on the page; tests still see the rejection
+
+/** Resolves once the start-up model (if any) is loaded; a bad one is reported, not fatal. */
+window.simdnetDemo.modelReady = window.simdnetDemo.ready.then(async () => {
+  const served = await listServedModels();
+  // ?model=<url> wins; else the model `npm start` saves (out/mnist/lenet.simdnet) if served.
+  const url = params.get('model') ?? (served.includes('lenet.simdnet') ? '../../out/mnist/lenet.simdnet' : null);
+  if (url) await fetchModel(url).catch(() => {});
+}).catch(() => {});
