@@ -28,6 +28,12 @@ export function pickReference(slots: readonly { id: string; usable: boolean }[])
   return slots.find((s) => s.usable && !s.id.startsWith('tfjs-'))?.id ?? null;
 }
 
+/** Collects the previous engine's garbage before the next is checked and timed, so one
+ * engine's allocations are not paid for in another's runs (needs node --expose-gc). */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 function time(task: Task, checkMs: number, quick: boolean): { medianMs: number; meanMs: number; minMs: number; runs: number } {
   const plan = planRuns(checkMs, quick);
   const bench = new Bench({
@@ -69,6 +75,7 @@ export async function runRow(w: Workload, slots: readonly EngineSlot[], options:
     let task: Task | null = null;
     try {
       task = await instance.prepare(slot.engine);
+      collectGarbage();
       const t0 = performance.now();
       const outputs = task.check();
       const checkMs = performance.now() - t0;
@@ -89,6 +96,7 @@ export async function runRow(w: Workload, slots: readonly EngineSlot[], options:
         }
       }
       const once = reuseCheckRun(checkMs, options.quick);
+      if (!once) collectGarbage();
       const t = once ? { medianMs: checkMs, meanMs: checkMs, minMs: checkMs, runs: 1 } : time(task, checkMs, options.quick);
       options.rates.record(id, w.kind, w.work, t.medianMs, w.name);
       const note = once ? { message: 'timed on its check run' } : {};

@@ -17,6 +17,7 @@ import { RateBook } from './plan.js';
 import { allWorkloads } from './workloads/index.js';
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+const GC_FLAG = '--expose-gc';
 
 /** A module using i8x16.relaxed_swizzle: validates only where relaxed SIMD is on. */
 function relaxedSimdAvailable(): boolean {
@@ -29,7 +30,8 @@ function relaxedSimdAvailable(): boolean {
 /** Node 20 needs a V8 flag for relaxed SIMD: run ourselves again with it, once. */
 function respawnWithRelaxedSimd(): number | null {
   if (relaxedSimdAvailable() || process.execArgv.includes(RELAXED_FLAG)) return null;
-  const child = spawnSync(process.execPath, [RELAXED_FLAG, ...process.execArgv, process.argv[1], ...process.argv.slice(2)], { stdio: 'inherit' });
+  const flags = [RELAXED_FLAG, ...(process.execArgv.includes(GC_FLAG) ? [] : [GC_FLAG]), ...process.execArgv];
+  const child = spawnSync(process.execPath, [...flags, process.argv[1], ...process.argv.slice(2)], { stdio: 'inherit' });
   return child.status ?? 1;
 }
 
