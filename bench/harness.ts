@@ -117,6 +117,7 @@ export async function runRow(w: Workload, slots: readonly EngineSlot[], options:
   return {
     name: w.name,
     description: w.description,
+    shape: w.shape,
     unit: w.unit,
     work: w.work,
     reference,

@@ -47,6 +47,8 @@ export interface RowResult {
   name: string;
   /** What the row computes, with shapes, e.g. "x 64×1×28×28, w 6×1×5×5, pad 2". */
   description: string;
+  /** The chart's short shape line (absent in files written before it existed). */
+  shape?: string;
   unit: Unit;
   /** FLOPs, bytes, or images per run. */
   work: number;

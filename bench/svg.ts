@@ -62,6 +62,16 @@ export function missingText(r: EngineResult): string {
   }
 }
 
+/** The fastest simdnet engine's ratio to the fastest TF.js backend on a row, if both ran. */
+export function bestVersusTfjs(row: RowResult): { engine: string; ratio: number } | null {
+  let best: { engine: string; ratio: number } | null = null;
+  for (const r of row.results) {
+    if (r.status !== 'ok' || r.engine.startsWith('tfjs-') || r.vsTfjs === undefined) continue;
+    if (!best || r.vsTfjs > best.ratio) best = { engine: r.engine, ratio: r.vsTfjs };
+  }
+  return best;
+}
+
 export interface ChartOptions {
   title: string;
   /** Lines under the title (date, machine). */
@@ -104,7 +114,8 @@ export function renderChart(rows: readonly RowResult[], options: ChartOptions): 
     y += 8;
     const top = y + 16;
     // Group heights first, so grid lines span the whole panel.
-    const heights = panelRows.map((row) => engines.length * (bar + barGap) - barGap);
+    // At least three label lines tall (name, shape, ratio to TF.js), even with few engines.
+    const heights = panelRows.map(() => Math.max(engines.length * (bar + barGap) - barGap, 48));
     const bottom = top + heights.reduce((s, h) => s + h + groupGap, 0);
     for (let d = Math.log10(lo); d <= Math.log10(hi) + 1e-9; d++) {
       const major = 10 ** d;
@@ -122,7 +133,14 @@ export function renderChart(rows: readonly RowResult[], options: ChartOptions): 
     panelRows.forEach((row, gi) => {
       const h = heights[gi];
       if (gi % 2 === 0) out.unshift(`<rect x="8" y="${gy - groupGap / 2}" width="${width - 16}" height="${h + groupGap}" fill="#f4f6f9"/>`);
-      out.push(`<text x="${labelWidth}" y="${gy + h / 2 + 4}" font-size="13" text-anchor="end">${escapeXml(row.name)}</text>`);
+      const mid = gy + h / 2;
+      out.push(`<text x="${labelWidth}" y="${mid - 8}" font-size="13" text-anchor="end">${escapeXml(row.name)}</text>`);
+      if (row.shape) out.push(`<text x="${labelWidth}" y="${mid + 7}" font-size="11" text-anchor="end" fill="#666">${escapeXml(row.shape)}</text>`);
+      const versus = bestVersusTfjs(row);
+      if (versus) {
+        const color = versus.ratio >= 1 ? '#1b7a2f' : '#b3261e';
+        out.push(`<text x="${labelWidth}" y="${mid + 21}" font-size="11" text-anchor="end" fill="${color}">${escapeXml(`best simdnet ${fmtNum(versus.ratio)}× TF.js (${versus.engine})`)}</text>`);
+      }
       engines.forEach((e, i) => {
         const by = gy + i * (bar + barGap);
         const r = row.results.find((res) => res.engine === e.id);

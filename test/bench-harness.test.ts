@@ -12,6 +12,7 @@ function workload(outputs: Record<string, Float32Array | Error>, runs: Record<st
   return {
     name: 'kernels/fake 1',
     description: 'fake',
+    shape: 'n = 1',
     kind: 'fake',
     unit: 'GFLOP/s',
     work: 1e6,

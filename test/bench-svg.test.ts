@@ -5,6 +5,7 @@ import type { RowResult } from '../bench/report.js';
 
 const row: RowResult = {
   name: 'kernels/gemm 512',
+  shape: 'm = n = k = 512',
   description: 'C = A·B <512>',
   unit: 'GFLOP/s',
   work: 268435456,
@@ -56,6 +57,9 @@ describe('bench chart (SVG)', () => {
     expect(svg).toContain('tfjs-cpu: cannot run');
     expect(svg).toContain('js: skipped (quick)');
     expect(svg).toContain('GEMM and convolution — GFLOP/s');
+    // Under the row name: its shape and the best simdnet engine against the best TF.js backend.
+    expect(svg).toContain('>m = n = k = 512</text>');
+    expect(svg).toContain('fill="#1b7a2f">best simdnet 1.25× TF.js (wasm-simd)</text>');
     expect(svg).toContain('Pooling — GB/s');
     expect(svg).not.toContain('LeNet-5 end to end');
     // Longer bars for larger values: wasm-simd's bar is wider than naive's.

@@ -53,6 +53,7 @@ export function convWorkload(c: ConvCase, dir: ConvDirection): Workload {
   return {
     name: `kernels/conv2d ${c.label} ${dir}`,
     description: describe(c, dir, work),
+    shape: `x ${c.x.join('×')} → ${c.outChannels}, ${c.kernel}×${c.kernel}${c.padding ? `, pad ${c.padding}` : ''}${c.groups > 1 ? `, groups ${c.groups}` : ''}`,
     kind: `${c.groups > 1 ? 'depthwise' : 'conv2d'} ${dir}`,
     unit: 'GFLOP/s',
     work,

@@ -10,6 +10,7 @@ export function gemmWorkload(n: number): Workload {
   const work = gemmFlops(n, n, n);
   return {
     name: `kernels/gemm ${n}`,
+    shape: `m = n = k = ${n}`,
     description: `C[${n}×${n}] = A[${n}×${n}]·B[${n}×${n}], ${(work / 1e9).toPrecision(3)} GFLOP`,
     kind: 'gemm',
     unit: 'GFLOP/s',

@@ -110,6 +110,7 @@ async function tfSetup(engine: TfjsEngine, x: Tensor) {
 export function lenetTrainWorkload(batch = 64): Workload {
   return {
     name: `e2e/lenet train-step b${batch}`,
+    shape: `batch ${batch}, 28×28 images`,
     description: `LeNet-5 (conv 6@5×5 pad 2, pool, conv 16@5×5, pool, fc 120, 84, 10; ReLU) training step on ${batch} 28×28 images: forward, cross-entropy, backward, SGD (lr ${LR})`,
     kind: 'lenet train',
     unit: 'img/s',
@@ -177,6 +178,7 @@ export function lenetTrainWorkload(batch = 64): Workload {
 export function lenetInferenceWorkload(batch = 256): Workload {
   return {
     name: `e2e/lenet inference b${batch}`,
+    shape: `batch ${batch}, 28×28 images`,
     description: `LeNet-5 forward (model.predict, eval mode) on ${batch} 28×28 images → logits [${batch}, 10]`,
     kind: 'lenet inference',
     unit: 'img/s',

@@ -33,6 +33,7 @@ export function poolWorkload(c: PoolCase, kind: PoolKind, dir: PoolDirection): W
   const what = dir === 'fwd' ? 'y from x' : kind === 'maxpool' ? 'dx from dy (scatter at the argmax)' : 'dx from dy';
   return {
     name: `kernels/${kind} ${c.label} ${dir}`,
+    shape: `x ${c.x.join('×')}, 2×2 stride 2`,
     description: `${what}: x ${c.x.join('×')}, 2×2 stride 2; ${(work / 1e6).toPrecision(3)} MB read + written`,
     kind: `${kind} ${dir}`,
     unit: 'GB/s',

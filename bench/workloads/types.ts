@@ -23,6 +23,8 @@ export interface Workload {
   /** Unique, filterable: "kernels/conv2d resnet-b8 fwd". */
   name: string;
   description: string;
+  /** A few words of shape for the chart, e.g. "x 8×64×56×56 → 64, 3×3, pad 1". */
+  shape: string;
   /** Rows of one kind share a speed per engine (e.g. 'conv2d bwd-filter'), which predicts
    * how long a bigger row of that kind will take. */
   kind: string;
