@@ -290,8 +290,9 @@ function kernel6x8Simd(kc: i32, pa: usize, pb: usize, bStep: usize, c: usize, ld
   storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias);
 }
 
-/** f32x4 4×8 micro-kernel: 8 accumulators. */
-function kernel4x8Simd(kc: i32, pa: usize, pb: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
+/** f32x4 4×8 micro-kernel: 8 accumulators. Reads the first 4 rows of each packed depth
+ * step (aStep bytes apart), so it also serves as the edge kernel of the 6-row build. */
+function kernel4x8Simd(kc: i32, pa: usize, aStep: usize, pb: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
@@ -309,7 +310,7 @@ function kernel4x8Simd(kc: i32, pa: usize, pb: usize, bStep: usize, c: usize, ld
     a = v128.load32_splat(pa, 12);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    pa += 16;
+    pa += aStep;
     pb += bStep;
   }
   if (rows == 4 && cols == GEMM_NR) {
@@ -331,10 +332,40 @@ function kernel4x8Simd(kc: i32, pa: usize, pb: usize, bStep: usize, c: usize, ld
   storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias);
 }
 
-/** Scalar MR×8 micro-kernel: 2×4 sub-blocks of eight register accumulators each. */
-function kernel6x8Scalar(kc: i32, pa0: usize, pb0: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
-  for (let i = 0; i < GEMM_MR; i += 2) {
-    for (let j = 0; j < GEMM_NR; j += 4) {
+/** f32x4 2×8 edge kernel for the last one or two rows (a padded 4-row tile would
+ * spend half its work on zero rows). */
+function kernel2x8Simd(kc: i32, pa: usize, aStep: usize, pb: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    pa += aStep;
+    pb += bStep;
+  }
+  if (rows == 2 && cols == GEMM_NR) {
+    const va = f32x4.splat(alpha);
+    storeRow(c, c00, c01, va, beta, bias, 0);
+    storeRow(c + ldcBytes, c10, c11, va, beta, bias, 1);
+    return;
+  }
+  v128.store(tile, c00);
+  v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32);
+  v128.store(tile, c11, 48);
+  storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias);
+}
+
+/** Scalar MR×8 micro-kernel: 2×4 sub-blocks of eight register accumulators each, only
+ * over the rows and columns the tile really has (packs are zero-padded past them). */
+function kernelScalar(kc: i32, pa0: usize, pb0: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
+  for (let i = 0; i < rows; i += 2) {
+    for (let j = 0; j < cols; j += 4) {
       let s00: f32 = 0, s01: f32 = 0, s02: f32 = 0, s03: f32 = 0;
       let s10: f32 = 0, s11: f32 = 0, s12: f32 = 0, s13: f32 = 0;
       let pa = pa0 + (<usize>i << 2);
@@ -431,12 +462,15 @@ export function sgemm(params: usize): void {
             const pa = packedA + (<usize>(ir * kc) << 2);
             const dst = c + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
             const rowBias: usize = passBias != 0 ? passBias + (<usize>(ic + ir) << 2) : 0;
-            if (ASC_FEATURE_RELAXED_SIMD) {
-              kernel6x8Simd(kc, pa, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
-            } else if (ASC_FEATURE_SIMD) {
-              kernel4x8Simd(kc, pa, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
+            // The smallest kernel that covers the tile's rows, so edge tiles do no padded work
+            // (rows > 4 only happens in the relaxed build, whose MR is 6).
+            const aStep = <usize>GEMM_MR << 2;
+            if (ASC_FEATURE_SIMD) {
+              if (rows > 4) kernel6x8Simd(kc, pa, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
+              else if (rows > 2) kernel4x8Simd(kc, pa, aStep, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
+              else kernel2x8Simd(kc, pa, aStep, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
             } else {
-              kernel6x8Scalar(kc, pa, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
+              kernelScalar(kc, pa, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
             }
           }
         }
