@@ -82,8 +82,10 @@ function packB(b: Float32Array, bOff: number, ldb: number, transB: boolean, p0: 
   }
 }
 
-/** tile = op(A) panel · op(B) panel over kc steps (both packed, zero-padded). */
-function microKernel(kc: number, pa: Float32Array, aOff: number, pb: Float32Array, bOff: number): void {
+/** C[rows×cols] at cOff = alpha·(op(A) panel · op(B) panel over kc steps) + beta·C. Whole
+ * tiles with beta 0 or 1 are stored straight from the accumulators; edges go through
+ * `tile` and storeTile. */
+function microKernel(kc: number, pa: Float32Array, aOff: number, pb: Float32Array, bOff: number, c: Float32Array, cOff: number, ldc: number, rows: number, cols: number, alpha: number, beta: number): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
@@ -103,10 +105,27 @@ function microKernel(kc: number, pa: Float32Array, aOff: number, pb: Float32Arra
     ia += MR;
     ib += NR;
   }
+  if (rows === MR && cols === NR && (beta === 0 || beta === 1)) {
+    // A whole tile with beta 0 or 1 (the common case): store straight from the locals.
+    const r0 = cOff, r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+    if (beta === 0) {
+      c[r0] = alpha * c00; c[r0 + 1] = alpha * c01; c[r0 + 2] = alpha * c02; c[r0 + 3] = alpha * c03;
+      c[r1] = alpha * c10; c[r1 + 1] = alpha * c11; c[r1 + 2] = alpha * c12; c[r1 + 3] = alpha * c13;
+      c[r2] = alpha * c20; c[r2 + 1] = alpha * c21; c[r2 + 2] = alpha * c22; c[r2 + 3] = alpha * c23;
+      c[r3] = alpha * c30; c[r3 + 1] = alpha * c31; c[r3 + 2] = alpha * c32; c[r3 + 3] = alpha * c33;
+    } else {
+      c[r0] += alpha * c00; c[r0 + 1] += alpha * c01; c[r0 + 2] += alpha * c02; c[r0 + 3] += alpha * c03;
+      c[r1] += alpha * c10; c[r1 + 1] += alpha * c11; c[r1 + 2] += alpha * c12; c[r1 + 3] += alpha * c13;
+      c[r2] += alpha * c20; c[r2 + 1] += alpha * c21; c[r2 + 2] += alpha * c22; c[r2 + 3] += alpha * c23;
+      c[r3] += alpha * c30; c[r3 + 1] += alpha * c31; c[r3 + 2] += alpha * c32; c[r3 + 3] += alpha * c33;
+    }
+    return;
+  }
   tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
   tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
   tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
   tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
+  storeTile(c, cOff, ldc, rows, cols, alpha, beta);
 }
 
 /** C[rows×cols] = alpha·tile + beta·C; beta 0 never reads C (so old NaN cannot leak). */
@@ -164,8 +183,7 @@ export function gemmStrided(
           const cols = Math.min(NR, nc - jr);
           const bPanel = jr * kc;
           for (let ir = 0; ir < mc; ir += MR) {
-            microKernel(kc, pa, ir * kc, pb, bPanel);
-            storeTile(c, cOff + (ic + ir) * ldc + jc + jr, ldc, Math.min(MR, mc - ir), cols, alpha, sliceBeta);
+            microKernel(kc, pa, ir * kc, pb, bPanel, c, cOff + (ic + ir) * ldc + jc + jr, ldc, Math.min(MR, mc - ir), cols, alpha, sliceBeta);
           }
         }
       }
