@@ -3,8 +3,9 @@
 // ASC_FEATURE_RELAXED_SIMD, so the scalar build holds no SIMD opcode and the relaxed build
 // uses fused multiply-add. Blocking follows the usual Goto/BLIS loop nest: NC columns of B
 // are packed per KC-deep slice, MC rows of A per slice, then MR×NR tiles run from the packs.
-// Transposes are absorbed by the packing; partial tiles are zero-padded in the packs and
-// written back through a small scratch tile.
+// Transposes are absorbed by the packing; partial tiles are zero-padded in the packs, run
+// through the smallest micro-kernel covering their rows (6, 4 or 2) and written back
+// through a small scratch tile. With few rows of C, untransposed B is read in place.
 
 /** Rows of a micro-tile (broadcast A values) and columns (two f32x4 of B). Fused
  * multiply-add needs no temporary, so the relaxed build affords 6 rows (12 accumulators);
@@ -31,10 +32,9 @@ export function gemmWorkspaceBytes(): i32 {
   return <i32>(PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES);
 }
 
-// Parameter block (all 4-byte slots): written by src/backend/wasm/gemm-call.ts.
+// Parameter block (all 4-byte slots), written by runGemm in src/backend/wasm/kernels.ts:
 // 0 m, 1 n, 2 k, 3 transA, 4 transB, 5 lda, 6 ldb, 7 ldc (in elements), 8 a, 9 b, 10 c,
 // 11 alpha (f32), 12 beta (f32), 13 bias pointer per row of C (0: none), 14 workspace.
-export const GEMM_PARAM_SLOTS: i32 = 15;
 
 @inline function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);

@@ -3,10 +3,9 @@
 // values. The valid range of output columns for a tap is computed once per row, so the
 // inner loops copy/add without per-element bounds checks.
 
-// Parameter block (4-byte slots), written by src/backend/wasm/conv-params.ts:
+// Parameter block (4-byte slots), written by writeIm2colParams in src/backend/wasm/kernels.ts:
 // 0 channels, 1 H, 2 W, 3 kH, 4 kW, 5 strideH, 6 strideW, 7 dilationH, 8 dilationW,
 // 9 padTop, 10 padLeft, 11 OH, 12 OW, 13 x pointer, 14 cols pointer.
-export const IM2COL_PARAM_SLOTS: i32 = 15;
 
 /** First ow with ow·stride + off ≥ 0. */
 @inline function firstValid(off: i32, stride: i32): i32 {

@@ -2,10 +2,9 @@
 // in one call. A window is clamped to the input once per output; padding never wins a max
 // and counts as zeros in an average (every window divides by kH·kW, seed 003).
 
-// Parameter block (4-byte slots), written by src/backend/wasm/pool-call.ts:
+// Parameter block (4-byte slots), written by writePoolParams in src/backend/wasm/kernels.ts:
 // 0 planes (N·C), 1 H, 2 W, 3 OH, 4 OW, 5 kH, 6 kW, 7 strideH, 8 strideW, 9 padTop,
 // 10 padLeft, 11 x (or dx), 12 y (or dy), 13 argmax pointer.
-export const POOL_PARAM_SLOTS: i32 = 14;
 
 /** Max of one window at input offset (h0, w0) of the plane starting at flat index `base`,
  * clamped to the input; writes y and argmax. Branch-free scan (random data would
