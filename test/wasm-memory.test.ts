@@ -142,6 +142,14 @@ describe('wasm loading errors', () => {
     await expect(loadWasmBackend({ source: 42 as unknown as string })).rejects.toThrow(/options\.source must be/);
   });
 
+  it('a path, a file: URL (string or URL) and a function of the variant all load', async () => {
+    const url = wasmFile('simd');
+    expect((await loadWasmBackend({ variant: 'simd', source: url })).variant).toBe('simd');
+    expect((await loadWasmBackend({ variant: 'simd', source: url.href })).variant).toBe('simd');
+    expect((await loadWasmBackend({ variant: 'simd', source: decodeURIComponent(url.pathname) })).variant).toBe('simd');
+    expect((await loadWasmBackend({ source: (v) => wasmFile(v) })).variant).toBe(bestVariant());
+  });
+
   it('bytes, a compiled Module and a Response all load', async () => {
     const bytes = await readFile(wasmFile('simd'));
     expect((await loadWasmBackend({ variant: 'simd', source: bytes })).variant).toBe('simd');

@@ -73,7 +73,7 @@ async function instantiateValue(value: WasmSourceValue, what: string): Promise<W
     if (isNode() && !remote) {
       let bytes: Uint8Array;
       try {
-        bytes = await readNodeFile(value);
+        bytes = await readNodeFile(typeof value === 'string' && /^file:/i.test(value) ? new URL(value) : value);
       } catch (cause) {
         throw new Error(`${OP}: cannot read ${what} from ${text}: ${(cause as Error).message}`);
       }
