@@ -37,12 +37,12 @@ export type InitName =
   | 'glorotUniform' | 'xavierUniform' | 'glorotNormal' | 'xavierNormal'
   | 'heUniform' | 'kaimingUniform' | 'heNormal' | 'kaimingNormal' | 'zeros';
 
-export interface InitOptions {
+export interface InitializerOptions {
   seed?: number;
   random?: Random;
 }
 
-function rngOf(options: InitOptions): Random {
+function rngOf(options: InitializerOptions): Random {
   if (options.random) return options.random;
   return options.seed !== undefined ? new Random(options.seed) : globalRng;
 }
@@ -66,25 +66,25 @@ function normal(shape: Shape, std: number, rng: Random): Tensor {
 }
 
 /** U(-l, l), l = √(6 / (fanIn + fanOut)) (Glorot & Bengio 2010). */
-export function glorotUniform(shape: Shape, options: InitOptions = {}): Tensor {
+export function glorotUniform(shape: Shape, options: InitializerOptions = {}): Tensor {
   const { fanIn, fanOut } = checkedFans('glorotUniform', shape);
   return uniform(shape, Math.sqrt(6 / (fanIn + fanOut)), rngOf(options));
 }
 
 /** N(0, σ²), σ = √(2 / (fanIn + fanOut)). */
-export function glorotNormal(shape: Shape, options: InitOptions = {}): Tensor {
+export function glorotNormal(shape: Shape, options: InitializerOptions = {}): Tensor {
   const { fanIn, fanOut } = checkedFans('glorotNormal', shape);
   return normal(shape, Math.sqrt(2 / (fanIn + fanOut)), rngOf(options));
 }
 
 /** U(-l, l), l = √(6 / fanIn) (He et al. 2015, for ReLU networks). */
-export function heUniform(shape: Shape, options: InitOptions = {}): Tensor {
+export function heUniform(shape: Shape, options: InitializerOptions = {}): Tensor {
   const { fanIn } = checkedFans('heUniform', shape);
   return uniform(shape, Math.sqrt(6 / fanIn), rngOf(options));
 }
 
 /** N(0, σ²), σ = √(2 / fanIn). */
-export function heNormal(shape: Shape, options: InitOptions = {}): Tensor {
+export function heNormal(shape: Shape, options: InitializerOptions = {}): Tensor {
   const { fanIn } = checkedFans('heNormal', shape);
   return normal(shape, Math.sqrt(2 / fanIn), rngOf(options));
 }

@@ -179,6 +179,22 @@ describe('Sequential', () => {
     await expect(m.fit(x, y, { optimizer: new SGD(smallCnn().parameters()) })).rejects.toThrow(/not this model's/);
   });
 
+  it('fit applies augment to every training batch (not to validation data) and checks its shape', async () => {
+    setSeed(4);
+    const m = smallCnn();
+    const { x, y } = toyData(20, 12);
+    const calls: string[] = [];
+    await m.fit(x, y, {
+      epochs: 2, batchSize: 8, validationData: [x, y],
+      augment: (xb, info) => {
+        calls.push(`${info.epoch}:${info.batch}:${xb.shape[0]}`);
+        return xb;
+      },
+    });
+    expect(calls).toEqual(['0:0:8', '0:1:8', '0:2:4', '1:0:8', '1:1:8', '1:2:4']);
+    await expect(m.fit(x, y, { batchSize: 8, augment: (xb) => xb.reshape([-1, 64]) })).rejects.toThrow(/augment must return a tensor of shape \[8, 1, 8, 8\], got \[8, 64\]/);
+  });
+
   it('fit yields to the event loop and an AbortSignal stops it with consistent weights', async () => {
     setSeed(2);
     const m = smallCnn();

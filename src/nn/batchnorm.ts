@@ -5,7 +5,7 @@
 import { batchNorm2dBackward, batchNorm2dInference, batchNorm2dTrain } from '../ops/batchnorm.js';
 import { formatShape, full, zeros, type Shape, type Tensor } from '../tensor.js';
 import { Layer, checkInputRank } from './layer.js';
-import { accumulate, createParameter, type Buffer, type Parameter } from './parameter.js';
+import { accumulate, createParameter, type LayerBuffer, type Parameter } from './parameter.js';
 import { checkLayerOptions, numberIn, positiveInt } from './options.js';
 
 export interface BatchNorm2dOptions {
@@ -23,8 +23,8 @@ export class BatchNorm2d extends Layer {
   readonly momentum: number;
   readonly weight: Parameter;
   readonly bias: Parameter;
-  readonly runningMean: Buffer;
-  readonly runningVar: Buffer;
+  readonly runningMean: LayerBuffer;
+  readonly runningVar: LayerBuffer;
   private cache: { xhat: Float32Array; invStd: Float64Array; batchStats: boolean; shape: Shape } | null = null;
 
   constructor(options: BatchNorm2dOptions) {
@@ -45,7 +45,7 @@ export class BatchNorm2d extends Layer {
     return [this.weight, this.bias];
   }
 
-  override buffers(): Buffer[] {
+  override buffers(): LayerBuffer[] {
     return [this.runningMean, this.runningVar];
   }
 

@@ -5,7 +5,7 @@ import { Random } from '../random.js';
 import { globalRandom } from '../init.js';
 import { Adam, SGD, type Optimizer } from '../optim.js';
 import { resolveLoss, type Loss, type LossName, type LossTarget } from '../losses.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor, formatShape } from '../tensor.js';
 import type { Sequential } from './sequential.js';
 import { checkBatchSize, checkData, permutation, takeRows, takeTargets, yieldToEventLoop } from './batches.js';
 import { countCorrect } from './metrics.js';
@@ -51,6 +51,9 @@ export interface FitOptions {
   validationData?: readonly [Tensor, LossTarget] | { x: Tensor; y: LossTarget };
   /** Fraction of x (taken from the end, before shuffling) held out for validation. */
   validationSplit?: number;
+  /** Applied to every training batch's inputs before forward (not to validation data),
+   * e.g. random shifts; must return a tensor of the same shape. */
+  augment?: (x: Tensor, info: { epoch: number; batch: number }) => Tensor;
   onBatchEnd?: (info: BatchEndInfo) => void | Promise<void>;
   onEpochEnd?: (info: EpochEndInfo) => void | Promise<void>;
   /** Aborting rejects fit with an Error named 'AbortError'. */
@@ -136,7 +139,14 @@ export async function fitModel(model: Sequential, x: Tensor, y: LossTarget, opti
     for (let b = 0; b < batches; b++) {
       const start = b * batchSize;
       const end = Math.min(n, start + batchSize);
-      const xb = takeRows(tx, order, start, end);
+      let xb = takeRows(tx, order, start, end);
+      if (options.augment) {
+        const shape = xb.shape;
+        xb = options.augment(xb, { epoch, batch: b });
+        if (!(xb instanceof Tensor) || xb.shape.length !== shape.length || xb.shape.some((d, i) => d !== shape[i])) {
+          throw new Error(`fit: augment must return a tensor of shape ${formatShape(shape)}, got ${xb instanceof Tensor ? formatShape(xb.shape) : String(xb)}`);
+        }
+      }
       const yb = takeTargets(ty, order, start, end);
       model.zeroGrad(); // the optimizer's parameters are among the model's
       const out = model.forward(xb);

@@ -1,5 +1,5 @@
 export { Layer } from './layer.js';
-export { createParameter, type Parameter, type Buffer } from './parameter.js';
+export { createParameter, type Parameter, type LayerBuffer } from './parameter.js';
 export { Conv2d, type Conv2dLayerOptions } from './conv2d.js';
 export { Linear, type LinearLayerOptions } from './linear.js';
 export { MaxPool2d, AvgPool2d, GlobalAvgPool2d, type Pool2dLayerOptions } from './pool.js';

@@ -1,7 +1,7 @@
 // The base every layer extends: forward/backward side by side, parameters with their
 // gradients, train/eval mode, and the shape check Sequential runs before any work.
 import { formatShape, type Shape, type Tensor } from '../tensor.js';
-import type { Buffer, Parameter } from './parameter.js';
+import type { LayerBuffer, Parameter } from './parameter.js';
 
 export abstract class Layer {
   /** The class name used in error messages and in saved model files. */
@@ -22,7 +22,7 @@ export abstract class Layer {
     return [];
   }
 
-  buffers(): Buffer[] {
+  buffers(): LayerBuffer[] {
     return [];
   }
 

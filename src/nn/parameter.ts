@@ -10,7 +10,7 @@ export interface Parameter {
 }
 
 /** A non-trainable state tensor saved with the model (e.g. BatchNorm running statistics). */
-export interface Buffer {
+export interface LayerBuffer {
   name: string;
   readonly value: Tensor;
 }

@@ -5,7 +5,7 @@ import { Tensor, formatShape, type Shape } from '../tensor.js';
 import { resolveLoss, type Loss, type LossName, type LossTarget } from '../losses.js';
 import { decodeModel, encodeModel } from '../serialize.js';
 import { Layer } from './layer.js';
-import type { Buffer, Parameter } from './parameter.js';
+import type { LayerBuffer, Parameter } from './parameter.js';
 import { checkBatchSize, checkData, concatRows, takeRows, takeTargets } from './batches.js';
 import { countCorrect } from './metrics.js';
 import { fitModel, type FitOptions, type History } from './fit.js';
@@ -48,7 +48,7 @@ export class Sequential {
     return this.layers.flatMap((l) => l.parameters());
   }
 
-  buffers(): Buffer[] {
+  buffers(): LayerBuffer[] {
     return this.layers.flatMap((l) => l.buffers());
   }
 
