@@ -187,6 +187,18 @@ describe('browser demo (Chromium)', () => {
     // The page's preprocessing gives back the digit itself (up to a whole-pixel shift).
     expect(mean(Array.from(s.lastInput as unknown as number[]))).toBeCloseTo(mean(digit.pixels) / 255, 2);
 
+    // More inputs, right or wrong: the page's probabilities are the Node build's.
+    let worst = 0;
+    for (const other of candidates.slice(0, 12)) {
+      const probs = await page.evaluate((pixels) => Array.from((window as unknown as DemoWindow).simdnetDemo.drawDigit(pixels) ?? []), other.pixels);
+      const input = (await state(page)).lastInput as unknown as number[];
+      const node = nodeProbs(model, input);
+      probs.forEach((p, k) => expect(Math.abs(p - node[k]), `test digit ${other.index}, class ${k}`).toBeLessThan(PROB_TOLERANCE));
+      worst = Math.max(worst, ...probs.map((p, k) => Math.abs(p - node[k])));
+    }
+    console.log(`browser demo: page (${(await state(page)).engine?.variant}) vs Node build (${(simdnet.currentBackend() as { variant?: string }).variant}): largest probability difference ${worst.toExponential(2)} over 12 digits`);
+    await page.evaluate((pixels) => (window as unknown as DemoWindow).simdnetDemo.drawDigit(pixels), digit.pixels);
+
     mkdirSync(join(root, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: join(root, 'test-artifacts', 'browser-demo.png'), fullPage: true });
   });
