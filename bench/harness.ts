@@ -1,11 +1,14 @@
-// Runs one row on every engine: prepare, check against the reference, then time with
-// tinybench. An engine that fails or disagrees is reported with the reason, never dropped.
+// Runs one row on every engine: prepare and check each against the reference, then time
+// the engines that agree in two interleaved passes (display order, then reverse), so a
+// change in machine load during the row hits every engine alike. An engine that fails or
+// disagrees is reported with the reason, never dropped.
 import { Bench } from 'tinybench';
 import { checkAgreement } from './agreement.js';
 import type { EngineSlot } from './engines.js';
 import { throughput } from './flops.js';
-import { planRuns, RateBook, reuseCheckRun, skipReason } from './plan.js';
+import { planRuns, RateBook, reuseCheckRun, skipReason, splitPasses } from './plan.js';
 import { deriveRatios, type EngineResult, type RowResult } from './report.js';
+import { summarize } from './stats.js';
 import type { Task, Workload } from './workloads/types.js';
 
 export interface HarnessOptions {
@@ -34,80 +37,123 @@ function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-function time(task: Task, checkMs: number, quick: boolean): { medianMs: number; meanMs: number; minMs: number; runs: number } {
-  const plan = planRuns(checkMs, quick);
-  const bench = new Bench({
-    iterations: plan.iterations,
-    time: 0,
-    warmup: plan.warmupIterations > 0,
-    warmupIterations: plan.warmupIterations,
-    warmupTime: 0,
-    throws: true,
-  });
+/** Timed runs of one task with tinybench; returns every sample (ms). */
+function sample(task: Task, iterations: number, warmupIterations: number): number[] {
+  const bench = new Bench({ iterations, time: 0, warmup: warmupIterations > 0, warmupIterations, warmupTime: 0, throws: true, retainSamples: true });
   bench.add('run', () => task.run());
   bench.runSync();
   const result = bench.tasks[0].result;
   if (result.state !== 'completed') throw new Error(`tinybench finished in state '${result.state}'`);
-  return { medianMs: result.latency.p50, meanMs: result.latency.mean, minMs: result.latency.min, runs: result.latency.samplesCount };
+  return [...(result.latency.samples ?? [])];
+}
+
+interface Checked {
+  id: string;
+  task: Task;
+  checkMs: number;
+  maxRelErr?: number;
+  samples: number[];
 }
 
 export async function runRow(w: Workload, slots: readonly EngineSlot[], options: HarnessOptions): Promise<RowResult> {
   const skip = (s: EngineSlot): string | null => skipReason(options.rates, s.id, w.kind, w.work, w.heavy, options.quick);
   const usable = slots.map((s) => ({ id: s.id, usable: s.engine !== null && skip(s) === null }));
   let reference = pickReference(usable);
-  // The reference runs first; then the others in display order.
+  // The reference is checked first; then the others in display order.
   const order = [...slots].sort((a, b) => Number(b.id === reference) - Number(a.id === reference));
   const instance = w.create();
   let refOutputs: Float32Array[] | null = null;
   const results = new Map<string, EngineResult>();
+  const checked: Checked[] = [];
+  const fail = (id: string, e: unknown): void => {
+    results.set(id, { engine: id, status: 'error', message: message(e) });
+    options.progress(`  ${id}: error: ${message(e)}`);
+  };
 
-  for (const slot of order) {
-    const id = slot.id;
-    if (!slot.engine) {
-      results.set(id, { engine: id, status: 'unavailable', message: slot.unavailable });
-      continue;
+  try {
+    // 1. Prepare and check every engine; keep the tasks of those that agree.
+    for (const slot of order) {
+      const id = slot.id;
+      if (!slot.engine) {
+        results.set(id, { engine: id, status: 'unavailable', message: slot.unavailable });
+        continue;
+      }
+      const skipped = skip(slot);
+      if (skipped) {
+        results.set(id, { engine: id, status: 'skipped', message: skipped });
+        continue;
+      }
+      let task: Task | null = null;
+      try {
+        task = await instance.prepare(slot.engine);
+        await task.activate?.();
+        collectGarbage();
+        const t0 = performance.now();
+        const outputs = task.check();
+        const checkMs = performance.now() - t0;
+        let maxRelErr: number | undefined;
+        if (refOutputs === null) {
+          // The reference (or, if it failed, the first simdnet engine that ran) defines the answer.
+          if (id.startsWith('tfjs-')) throw new Error('no simdnet engine produced a reference output to check against');
+          refOutputs = outputs;
+          reference = id;
+        } else {
+          const agreement = checkAgreement(refOutputs, outputs, w.tolerance);
+          maxRelErr = agreement.maxRelErr;
+          if (!agreement.ok) {
+            results.set(id, { engine: id, status: 'disagrees', maxRelErr, message: `output ${agreement.worst}` });
+            options.progress(`  ${id}: disagrees (max rel err ${maxRelErr.toExponential(1)})`);
+            task.dispose();
+            continue;
+          }
+        }
+        checked.push({ id, task, checkMs, maxRelErr, samples: reuseCheckRun(checkMs, options.quick) ? [checkMs] : [] });
+      } catch (e) {
+        fail(id, e);
+        task?.dispose();
+      }
     }
-    const skipped = skip(slot);
-    if (skipped) {
-      results.set(id, { engine: id, status: 'skipped', message: skipped });
-      continue;
-    }
-    let task: Task | null = null;
-    try {
-      task = await instance.prepare(slot.engine);
-      collectGarbage();
-      const t0 = performance.now();
-      const outputs = task.check();
-      const checkMs = performance.now() - t0;
-      let maxRelErr: number | undefined;
-      if (refOutputs === null) {
-        // The reference (or, if it failed, the first simdnet engine that ran) defines the answer.
-        if (id !== reference && reference !== null && results.get(reference)?.status !== 'error') throw new Error('internal: reference did not run first');
-        if (id.startsWith('tfjs-')) throw new Error('no simdnet engine produced a reference output to check against');
-        refOutputs = outputs;
-        reference = id;
-      } else {
-        const agreement = checkAgreement(refOutputs, outputs, w.tolerance);
-        maxRelErr = agreement.maxRelErr;
-        if (!agreement.ok) {
-          results.set(id, { engine: id, status: 'disagrees', maxRelErr, message: `output ${agreement.worst}` });
-          options.progress(`  ${id}: disagrees (max rel err ${maxRelErr.toExponential(1)})`);
-          continue;
+
+    // 2. Time them in two passes, display order then reverse. A call of seconds keeps its
+    //    check run as its one sample.
+    const display: string[] = slots.map((s) => s.id);
+    const timedInOrder = [...checked].sort((a, b) => display.indexOf(a.id) - display.indexOf(b.id));
+    for (const pass of [0, 1]) {
+      for (const c of pass === 0 ? timedInOrder : [...timedInOrder].reverse()) {
+        if (results.has(c.id) || reuseCheckRun(c.checkMs, options.quick)) continue;
+        const plan = planRuns(c.checkMs, options.quick);
+        const iterations = splitPasses(plan.iterations)[pass];
+        if (iterations === 0) continue;
+        try {
+          await c.task.activate?.();
+          collectGarbage();
+          c.samples.push(...sample(c.task, iterations, plan.warmupIterations));
+        } catch (e) {
+          fail(c.id, e);
         }
       }
-      const once = reuseCheckRun(checkMs, options.quick);
-      if (!once) collectGarbage();
-      const t = once ? { medianMs: checkMs, meanMs: checkMs, minMs: checkMs, runs: 1 } : time(task, checkMs, options.quick);
-      options.rates.record(id, w.kind, w.work, t.medianMs, w.name);
-      const note = once ? { message: 'timed on its check run' } : {};
-      results.set(id, { engine: id, status: 'ok', ...t, throughput: throughput(w.unit, w.work, t.medianMs), maxRelErr, ...note });
-      options.progress(`  ${id}: ${t.medianMs.toFixed(3)} ms median of ${t.runs}${once ? ' (the check run)' : ''}`);
-    } catch (e) {
-      results.set(id, { engine: id, status: 'error', message: message(e) });
-      options.progress(`  ${id}: error: ${message(e)}`);
-    } finally {
+    }
+
+    // 3. Summaries.
+    for (const c of checked) {
+      if (results.has(c.id)) continue;
+      const s = summarize(c.samples);
+      const once = reuseCheckRun(c.checkMs, options.quick);
+      options.rates.record(c.id, w.kind, w.work, s.medianMs, w.name);
+      results.set(c.id, {
+        engine: c.id,
+        status: 'ok',
+        ...s,
+        throughput: throughput(w.unit, w.work, s.medianMs),
+        maxRelErr: c.maxRelErr,
+        ...(once ? { message: 'timed on its check run' } : {}),
+      });
+      options.progress(`  ${c.id}: ${s.medianMs.toFixed(3)} ms median of ${s.runs}${once ? ' (the check run)' : ''}`);
+    }
+  } finally {
+    for (const c of checked) {
       try {
-        task?.dispose();
+        c.task.dispose();
       } catch {
         // disposing a half-made task must not hide the row's result
       }

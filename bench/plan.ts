@@ -7,7 +7,8 @@ export interface RunPlan {
   warmupIterations: number;
 }
 
-export const BUDGET_MS = { full: 1500, quick: 300 } as const;
+/** Timed milliseconds per engine and row, over both passes. */
+export const BUDGET_MS = { full: 2500, quick: 300 } as const;
 
 export function planRuns(checkMs: number, quick: boolean): RunPlan {
   const budget = quick ? BUDGET_MS.quick : BUDGET_MS.full;
@@ -17,9 +18,9 @@ export function planRuns(checkMs: number, quick: boolean): RunPlan {
   if (quick) minRuns = est > 1000 ? 1 : est > 100 ? 2 : 3;
   else minRuns = est > 2500 ? 1 : est > 600 ? 2 : est > 150 ? 3 : 5;
   const iterations = Math.min(maxRuns, Math.max(minRuns, Math.round(budget / est)));
-  // Short kernels still JIT/tier-up over their first calls: a few warm-up runs, bounded
-  // to ~1/5 of the budget.
-  const warmupIterations = est * 3 > budget / 5 ? 0 : Math.min(10, Math.max(1, Math.floor(budget / 5 / est)));
+  // Short kernels still JIT/tier-up and refill caches (another engine ran in between):
+  // a few untimed runs before each pass, bounded to ~1/20 of the budget.
+  const warmupIterations = est > budget / 20 ? 0 : Math.min(5, Math.max(1, Math.floor(budget / 20 / est)));
   return { iterations, warmupIterations };
 }
 
@@ -63,4 +64,10 @@ export function skipReason(book: RateBook, engine: string, kind: string, work: n
   const cap = quick ? CALL_CAP_MS.quick : CALL_CAP_MS.full;
   if (p && p.ms > cap) return `~${Math.round(p.ms / 1000)} s per call predicted from ${p.from}; cap ${cap / 1000} s`;
   return null;
+}
+
+/** Timed runs split over the two interleaved passes: the first pass takes the odd one. */
+export function splitPasses(iterations: number): [number, number] {
+  const first = Math.ceil(iterations / 2);
+  return [first, iterations - first];
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { engineSelected, filterRegExp, parseArgs, rowSelected } from '../bench/args.js';
-import { planRuns, RateBook, reuseCheckRun, skipReason } from '../bench/plan.js';
+import { planRuns, RateBook, reuseCheckRun, skipReason, splitPasses } from '../bench/plan.js';
+import { summarize } from '../bench/stats.js';
 
 describe('bench arguments', () => {
   it('defaults to every row, every engine, a full run', () => {
@@ -50,8 +51,9 @@ describe('bench arguments', () => {
 describe('bench run plan', () => {
   it('runs slow engines once or twice and fast ones many times, within the budget', () => {
     expect(planRuns(4000, false).iterations).toBe(1);
-    expect(planRuns(800, false).iterations).toBe(2);
-    expect(planRuns(200, false).iterations).toBe(8);
+    expect(planRuns(1500, false).iterations).toBe(2);
+    expect(planRuns(800, false).iterations).toBe(3);
+    expect(planRuns(200, false).iterations).toBe(13);
     expect(planRuns(1, false).iterations).toBe(200);
     expect(planRuns(2000, true).iterations).toBe(1);
     expect(planRuns(1, true).iterations).toBe(30);
@@ -59,8 +61,9 @@ describe('bench run plan', () => {
 
   it('warms up only short tasks', () => {
     expect(planRuns(4000, false).warmupIterations).toBe(0);
-    expect(planRuns(1, false).warmupIterations).toBe(10);
-    expect(planRuns(50, false).warmupIterations).toBe(6);
+    expect(planRuns(1, false).warmupIterations).toBe(5);
+    expect(planRuns(50, false).warmupIterations).toBe(2);
+    expect(planRuns(200, false).warmupIterations).toBe(0);
   });
 });
 
@@ -89,5 +92,20 @@ describe('bench time caps', () => {
     expect(skipReason(book, 'naive', 'gemm', 2e9, true, true)).toBe('quick');
     expect(skipReason(book, 'naive', 'gemm', 2e9, true, false)).toBeNull();
     expect(skipReason(book, 'wasm-simd', 'gemm', 2e9, true, true)).toBeNull();
+  });
+});
+
+describe('bench passes and statistics', () => {
+  it('splits timed runs over two passes, the first taking the odd one', () => {
+    expect(splitPasses(1)).toEqual([1, 0]);
+    expect(splitPasses(2)).toEqual([1, 1]);
+    expect(splitPasses(7)).toEqual([4, 3]);
+  });
+
+  it('takes the median (middle pair averaged), mean and minimum of the samples', () => {
+    expect(summarize([5, 1, 3])).toEqual({ medianMs: 3, meanMs: 3, minMs: 1, runs: 3 });
+    expect(summarize([4, 1, 2, 10])).toEqual({ medianMs: 3, meanMs: 4.25, minMs: 1, runs: 4 });
+    expect(summarize([]).runs).toBe(0);
+    expect(summarize([]).medianMs).toBeNaN();
   });
 });

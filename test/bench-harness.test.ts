@@ -73,4 +73,29 @@ describe('bench harness', () => {
     expect(row.reference).toBe('js');
     expect(row.results.map((r) => r.status)).toEqual(['error', 'ok', 'disagrees']);
   });
+
+  it('times in two interleaved passes (display order, then reverse), activating each engine first', async () => {
+    const log: string[] = [];
+    const w: Workload = {
+      ...workload({}),
+      create: () => ({
+        async prepare(engine): Promise<Task> {
+          return {
+            activate: async () => void log.push(`activate ${engine.id}`),
+            check: () => [Float32Array.of(1)],
+            run: () => void (log.at(-1)?.startsWith(`run ${engine.id}`) || log.push(`run ${engine.id}`)),
+            dispose: () => void log.push(`dispose ${engine.id}`),
+          };
+        },
+      }),
+    };
+    const row = await runRow(w, [slot('naive'), slot('js'), slot('wasm-simd')], options());
+    expect(row.results.every((r) => r.status === 'ok')).toBe(true);
+    const passes = log.filter((l) => !l.startsWith('dispose')).slice(3); // after the three checks' activations
+    expect(passes).toEqual([
+      'activate naive', 'run naive', 'activate js', 'run js', 'activate wasm-simd', 'run wasm-simd',
+      'activate wasm-simd', 'run wasm-simd', 'activate js', 'run js', 'activate naive', 'run naive',
+    ]);
+    expect(log.filter((l) => l.startsWith('dispose'))).toHaveLength(3);
+  });
 });

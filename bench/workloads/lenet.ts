@@ -149,6 +149,7 @@ export function lenetTrainWorkload(batch = 64): Workload {
           const opt = tf.train.sgd(LR);
           const lossOf = (): TfTensor => tf.losses.softmaxCrossEntropy(onehot, tfLenet(engine, vars, xs)) as TfTensor;
           return {
+            activate: () => useTfBackend(tf, engine.backendName),
             check: () => {
               let outputs: Float32Array[] = [];
               tf.tidy(() => {
@@ -200,6 +201,7 @@ export function lenetInferenceWorkload(batch = 256): Workload {
           }
           const { tf, vars, xs } = await tfSetup(engine, x);
           return {
+            activate: () => useTfBackend(tf, engine.backendName),
             check: () => {
               let logits: Float32Array = new Float32Array(0);
               tf.tidy(() => void (logits = tfLenet(engine, vars, xs).dataSync() as Float32Array));

@@ -21,6 +21,7 @@ export async function tfTask(
     if (tf.getBackend() !== engine.backendName) throw new Error(`TF.js backend switched to '${tf.getBackend()}' mid-row`);
   };
   return {
+    activate: () => useTfBackend(tf, engine.backendName),
     check() {
       switchBack();
       const outs = tf.tidy(() => op(inputs));

@@ -10,6 +10,9 @@ export interface Task {
   check(): Float32Array[];
   /** The timed work: exactly the computation, nothing converted or copied. */
   run(): void;
+  /** Makes this engine current before its check and before each timing pass (TF.js keeps
+   * one current backend per process; tensors must not be copied across on every run). */
+  activate?(): Promise<void>;
   /** Frees what prepare() made (TF.js tensors). */
   dispose(): void;
 }
