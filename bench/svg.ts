@@ -42,6 +42,12 @@ const LAYOUT = {
   font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
 };
 
+/** The number at a bar's end; model rows also give the time per call, which is what the
+ * LeNet targets are stated in. */
+export function valueLabel(unit: Unit, r: EngineResult): string {
+  return unit === 'img/s' ? `${fmtNum(r.throughput)} (${fmtNum(r.medianMs)} ms)` : fmtNum(r.throughput);
+}
+
 /** Short reason text shown in place of a bar. */
 export function missingText(r: EngineResult): string {
   switch (r.status) {
@@ -148,7 +154,7 @@ export function renderChart(rows: readonly RowResult[], options: ChartOptions): 
         if (r.status === 'ok' && r.throughput !== undefined && r.throughput > 0) {
           const w = Math.max(1, scale(Math.max(r.throughput, lo)) - x0);
           out.push(`<rect x="${x0}" y="${by}" width="${w.toFixed(1)}" height="${bar}" fill="${e.color}"><title>${escapeXml(`${e.label}: ${fmtNum(r.throughput)} ${row.unit}, ${fmtNum(r.medianMs)} ms`)}</title></rect>`);
-          out.push(`<text x="${(x0 + w + 4).toFixed(1)}" y="${by + bar - 2}" font-size="11" fill="#222">${fmtNum(r.throughput)}</text>`);
+          out.push(`<text x="${(x0 + w + 4).toFixed(1)}" y="${by + bar - 2}" font-size="11" fill="#222">${escapeXml(valueLabel(row.unit, r))}</text>`);
         } else {
           out.push(`<text x="${x0 + 4}" y="${by + bar - 2}" font-size="11" font-style="italic" fill="#777">${escapeXml(`${e.id}: ${missingText(r)}`)}</text>`);
         }

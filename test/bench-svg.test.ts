@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeXml, logDomain, missingText, renderChart, tickLabel } from '../bench/svg.js';
+import { escapeXml, logDomain, missingText, renderChart, tickLabel, valueLabel } from '../bench/svg.js';
 import { fmtNum, fmtRatio, formatMarkdown, formatRowBlock } from '../bench/format.js';
 import type { RowResult } from '../bench/report.js';
 
@@ -32,6 +32,11 @@ describe('bench chart (SVG)', () => {
 
   it('labels ticks without float noise', () => {
     expect([0.01, 0.1, 1, 10, 100, 1000, 1e4].map(tickLabel)).toEqual(['0.01', '0.1', '1', '10', '100', '1k', '10k']);
+  });
+
+  it('labels model bars with images/s and ms per call, kernel bars with the rate alone', () => {
+    expect(valueLabel('img/s', { engine: 'wasm-simd', status: 'ok', throughput: 8044, medianMs: 7.956 })).toBe('8044 (7.96 ms)');
+    expect(valueLabel('GFLOP/s', { engine: 'wasm-simd', status: 'ok', throughput: 33.54, medianMs: 8 })).toBe('33.5');
   });
 
   it('escapes XML', () => {
