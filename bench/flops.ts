@@ -21,6 +21,14 @@ export function pool2dBytes(g: Pool2dGeometry): number {
   return 4 * (input + output);
 }
 
+/** Float32 bytes of x plus cols [N, C·kH·kW, OH·OW]: im2col reads x and writes cols,
+ * col2im reads cols and writes x. */
+export function im2colBytes(g: Conv2dGeometry): number {
+  const input = g.batch * g.inChannels * g.inHeight * g.inWidth;
+  const cols = g.batch * g.inChannels * g.kernelHeight * g.kernelWidth * g.outHeight * g.outWidth;
+  return 4 * (input + cols);
+}
+
 /** LeNet-5 forward multiply-adds (×2) per image: conv1, conv2, fc1..fc3. For the chart's
  * images/s this is only documentation; the count of images is the unit. */
 export function lenetForwardFlops(): number {

@@ -86,7 +86,9 @@ export function formatMarkdown(rows: readonly RowResult[]): string {
       case 'error':
         return `error ${note(r.message ?? 'unknown error')}`;
       case 'skipped':
-        return r.message === undefined || r.message === 'quick' ? 'skipped (quick)' : `skipped ${note(`${r.engine} on ${row.name} skipped: ${r.message}`)}`;
+        if (r.message === undefined || r.message === 'quick') return 'skipped (quick)';
+        if (r.message.startsWith('TF.js has no')) return 'no such op';
+        return `skipped ${note(`${r.engine} on ${row.name} skipped: ${r.message}`)}`;
       case 'unavailable':
         return `n/a ${note(r.message ?? 'unavailable')}`;
     }

@@ -56,7 +56,8 @@ interface Checked {
 }
 
 export async function runRow(w: Workload, slots: readonly EngineSlot[], options: HarnessOptions): Promise<RowResult> {
-  const skip = (s: EngineSlot): string | null => skipReason(options.rates, s.id, w.kind, w.work, w.heavy, options.quick);
+  const skip = (s: EngineSlot): string | null =>
+    w.onlySimdnet && s.id.startsWith('tfjs-') ? w.onlySimdnet : skipReason(options.rates, s.id, w.kind, w.work, w.heavy, options.quick);
   const usable = slots.map((s) => ({ id: s.id, usable: s.engine !== null && skip(s) === null }));
   let reference = pickReference(usable);
   // The reference is checked first; then the others in display order.

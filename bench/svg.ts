@@ -28,7 +28,7 @@ export function tickLabel(v: number): string {
 
 const PANELS: { unit: Unit; title: string }[] = [
   { unit: 'GFLOP/s', title: 'GEMM and convolution — GFLOP/s' },
-  { unit: 'GB/s', title: 'Pooling — GB/s read + written' },
+  { unit: 'GB/s', title: 'im2col, col2im and pooling — GB/s read + written' },
   { unit: 'img/s', title: 'LeNet-5 end to end — images/s' },
 ];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conv2dFlops, gemmFlops, pool2dBytes, throughput } from '../bench/flops.js';
+import { conv2dFlops, gemmFlops, im2colBytes, pool2dBytes, throughput } from '../bench/flops.js';
 import { conv2dGeometry, pool2dGeometry } from '../src/ops/geometry.js';
 import { hwioToOihw, nchwToNhwc, nhwcToNchw, oihwToHwio, transpose2d } from '../bench/layout.js';
 
@@ -27,6 +27,11 @@ describe('bench work counts', () => {
   it('counts float32 bytes of input + output for pooling', () => {
     const g = pool2dGeometry('t', [64, 6, 28, 28], { kernelSize: 2 });
     expect(pool2dBytes(g)).toBe(4 * (64 * 6 * 28 * 28 + 64 * 6 * 14 * 14));
+  });
+
+  it('counts float32 bytes of x plus cols for im2col and col2im', () => {
+    const g = conv2dGeometry('t', [64, 1, 28, 28], [1, 1, 5, 5], { padding: 2 });
+    expect(im2colBytes(g)).toBe(4 * (64 * 28 * 28 + 64 * 25 * 28 * 28));
   });
 
   it('turns work and milliseconds into GFLOP/s, GB/s or images/s', () => {

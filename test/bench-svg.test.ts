@@ -65,7 +65,7 @@ describe('bench chart (SVG)', () => {
     // Under the row name: its shape and the best simdnet engine against the best TF.js backend.
     expect(svg).toContain('>m = n = k = 512</text>');
     expect(svg).toContain('fill="#1b7a2f">best simdnet 1.25× TF.js (wasm-simd)</text>');
-    expect(svg).toContain('Pooling — GB/s');
+    expect(svg).toContain('pooling — GB/s');
     expect(svg).not.toContain('LeNet-5 end to end');
     // Longer bars for larger values: wasm-simd's bar is wider than naive's.
     const widths = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="11" fill="([^"]+)"><title>([^:]+):/g)].map((m) => [m[3], Number(m[1])] as const);

@@ -37,6 +37,8 @@ export interface Workload {
   tolerance: number;
   /** Too slow for naive under --quick (> ~1 GFLOP): naive is skipped, js is the reference. */
   heavy: boolean;
+  /** Set when TF.js has no counterpart: its engines are skipped with this reason. */
+  onlySimdnet?: string;
   /** Allocates the inputs (seeded) and returns the row. */
   create(): RowInstance;
 }
