@@ -12,5 +12,6 @@ export function describeMachine(wasmVariants: string[], tfjs: string): Machine {
     platform: `${os.platform()} ${os.arch()}`,
     wasmVariants,
     tfjs,
+    load: { start: os.loadavg()[0], end: NaN },
   };
 }

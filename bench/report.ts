@@ -67,7 +67,10 @@ export interface Machine {
   /** The wasm variants that loaded and validate on this engine. */
   wasmVariants: string[];
   tfjs: string;
-  /** Was another heavy process running (shared machine)? Filled in by hand or by flag. */
+  /** os.loadavg()[0] when the run started and ended: above ~1 other processes shared the
+   * cores, and the numbers are noisier. */
+  load?: { start: number; end: number };
+  /** Anything else about the conditions (e.g. "shared machine"), added with render.ts --note. */
   note?: string;
 }
 
@@ -97,7 +100,8 @@ export function deriveRatios(results: EngineResult[]): EngineResult[] {
 /** Single-line machine description printed with every table. */
 export function machineLine(m: Machine): string {
   const variants = m.wasmVariants.length > 0 ? m.wasmVariants.join(', ') : 'none loaded';
-  const note = m.note ? ` · ${m.note}` : '';
+  const load = m.load ? ` · load average ${m.load.start.toFixed(1)}${Number.isFinite(m.load.end) ? ` → ${m.load.end.toFixed(1)}` : ''}` : '';
+  const note = `${load}${m.note ? ` · ${m.note}` : ''}`;
   const tf = m.tfjs === 'not loaded' ? 'TF.js not run' : `TF.js ${m.tfjs} (cpu; wasm single-threaded)`;
   return `${m.cpu} (${m.cores} cores) · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · simdnet wasm variants: ${variants} · ${tf}${note}`;
 }

@@ -2,6 +2,7 @@
 // table on stdout, results in bench/results/*.json, *.svg and *.md.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { USAGE, parseArgs, rowSelected } from './args.js';
@@ -76,6 +77,7 @@ async function main(): Promise<number> {
     console.log(`${formatRowBlock(row)}\n`);
   }
 
+  if (machine.load) machine.load.end = os.loadavg()[0];
   const report: BenchReport = {
     date: new Date().toISOString(),
     machine,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkAgreement, KERNEL_TOLERANCE, maxRelErr } from '../bench/agreement.js';
 import { pickReference } from '../bench/harness.js';
-import { deriveRatios, type EngineResult } from '../bench/report.js';
+import { deriveRatios, machineLine, type EngineResult } from '../bench/report.js';
 
 describe('bench agreement check', () => {
   it('measures the worst error relative to the output scale', () => {
@@ -66,5 +66,14 @@ describe('bench ratios', () => {
     ]);
     expect(out[1].speedupVsNaive).toBeUndefined();
     expect(out[1].vsTfjs).toBeUndefined();
+  });
+});
+
+describe('bench machine line', () => {
+  it('names the CPU, Node, wasm variants, TF.js and the load, start → end once known', () => {
+    const m = { cpu: 'AMD EPYC', cores: 2, node: 'v20.20.2', v8: '11.3', platform: 'linux x64', wasmVariants: ['scalar', 'simd'], tfjs: '4.22.0', load: { start: 5.04, end: NaN } };
+    expect(machineLine(m)).toBe('AMD EPYC (2 cores) · Node v20.20.2 (V8 11.3) · linux x64 · simdnet wasm variants: scalar, simd · TF.js 4.22.0 (cpu; wasm single-threaded) · load average 5.0');
+    expect(machineLine({ ...m, load: { start: 5.04, end: 1.26 }, note: 'shared machine' })).toMatch(/load average 5\.0 → 1\.3 · shared machine$/);
+    expect(machineLine({ ...m, tfjs: 'not loaded', wasmVariants: [] })).toContain('simdnet wasm variants: none loaded · TF.js not run');
   });
 });
