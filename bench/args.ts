@@ -13,6 +13,8 @@ export interface BenchArgs {
   out: string | null;
   /** List the rows that would run, then stop. */
   list: boolean;
+  /** Exit 1 when a simdnet engine disagrees or throws, or a speed target is missed. */
+  assert: boolean;
   help: boolean;
 }
 
@@ -25,6 +27,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --out <path>      write <path>.json, <path>.svg and <path>.md (default: bench/results/latest
                     for a full run, bench/results/partial for a filtered or quick run)
   --list            print the row names and exit
+  --assert          exit with status 1 if a simdnet engine disagrees or fails, or a target
+                    in the checklist is missed
   --help            this text`;
 
 /** Turns a user's filter text into a RegExp: a valid regex is used as is, anything else
@@ -38,7 +42,7 @@ export function filterRegExp(text: string): RegExp {
 }
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { filters: [], quick: false, engines: [], out: null, list: false, help: false };
+  const args: BenchArgs = { filters: [], quick: false, engines: [], out: null, list: false, assert: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i];
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
@@ -69,6 +73,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         break;
       case '--list':
         args.list = true;
+        break;
+      case '--assert':
+        args.assert = true;
         break;
       case '--help':
       case '-h':

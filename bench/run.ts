@@ -13,7 +13,7 @@ import { describeMachine } from './machine.js';
 import { machineLine, type BenchReport, type RowResult } from './report.js';
 import { chartSubtitle, CHART_TITLE } from './run-output.js';
 import { renderChart } from './svg.js';
-import { evaluateTargets, formatTargets } from './targets.js';
+import { assertionFailures, evaluateTargets, formatTargets } from './targets.js';
 import { RateBook } from './plan.js';
 import { allWorkloads } from './workloads/index.js';
 
@@ -88,7 +88,8 @@ async function main(): Promise<number> {
   };
   const markdown = formatMarkdown(results);
   console.log(`Summary (${rowsUnitNote(results)}):\n\n${markdown}\n`);
-  const targets = formatTargets(evaluateTargets(results));
+  const checks = evaluateTargets(results);
+  const targets = formatTargets(checks);
   console.log(`${targets}\n`);
 
   const full = args.filters.length === 0 && !args.quick && args.engines.length === 0;
@@ -99,6 +100,13 @@ async function main(): Promise<number> {
   writeFileSync(`${base}.svg`, renderChart(results, { title: CHART_TITLE, subtitle: chartSubtitle(report) }));
   writeFileSync(`${base}.md`, `${report.date.slice(0, 10)} · ${machineLine(machine)}\n\n${markdown}\n\n\`\`\`\n${targets}\n\`\`\`\n`);
   console.log(`Wrote ${path.relative(process.cwd(), base)}.{json,svg,md} in ${report.durationSeconds} s.`);
+  if (args.assert) {
+    const failures = assertionFailures(results, checks);
+    if (failures.length > 0) {
+      console.error(`--assert: ${failures.length} failure(s):\n${failures.map((f) => `  ${f}`).join('\n')}`);
+      return 1;
+    }
+  }
   return 0;
 }
 

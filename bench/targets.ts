@@ -75,3 +75,16 @@ export function formatTargets(checks: readonly TargetCheck[]): string {
   for (const c of checks) lines.push(`  ${c.met === null ? '–' : c.met ? '✔' : '✘'} ${c.target} — ${c.row}: ${c.detail}`);
   return lines.join('\n');
 }
+
+/** Why a run fails under --assert: simdnet engines that disagree or throw, missed targets. */
+export function assertionFailures(rows: readonly RowResult[], checks: readonly TargetCheck[]): string[] {
+  const failures: string[] = [];
+  for (const row of rows) {
+    for (const r of row.results) {
+      if (r.engine.startsWith('tfjs-')) continue;
+      if (r.status === 'disagrees' || r.status === 'error') failures.push(`${row.name}: ${why(r.engine, r)}`);
+    }
+  }
+  for (const c of checks) if (c.met === false) failures.push(`${c.row}: ${c.target} missed (${c.detail})`);
+  return failures;
+}

@@ -6,7 +6,8 @@ import { summarize } from '../bench/stats.js';
 describe('bench arguments', () => {
   it('defaults to every row, every engine, a full run', () => {
     const a = parseArgs([]);
-    expect(a).toMatchObject({ filters: [], quick: false, engines: [], out: null, list: false, help: false });
+    expect(a).toMatchObject({ filters: [], quick: false, engines: [], out: null, list: false, assert: false, help: false });
+    expect(parseArgs(['--assert']).assert).toBe(true);
   });
 
   it('parses --filter (spaced and =), --quick, --engines, --out, --list', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultWasm, evaluateTargets, formatTargets } from '../bench/targets.js';
+import { assertionFailures, defaultWasm, evaluateTargets, formatTargets } from '../bench/targets.js';
 import type { EngineResult, RowResult } from '../bench/report.js';
 
 const ok = (engine: string, medianMs: number, throughput = 1): EngineResult => ({ engine, status: 'ok', medianMs, throughput });
@@ -51,5 +51,18 @@ describe('bench targets', () => {
       { target: 'C', row: 'r3', met: null, detail: 'z' },
     ]);
     expect(text.split('\n')).toEqual(['Targets: 1 of 2 met (1 not judged)', '  ✔ A — r1: x', '  ✘ B — r2: y', '  – C — r3: z']);
+  });
+
+  it('fails --assert on a simdnet engine that disagrees or throws and on a missed target, not on TF.js errors', () => {
+    const rows = [
+      row('kernels/gemm 512', [ok('wasm-relaxed', 9), ok('tfjs-wasm', 10), { engine: 'js', status: 'disagrees', maxRelErr: 0.1 }]),
+      row('kernels/conv2d depthwise bwd-filter', [ok('wasm-relaxed', 1), { engine: 'tfjs-wasm', status: 'error', message: 'no kernel' }]),
+      row('e2e/lenet train-step b64', [ok('wasm-relaxed', 20)]),
+    ];
+    expect(assertionFailures(rows, evaluateTargets(rows))).toEqual([
+      'kernels/gemm 512: js disagrees with the reference',
+      'e2e/lenet train-step b64: LeNet training step ≤ 15 ms missed (wasm-relaxed 20.0 ms)',
+    ]);
+    expect(assertionFailures([rows[1]], [])).toEqual([]);
   });
 });
