@@ -5,7 +5,10 @@ export interface MnistArgs {
   epochs: number;
   batchSize: number;
   lr: number | undefined;
+  decay: number | undefined;
   optimizer: 'sgd' | 'adam';
+  model: ModelName;
+  shift: number;
   backend: BackendName | undefined;
   out: string;
   seed: number;
@@ -14,11 +17,16 @@ export interface MnistArgs {
   help: boolean;
 }
 
+export const MODELS = ['lenet', 'lenet-bn', 'lenet-wide'] as const;
+export type ModelName = (typeof MODELS)[number];
+
 export const DEFAULTS = {
   epochs: 5,
   batchSize: 32,
-  optimizer: 'adam' as const,
-  lr: { adam: 0.001, sgd: 0.05 },
+  optimizer: 'sgd' as 'sgd' | 'adam',
+  model: 'lenet-wide' as ModelName,
+  lr: { adam: 0.001, sgd: 0.02 },
+  decay: { adam: 4e-4, sgd: 5e-4 },
   out: 'out/mnist',
   seed: 1,
 };
@@ -30,8 +38,13 @@ Trains LeNet-5 on MNIST (60,000 training images) and evaluates it on the 10,000 
 Options:
   --epochs N          epochs to train (default ${DEFAULTS.epochs})
   --batch-size N      examples per step (default ${DEFAULTS.batchSize})
-  --optimizer NAME    adam or sgd (default ${DEFAULTS.optimizer})
-  --lr X              learning rate (default ${DEFAULTS.lr.adam} for adam, ${DEFAULTS.lr.sgd} for sgd with momentum 0.9)
+  --model NAME        lenet (LeNet-5: conv 6, 16), lenet-bn (with BatchNorm2d after
+                      each conv) or lenet-wide (BatchNorm2d, conv 10, 20) (default ${DEFAULTS.model})
+  --optimizer NAME    sgd (momentum 0.9) or adam (default ${DEFAULTS.optimizer})
+  --lr X              learning rate (default ${DEFAULTS.lr.sgd} for sgd, ${DEFAULTS.lr.adam} for adam)
+  --decay X           learning-rate decay per step, lr_t = lr / (1 + t·decay)
+                      (default ${DEFAULTS.decay.sgd} for sgd, ${DEFAULTS.decay.adam} for adam)
+  --shift N           augment: shift training images by up to N pixels (default 0)
   --backend NAME      naive, js or wasm (default: wasm when it loads, else js)
   --out DIR           where the model, charts and history go (default ${DEFAULTS.out})
   --seed N            seed of initialization and shuffling (default ${DEFAULTS.seed})
@@ -48,7 +61,8 @@ function int(name: string, value: string, min: number): number {
 
 export function parseArgs(argv: readonly string[]): MnistArgs {
   const args: MnistArgs = {
-    epochs: DEFAULTS.epochs, batchSize: DEFAULTS.batchSize, lr: undefined, optimizer: DEFAULTS.optimizer, backend: undefined,
+    epochs: DEFAULTS.epochs, batchSize: DEFAULTS.batchSize, lr: undefined, decay: undefined, optimizer: DEFAULTS.optimizer,
+    model: DEFAULTS.model, shift: 0, backend: undefined,
     out: DEFAULTS.out, seed: DEFAULTS.seed, train: undefined, test: undefined, help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -60,7 +74,7 @@ export function parseArgs(argv: readonly string[]): MnistArgs {
       args.help = true;
       continue;
     }
-    const known = ['epochs', 'batch-size', 'lr', 'optimizer', 'backend', 'out', 'seed', 'train', 'test'];
+    const known = ['epochs', 'batch-size', 'lr', 'decay', 'optimizer', 'model', 'shift', 'backend', 'out', 'seed', 'train', 'test'];
     if (!known.includes(name)) throw new Error(`unknown option '--${name}' (see --help)`);
     let value: string;
     if (eq !== -1) value = arg.slice(eq + 1);
@@ -72,6 +86,17 @@ export function parseArgs(argv: readonly string[]): MnistArgs {
       case 'epochs': args.epochs = int(name, value, 1); break;
       case 'batch-size': args.batchSize = int(name, value, 1); break;
       case 'seed': args.seed = int(name, value, 0); break;
+      case 'shift': args.shift = int(name, value, 0); break;
+      case 'decay': {
+        const decay = Number(value);
+        if (value.trim() === '' || !Number.isFinite(decay) || decay < 0) throw new Error(`--decay must be a number ≥ 0, got '${value}'`);
+        args.decay = decay;
+        break;
+      }
+      case 'model':
+        if (!(MODELS as readonly string[]).includes(value)) throw new Error(`--model must be one of ${MODELS.join(', ')}, got '${value}'`);
+        args.model = value as ModelName;
+        break;
       case 'train': args.train = int(name, value, 1); break;
       case 'test': args.test = int(name, value, 1); break;
       case 'out': args.out = value; break;

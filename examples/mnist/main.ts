@@ -13,6 +13,15 @@ import type { EpochEndInfo } from '../../src/nn/index.js';
 import { DEFAULTS, USAGE, parseArgs, type MnistArgs } from './args.js';
 import { lineChart } from './charts.js';
 import { lenet } from './model.js';
+import { shiftImages } from './augment.js';
+import { Random } from '../../src/random.js';
+import type { Sequential } from '../../src/nn/index.js';
+
+function buildModel(name: MnistArgs['model']): Sequential {
+  if (name === 'lenet') return lenet();
+  if (name === 'lenet-bn') return lenet({ batchNorm: true });
+  return lenet({ batchNorm: true, channels: [10, 20] });
+}
 import { Progress } from './progress.js';
 
 async function chooseBackend(args: MnistArgs): Promise<Backend> {
@@ -46,18 +55,21 @@ async function main(): Promise<number> {
   }
   const backend = await chooseBackend(args);
   const lr = args.lr ?? DEFAULTS.lr[args.optimizer];
+  const decay = args.decay ?? DEFAULTS.decay[args.optimizer];
   const loadStart = performance.now();
-  const data = await loadMnist({ train: args.train, test: args.test });
+  const data = await loadMnist({ train: args.train, test: args.test, normalize: true });
   const nTrain = data.trainImages.shape[0];
   const nTest = data.testImages.shape[0];
   console.log(`MNIST: ${nTrain} training and ${nTest} test images loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
   setSeed(args.seed);
-  const model = lenet();
+  const model = buildModel(args.model);
   const optimizer: Optimizer =
-    args.optimizer === 'adam' ? new Adam(model.parameters(), { lr }) : new SGD(model.parameters(), { lr, momentum: 0.9 });
+    args.optimizer === 'adam' ? new Adam(model.parameters(), { lr, decay }) : new SGD(model.parameters(), { lr, momentum: 0.9, decay });
+  const shiftRandom = new Random(args.seed + 1);
   console.log(model.summary([args.batchSize, 1, 28, 28]));
   console.log(
-    `backend ${describeBackend(backend)} | ${args.optimizer} lr ${lr} | batch ${args.batchSize} | ${args.epochs} epochs | seed ${args.seed}`,
+    `model ${args.model} | backend ${describeBackend(backend)} | ${args.optimizer} lr ${lr} decay ${decay} | batch ${args.batchSize} | ` +
+      `${args.epochs} epochs | seed ${args.seed}${args.shift ? ` | shifts ±${args.shift}px` : ''}`,
   );
 
   const progress = new Progress(process.stdout);
@@ -81,6 +93,7 @@ async function main(): Promise<number> {
       seed: args.seed,
       validationData: [data.testImages, data.testLabels],
       signal: controller.signal,
+      augment: args.shift > 0 ? (x) => shiftImages(x, args.shift, shiftRandom) : undefined,
       onBatchEnd: (b) => {
         ema = 0.98 * ema + 0.02 * b.loss;
         const smoothed = ema / (1 - 0.98 ** ++seen);
@@ -108,7 +121,7 @@ async function main(): Promise<number> {
 
   await mkdir(args.out, { recursive: true });
   const files = {
-    model: path.join(args.out, 'lenet.simdnet'),
+    model: path.join(args.out, `${args.model}.simdnet`),
     loss: path.join(args.out, 'loss.svg'),
     accuracy: path.join(args.out, 'accuracy.svg'),
     history: path.join(args.out, 'history.json'),
@@ -118,7 +131,7 @@ async function main(): Promise<number> {
   await writeFile(
     files.loss,
     lineChart({
-      title: 'LeNet-5 on MNIST: loss',
+      title: `${args.model} on MNIST: loss`,
       xLabel: 'epoch',
       yLabel: 'cross-entropy loss',
       series: [
@@ -131,7 +144,7 @@ async function main(): Promise<number> {
   await writeFile(
     files.accuracy,
     lineChart({
-      title: 'LeNet-5 on MNIST: accuracy',
+      title: `${args.model} on MNIST: accuracy`,
       xLabel: 'epoch',
       yLabel: 'accuracy',
       yFormat: (v) => `${(100 * v).toFixed(1)}%`,
@@ -142,7 +155,7 @@ async function main(): Promise<number> {
     }),
   );
   const summary = {
-    backend: describeBackend(backend), optimizer: args.optimizer, lr, batchSize: args.batchSize, epochs: args.epochs, seed: args.seed,
+    model: args.model, backend: describeBackend(backend), optimizer: args.optimizer, lr, decay, shift: args.shift, batchSize: args.batchSize, epochs: args.epochs, seed: args.seed,
     train: nTrain, test: nTest, interrupted, history: epochs,
   };
   await writeFile(files.history, JSON.stringify(summary, null, 2) + '\n');
