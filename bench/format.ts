@@ -33,7 +33,7 @@ function statusText(r: EngineResult): string {
       return r.message ? `${check}; ${r.message}` : check;
     }
     case 'disagrees':
-      return `disagrees: max rel err ${fmtErr(r.maxRelErr)}`;
+      return `disagrees: max rel err ${fmtErr(r.maxRelErr)}${r.message ? ` (${r.message})` : ''}`;
     case 'error':
       return `error: ${r.message ?? 'unknown'}`;
     case 'skipped':

@@ -102,7 +102,8 @@ export async function runRow(w: Workload, slots: readonly EngineSlot[], options:
           const agreement = checkAgreement(refOutputs, outputs, w.tolerance);
           maxRelErr = agreement.maxRelErr;
           if (!agreement.ok) {
-            results.set(id, { engine: id, status: 'disagrees', maxRelErr, message: `output ${agreement.worst}` });
+            const which = refOutputs.length > 1 ? { message: `worst in output ${agreement.worst} of ${refOutputs.length}` } : {};
+            results.set(id, { engine: id, status: 'disagrees', maxRelErr, ...which });
             options.progress(`  ${id}: disagrees (max rel err ${maxRelErr.toExponential(1)})`);
             task.dispose();
             continue;

@@ -138,6 +138,7 @@ export function lenetTrainWorkload(batch = 64): Workload {
             return {
               check: () => {
                 step();
+                // Output 0 is the loss, outputs 1–10 the gradients in model.parameters() order.
                 return [Float32Array.of(loss), ...model.parameters().map((p) => p.grad.data.slice())];
               },
               run: step,
