@@ -43,15 +43,15 @@ export function batchNorm2dTrain(x: Tensor, gamma: Tensor, beta: Tensor, eps: nu
   for (let c = 0; c < channels; c++) {
     let sum = 0;
     for (let b = 0; b < n; b++) {
-      const base = (b * channels + c) * hw;
-      for (let i = 0; i < hw; i++) sum += xd[base + i];
+      const end = (b * channels + c + 1) * hw;
+      for (let i = end - hw; i < end; i++) sum += xd[i];
     }
     const mu = sum / count;
     let sq = 0;
     for (let b = 0; b < n; b++) {
-      const base = (b * channels + c) * hw;
-      for (let i = 0; i < hw; i++) {
-        const d = xd[base + i] - mu;
+      const end = (b * channels + c + 1) * hw;
+      for (let i = end - hw; i < end; i++) {
+        const d = xd[i] - mu;
         sq += d * d;
       }
     }
@@ -61,18 +61,7 @@ export function batchNorm2dTrain(x: Tensor, gamma: Tensor, beta: Tensor, eps: nu
   }
   const xhat = new Float32Array(x.size);
   const y = new Float32Array(x.size);
-  for (let b = 0; b < n; b++) {
-    for (let c = 0; c < channels; c++) {
-      const base = (b * channels + c) * hw;
-      const g = gamma.data[c];
-      const bt = beta.data[c];
-      for (let i = 0; i < hw; i++) {
-        const v = (xd[base + i] - mean[c]) * invStd[c];
-        xhat[base + i] = v;
-        y[base + i] = g * v + bt;
-      }
-    }
-  }
+  normalize(xd, xhat, y, n, channels, hw, mean, invStd, gamma.data, beta.data);
   return { y: new Tensor(y, x.shape), xhat, mean, variance, invStd };
 }
 
@@ -83,16 +72,7 @@ export function batchNorm2dInference(x: Tensor, gamma: Tensor, beta: Tensor, mea
   for (let c = 0; c < channels; c++) invStd[c] = 1 / Math.sqrt(variance[c] + eps);
   const xhat = new Float32Array(x.size);
   const y = new Float32Array(x.size);
-  for (let b = 0; b < n; b++) {
-    for (let c = 0; c < channels; c++) {
-      const base = (b * channels + c) * hw;
-      for (let i = 0; i < hw; i++) {
-        const v = (x.data[base + i] - mean[c]) * invStd[c];
-        xhat[base + i] = v;
-        y[base + i] = gamma.data[c] * v + beta.data[c];
-      }
-    }
-  }
+  normalize(x.data, xhat, y, n, channels, hw, Float64Array.from(mean), invStd, gamma.data, beta.data);
   return { y: new Tensor(y, x.shape), xhat, invStd };
 }
 
@@ -113,21 +93,43 @@ export function batchNorm2dBackward(dy: Tensor, xhat: Float32Array, gamma: Tenso
     let sumDy = 0;
     let sumDyXhat = 0;
     for (let b = 0; b < n; b++) {
-      const base = (b * channels + c) * hw;
-      for (let i = 0; i < hw; i++) {
-        sumDy += g[base + i];
-        sumDyXhat += g[base + i] * xhat[base + i];
+      const end = (b * channels + c + 1) * hw;
+      for (let i = end - hw; i < end; i++) {
+        sumDy += g[i];
+        sumDyXhat += g[i] * xhat[i];
       }
     }
     dbeta[c] = sumDy;
     dgamma[c] = sumDyXhat;
     const k = gamma.data[c] * invStd[c];
+    // Train: dx = k/m·(m·dy - Σdy - xhat·Σ(dy·xhat)) = k·dy - k·Σdy/m - xhat·k·Σ(dy·xhat)/m.
+    const shift = batchStats ? (k * sumDy) / count : 0;
+    const slope = batchStats ? (k * sumDyXhat) / count : 0;
     for (let b = 0; b < n; b++) {
-      const base = (b * channels + c) * hw;
-      for (let i = 0; i < hw; i++) {
-        dx[base + i] = batchStats ? (k / count) * (count * g[base + i] - sumDy - xhat[base + i] * sumDyXhat) : k * g[base + i];
-      }
+      const end = (b * channels + c + 1) * hw;
+      for (let i = end - hw; i < end; i++) dx[i] = k * g[i] - shift - xhat[i] * slope;
     }
   }
   return { dx: new Tensor(dx, dy.shape), dgamma: new Tensor(dgamma, [channels]), dbeta: new Tensor(dbeta, [channels]) };
+}
+
+/** xhat = (x - mean)·invStd and y = γ·xhat + β per channel, constants hoisted per plane. */
+function normalize(
+  x: Float32Array, xhat: Float32Array, y: Float32Array, n: number, channels: number, hw: number,
+  mean: Float64Array, invStd: Float64Array, gamma: Float32Array, beta: Float32Array,
+): void {
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < channels; c++) {
+      const mu = mean[c];
+      const inv = invStd[c];
+      const g = gamma[c];
+      const bt = beta[c];
+      const end = (b * channels + c + 1) * hw;
+      for (let i = end - hw; i < end; i++) {
+        const v = (x[i] - mu) * inv;
+        xhat[i] = v;
+        y[i] = g * v + bt;
+      }
+    }
+  }
 }
