@@ -180,5 +180,13 @@ describe('layer behaviour', () => {
       expect(bn.runningVar.value.data[c]).toBeCloseTo(0.5 + 0.5 * unbiased, 4);
     }
     expect(() => bn.forward(randomTensor([1, 2, 1, 1], 1))).toThrow(/more than one value per channel/);
+    // A mean far from zero next to the spread: the statistics must not cancel.
+    const offset = randomTensor([4, 2, 3, 3], 42);
+    for (let i = 0; i < offset.size; i++) offset.data[i] += 1000;
+    const z = new BatchNorm2d({ numFeatures: 2 }).forward(offset);
+    const zm = z.data.reduce((a, b) => a + b, 0) / z.size;
+    const zv = z.data.reduce((a, b) => a + (b - zm) ** 2, 0) / z.size;
+    expect(Math.abs(zm)).toBeLessThan(1e-3);
+    expect(Math.abs(zv - 1)).toBeLessThan(2e-3);
   });
 });

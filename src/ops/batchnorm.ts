@@ -41,22 +41,21 @@ export function batchNorm2dTrain(x: Tensor, gamma: Tensor, beta: Tensor, eps: nu
   const invStd = new Float64Array(channels);
   const xd = x.data;
   for (let c = 0; c < channels; c++) {
+    // One pass over (x - K) with K the channel's first value: the shift keeps
+    // Σd² - (Σd)²/m free of cancellation when the mean is large next to the spread.
+    const shiftValue = xd[c * hw];
     let sum = 0;
-    for (let b = 0; b < n; b++) {
-      const end = (b * channels + c + 1) * hw;
-      for (let i = end - hw; i < end; i++) sum += xd[i];
-    }
-    const mu = sum / count;
     let sq = 0;
     for (let b = 0; b < n; b++) {
       const end = (b * channels + c + 1) * hw;
       for (let i = end - hw; i < end; i++) {
-        const d = xd[i] - mu;
+        const d = xd[i] - shiftValue;
+        sum += d;
         sq += d * d;
       }
     }
-    mean[c] = mu;
-    variance[c] = sq / count;
+    mean[c] = shiftValue + sum / count;
+    variance[c] = Math.max(0, (sq - (sum * sum) / count) / count);
     invStd[c] = 1 / Math.sqrt(variance[c] + eps);
   }
   const xhat = new Float32Array(x.size);
