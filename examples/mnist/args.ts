@@ -39,7 +39,7 @@ Options:
   --epochs N          epochs to train (default ${DEFAULTS.epochs})
   --batch-size N      examples per step (default ${DEFAULTS.batchSize})
   --model NAME        lenet (LeNet-5: conv 6, 16), lenet-bn (with BatchNorm2d after
-                      each conv) or lenet-wide (BatchNorm2d, conv 10, 20) (default ${DEFAULTS.model})
+                      each conv) or lenet-wide (BatchNorm2d, conv 8, 16) (default ${DEFAULTS.model})
   --optimizer NAME    sgd (momentum 0.9) or adam (default ${DEFAULTS.optimizer})
   --lr X              learning rate (default ${DEFAULTS.lr.sgd} for sgd, ${DEFAULTS.lr.adam} for adam)
   --decay X           learning-rate decay per step, lr_t = lr / (1 + t·decay)

@@ -20,7 +20,7 @@ import type { Sequential } from '../../src/nn/index.js';
 function buildModel(name: MnistArgs['model']): Sequential {
   if (name === 'lenet') return lenet();
   if (name === 'lenet-bn') return lenet({ batchNorm: true });
-  return lenet({ batchNorm: true, channels: [10, 20] });
+  return lenet({ batchNorm: true, channels: [8, 16] });
 }
 import { Progress } from './progress.js';
 
