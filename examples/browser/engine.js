@@ -2,6 +2,12 @@
 // LeNet, load a saved model, predict, read the served MNIST subset.
 import * as simdnet from '../../dist/simdnet.browser.js';
 
+/** Models see standardized pixels, (p − mean) / std with MNIST's training statistics, as
+ * `npm start` trains them (loadMnist({ normalize: true })): one convention for every
+ * model file the page loads or trains. */
+export const MNIST_MEAN = 0.1307;
+export const MNIST_STD = 0.3081;
+
 /**
  * Starts the engine: wasm (the best variant, or a forced one) unless { backend: 'js' }.
  * Returns { backend, variant, fallback } as actually in use. A page without WebAssembly
@@ -28,7 +34,8 @@ export async function startEngine({ backend = 'wasm', variant } = {}) {
   return { backend: loaded.name, variant: null, fallback: null };
 }
 
-/** LeNet-5 for 1×28×28 digits (the network `npm start` trains), returning logits. */
+/** LeNet-5 for 1×28×28 digits, returning logits (`npm start -- --model lenet`; its
+ * default, lenet-wide, adds BatchNorm2d and 8 first-layer channels). */
 export function lenet(seed = 1) {
   const random = new simdnet.Random(seed);
   return new simdnet.Sequential([
@@ -54,7 +61,7 @@ export function loadModel(bytes) {
 
 /** Class probabilities (Float32Array(10)) for one 28×28 image given as 784 values in [0, 1]. */
 export function predict(model, pixels) {
-  const x = new simdnet.Tensor(Float32Array.from(pixels), [1, 1, 28, 28]);
+  const x = new simdnet.Tensor(Float32Array.from(pixels, (p) => (p - MNIST_MEAN) / MNIST_STD), [1, 1, 28, 28]);
   return simdnet.softmax(model.predict(x)).data;
 }
 
@@ -92,7 +99,7 @@ export async function train(model, data, { epochs = 1, batchSize = 32, learningR
   return { seen, stopped, testAccuracy, testCount };
 }
 
-/** The served MNIST subset as tensors (train/test counts capped by what the server cut). */
+/** The served MNIST subset as standardized tensors (counts capped by what the server cut). */
 export async function fetchMnist(base, { train, test } = {}) {
   const part = async (name) => {
     const res = await fetch(new URL(`${name}.idx`, base));
@@ -105,7 +112,7 @@ export async function fetchMnist(base, { train, test } = {}) {
   const served = { train: (trainLabels.length - 8), test: (testLabels.length - 8) };
   return simdnet.parseMnist(
     { trainImages, trainLabels, testImages, testLabels },
-    { train: Math.min(train ?? served.train, served.train), test: Math.min(test ?? served.test, served.test) },
+    { train: Math.min(train ?? served.train, served.train), test: Math.min(test ?? served.test, served.test), normalize: true },
   );
 }
 

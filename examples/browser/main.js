@@ -1,8 +1,8 @@
 // The demo page: a drawing pad, class-probability bars, model loading, and training in a
 // Web Worker (the page thread only draws and predicts, so it never freezes).
 // Query options: ?variant=scalar|simd|relaxed forces a wasm variant, ?backend=js skips
-// wasm, ?model=<url> loads a served model at start (default: out/mnist/lenet.simdnet, the
-// file `npm start` writes, when the server has it).
+// wasm, ?model=<url> loads a served model at start (default: the newest *.simdnet in
+// out/mnist/, i.e. the one `npm start` wrote last, when the server has one).
 import { SIDE, rgbaToGray, toMnistInput } from './digit.js';
 
 // engine.js imports dist/simdnet.browser.js; loaded dynamically so that a missing build
@@ -197,7 +197,8 @@ async function fetchModel(url) {
   await loadModelBytes(new Uint8Array(await res.arrayBuffer()), url.split('/').pop());
 }
 
-/** Lists the model files (*.simdnet) the server offers from out/mnist/; returns their names. */
+/** Lists the model files (*.simdnet) the server offers from out/mnist/; returns their
+ * names, newest first. */
 async function listServedModels() {
   try {
     const res = await fetch('../../out/mnist/index.json');
@@ -328,7 +329,7 @@ window.simdnetDemo.ready.catch(() => {}); // shown on the page; tests still see 
 /** Resolves once the start-up model (if any) is loaded; a bad one is reported, not fatal. */
 window.simdnetDemo.modelReady = window.simdnetDemo.ready.then(async () => {
   const served = await listServedModels();
-  // ?model=<url> wins; else the model `npm start` saves (out/mnist/lenet.simdnet) if served.
-  const url = params.get('model') ?? (served.includes('lenet.simdnet') ? '../../out/mnist/lenet.simdnet' : null);
+  // ?model=<url> wins; else the newest model in out/mnist/ (the one `npm start` wrote last).
+  const url = params.get('model') ?? (served.length > 0 ? `../../out/mnist/${served[0]}` : null);
   if (url) await fetchModel(url).catch(() => {});
 }).catch(() => {});

@@ -105,8 +105,11 @@ export async function startServer({ port = 8080, host = '127.0.0.1', root = repo
         return send(200, TYPES['.idx'], part);
       }
       if (pathname === '/out/mnist/index.json') {
+        // Newest first, so the page can pick the model `npm start` wrote last.
         const names = existsSync(modelDir) ? (await readdir(modelDir)).filter((n) => !n.startsWith('.') && n !== 'index.json') : [];
-        return send(200, TYPES['.json'], JSON.stringify(names));
+        const dated = await Promise.all(names.map(async (name) => ({ name, info: await stat(join(modelDir, name)).catch(() => null) })));
+        const files = dated.filter((f) => f.info?.isFile()).sort((a, b) => b.info.mtimeMs - a.info.mtimeMs || a.name.localeCompare(b.name));
+        return send(200, TYPES['.json'], JSON.stringify(files.map((f) => f.name)));
       }
       const file = fileFor(root, modelDir, decodeURIComponent(pathname));
       if (!file) return send(404, 'text/plain', 'not found\n');
