@@ -226,7 +226,7 @@ describe('browser demo (Chromium)', () => {
     await page.evaluate((pixels) => (window as unknown as DemoWindow).simdnetDemo.drawDigit(pixels), digit.pixels);
 
     mkdirSync(join(root, 'test-artifacts'), { recursive: true });
-    await page.screenshot({ path: join(root, 'test-artifacts', 'browser-demo.png'), fullPage: true });
+    await page.screenshot({ path: join(root, 'test-artifacts', 'browser-demo.png'), fullPage: true, animations: 'disabled' });
   });
 
   test('draws with the mouse: a vertical stroke reads as a 1', async () => {
