@@ -54,5 +54,9 @@ describe('npm start options and charts', () => {
     expect(svg.match(/<polyline points="[^"]*" fill="none" stroke="(red|blue)"/g)).toHaveLength(2);
     expect(svg).toContain('loss &lt;test&gt;');
     expect(svg).not.toContain('NaN');
+    const logSvg = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', yScale: 'log', series: [{ name: 'a', color: 'red', points: [[1, 2], [2, 0.01], [3, 0]] }] });
+    expect(logSvg).toContain('>0.01<');
+    expect(logSvg).toContain('>1<');
+    expect(logSvg.match(/<polyline points="([^"]*)" fill="none" stroke="red"/)?.[1].split(' ')).toHaveLength(2);
   });
 });

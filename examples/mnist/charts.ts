@@ -18,6 +18,10 @@ export interface ChartOptions {
   height?: number;
   /** Format of the y tick labels. */
   yFormat?: (v: number) => string;
+  /** 'log' for quantities spanning decades (losses); non-positive values are dropped. */
+  yScale?: 'linear' | 'log';
+  /** Where the legend goes (default top right). */
+  legend?: 'top-right' | 'bottom-right';
 }
 
 function escapeXml(s: string): string {
@@ -35,13 +39,27 @@ function ticks(lo: number, hi: number, count: number): number[] {
   return out;
 }
 
+/** 1, 2, 5 × 10^k values covering [lo, hi] (lo > 0). */
+function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+    for (const m of [1, 2, 5]) {
+      const v = Number((m * 10 ** e).toPrecision(6));
+      if (v >= lo && v <= hi) out.push(v);
+    }
+  }
+  return out;
+}
+
 export function lineChart(options: ChartOptions): string {
+  const log = options.yScale === 'log';
   const width = options.width ?? 640;
   const height = options.height ?? 400;
   const m = { left: 64, right: 16, top: 36, bottom: 48 };
-  const all = options.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  const usable = ([x, y]: readonly [number, number]): boolean => Number.isFinite(x) && Number.isFinite(y) && (!log || y > 0);
+  const all = options.series.flatMap((s) => s.points).filter(usable);
   const xs = all.map((p) => p[0]);
-  const ys = all.map((p) => p[1]);
+  const ys = all.map((p) => (log ? Math.log10(p[1]) : p[1]));
   let [x0, x1] = [Math.min(0, ...xs), Math.max(1, ...xs)];
   let [y0, y1] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
   if (y0 === y1) [y0, y1] = [y0 - 0.5, y1 + 0.5];
@@ -49,14 +67,14 @@ export function lineChart(options: ChartOptions): string {
   [y0, y1] = [y0 - pad, y1 + pad];
   if (x0 === x1) x1 = x0 + 1;
   const px = (x: number): number => m.left + ((x - x0) / (x1 - x0)) * (width - m.left - m.right);
-  const py = (y: number): number => height - m.bottom - ((y - y0) / (y1 - y0)) * (height - m.top - m.bottom);
+  const py = (y: number): number => height - m.bottom - (((log ? Math.log10(y) : y) - y0) / (y1 - y0)) * (height - m.top - m.bottom);
   const fmt = options.yFormat ?? ((v: number) => String(Number(v.toPrecision(4))));
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`,
   ];
-  for (const t of ticks(y0, y1, 6)) {
+  for (const t of log ? logTicks(10 ** y0, 10 ** y1) : ticks(y0, y1, 6)) {
     const y = py(t).toFixed(1);
     parts.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>`);
     parts.push(`<text x="${m.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeXml(fmt(t))}</text>`);
@@ -70,12 +88,12 @@ export function lineChart(options: ChartOptions): string {
   parts.push(`<text x="${(m.left + width - m.right) / 2}" y="${height - 10}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`);
   parts.push(`<text transform="translate(16 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`);
   options.series.forEach((s, i) => {
-    const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    const pts = s.points.filter(usable);
     if (pts.length > 0) {
       parts.push(`<polyline points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}" fill="none" stroke="${s.color}" stroke-width="1.5"/>`);
       if (s.dots) for (const [x, y] of pts) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${s.color}"/>`);
     }
-    const ly = m.top + 8 + i * 16;
+    const ly = options.legend === 'bottom-right' ? height - m.bottom - 12 - (options.series.length - 1 - i) * 16 : m.top + 8 + i * 16;
     parts.push(`<line x1="${width - m.right - 150}" x2="${width - m.right - 130}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`);
     parts.push(`<text x="${width - m.right - 124}" y="${ly}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
   });

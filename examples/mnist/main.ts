@@ -133,7 +133,8 @@ async function main(): Promise<number> {
     lineChart({
       title: `${args.model} on MNIST: loss`,
       xLabel: 'epoch',
-      yLabel: 'cross-entropy loss',
+      yLabel: 'cross-entropy loss (log scale)',
+      yScale: 'log',
       series: [
         { name: 'train (smoothed)', color: '#1f77b4', points: batchLoss },
         { name: 'train (epoch mean)', color: '#2ca02c', points: ep((e) => e.loss), dots: true },
@@ -148,6 +149,7 @@ async function main(): Promise<number> {
       xLabel: 'epoch',
       yLabel: 'accuracy',
       yFormat: (v) => `${(100 * v).toFixed(1)}%`,
+      legend: 'bottom-right',
       series: [
         { name: 'train', color: '#2ca02c', points: ep((e) => e.accuracy), dots: true },
         { name: 'test', color: '#d62728', points: ep((e) => e.valAccuracy as number), dots: true },
