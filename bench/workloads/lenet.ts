@@ -20,7 +20,8 @@ import type { Task, Workload } from './types.js';
 const WEIGHT_SEED = 41;
 const LR = 0.01;
 
-/** The LeNet-5 of examples/ (ReLU, max pooling), with weights from a fixed seed. */
+/** Classic LeNet-5, as the MNIST example's 'lenet' model (ReLU, max pooling, no BatchNorm),
+ * with weights from a fixed seed. */
 export function buildLenet(): Sequential {
   const random = new Random(WEIGHT_SEED);
   return new Sequential([
