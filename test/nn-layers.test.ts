@@ -87,6 +87,10 @@ describe('layer gradients by finite differences (naive backend)', () => {
     bn.weight.value.data.set([1.5, -0.7, 0.9]);
     bn.bias.value.data.set([0.1, 0.2, -0.3]);
     checkGradients(bn, randomTensor([3, 3, 2, 3], 16, 2), SMOOTH);
+    // Far from zero mean: backward recomputes x̂ from x, which must not cancel badly.
+    const shifted = randomTensor([2, 3, 3, 3], 18, 2);
+    for (let i = 0; i < shifted.size; i++) shifted.data[i] += 50;
+    checkGradients(new BatchNorm2d({ numFeatures: 3 }), shifted, SMOOTH);
     const frozen = new BatchNorm2d({ numFeatures: 2 });
     frozen.runningMean.value.data.set([0.3, -0.2]);
     frozen.runningVar.value.data.set([0.5, 2]);

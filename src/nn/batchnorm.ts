@@ -25,7 +25,7 @@ export class BatchNorm2d extends Layer {
   readonly bias: Parameter;
   readonly runningMean: LayerBuffer;
   readonly runningVar: LayerBuffer;
-  private cache: { xhat: Float32Array; invStd: Float64Array; batchStats: boolean; shape: Shape } | null = null;
+  private cache: { x: Tensor; mean: Float64Array; invStd: Float64Array; batchStats: boolean } | null = null;
 
   constructor(options: BatchNorm2dOptions) {
     super();
@@ -66,7 +66,7 @@ export class BatchNorm2d extends Layer {
     this.outputShape(x.shape);
     if (!this.training) {
       const r = batchNorm2dInference(x, this.weight.value, this.bias.value, this.runningMean.value.data, this.runningVar.value.data, this.eps);
-      this.cache = { xhat: r.xhat, invStd: r.invStd, batchStats: false, shape: x.shape };
+      this.cache = { x, mean: r.mean, invStd: r.invStd, batchStats: false };
       return r.y;
     }
     const r = batchNorm2dTrain(x, this.weight.value, this.bias.value, this.eps);
@@ -78,14 +78,14 @@ export class BatchNorm2d extends Layer {
       rm[c] = (1 - m) * rm[c] + m * r.mean[c];
       rv[c] = (1 - m) * rv[c] + (m * r.variance[c] * count) / (count - 1);
     }
-    this.cache = { xhat: r.xhat, invStd: r.invStd, batchStats: true, shape: x.shape };
+    this.cache = { x, mean: r.mean, invStd: r.invStd, batchStats: true };
     return r.y;
   }
 
   backward(dy: Tensor): Tensor {
     const cache = this.cached(this.cache);
-    this.checkGrad(dy, cache.shape);
-    const { dx, dgamma, dbeta } = batchNorm2dBackward(dy, cache.xhat, this.weight.value, cache.invStd, cache.batchStats);
+    this.checkGrad(dy, cache.x.shape);
+    const { dx, dgamma, dbeta } = batchNorm2dBackward(dy, cache.x, this.weight.value, cache.mean, cache.invStd, cache.batchStats);
     accumulate(this.weight, dgamma);
     accumulate(this.bias, dbeta);
     return dx;

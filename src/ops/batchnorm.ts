@@ -1,5 +1,7 @@
 // Batch normalization over NCHW per channel (statistics over N, H, W), sums in float64.
 // Pure TypeScript: it is O(size) and memory-bound, so there is no backend kernel for it.
+// Backward recomputes x̂ = (x - mean)·invStd from the cached input instead of storing it:
+// the forward then writes one array instead of two.
 import { Tensor, formatShape } from '../tensor.js';
 
 export interface BatchNormStats {
@@ -12,8 +14,6 @@ export interface BatchNormStats {
 
 export interface BatchNormForward extends BatchNormStats {
   y: Tensor;
-  /** The normalized input (x - mean) · invStd, kept for backward. */
-  xhat: Float32Array;
 }
 
 export interface BatchNormGradients {
@@ -33,50 +33,48 @@ function dims(op: string, x: Tensor, gamma: Tensor, beta: Tensor): [number, numb
 
 /** Train-mode forward: normalizes with the batch's own statistics. */
 export function batchNorm2dTrain(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): BatchNormForward {
-  const op = 'batchNorm2d';
-  const [n, channels, hw] = dims(op, x, gamma, beta);
+  const [n, channels, hw] = dims('batchNorm2d', x, gamma, beta);
   const count = n * hw;
   const mean = new Float64Array(channels);
   const variance = new Float64Array(channels);
   const invStd = new Float64Array(channels);
   const xd = x.data;
+  const acc = new Float64Array(2);
   for (let c = 0; c < channels; c++) {
     // One pass over (x - K) with K the channel's first value: the shift keeps
     // Σd² - (Σd)²/m free of cancellation when the mean is large next to the spread.
     const shiftValue = xd[c * hw];
-    const acc = new Float64Array(2);
+    acc.fill(0);
     for (let b = 0; b < n; b++) {
       const start = (b * channels + c) * hw;
       sumAndSquares(xd, start, start + hw, shiftValue, acc);
     }
-    const sum = acc[0];
-    const sq = acc[1];
-    mean[c] = shiftValue + sum / count;
-    variance[c] = Math.max(0, (sq - (sum * sum) / count) / count);
+    mean[c] = shiftValue + acc[0] / count;
+    variance[c] = Math.max(0, (acc[1] - (acc[0] * acc[0]) / count) / count);
     invStd[c] = 1 / Math.sqrt(variance[c] + eps);
   }
-  const xhat = new Float32Array(x.size);
   const y = new Float32Array(x.size);
-  normalize(xd, xhat, y, n, channels, hw, mean, invStd, gamma.data, beta.data);
-  return { y: new Tensor(y, x.shape), xhat, mean, variance, invStd };
+  affine(xd, y, n, channels, hw, mean, invStd, gamma.data, beta.data);
+  return { y: new Tensor(y, x.shape), mean, variance, invStd };
 }
 
-/** Eval-mode forward with fixed statistics; also returns xhat for a backward. */
-export function batchNorm2dInference(x: Tensor, gamma: Tensor, beta: Tensor, mean: Float32Array, variance: Float32Array, eps: number): { y: Tensor; xhat: Float32Array; invStd: Float64Array } {
+/** Eval-mode forward with fixed statistics. */
+export function batchNorm2dInference(x: Tensor, gamma: Tensor, beta: Tensor, mean: Float32Array, variance: Float32Array, eps: number): { y: Tensor; mean: Float64Array; invStd: Float64Array } {
   const [n, channels, hw] = dims('batchNorm2d', x, gamma, beta);
   const invStd = new Float64Array(channels);
   for (let c = 0; c < channels; c++) invStd[c] = 1 / Math.sqrt(variance[c] + eps);
-  const xhat = new Float32Array(x.size);
+  const mean64 = Float64Array.from(mean);
   const y = new Float32Array(x.size);
-  normalize(x.data, xhat, y, n, channels, hw, Float64Array.from(mean), invStd, gamma.data, beta.data);
-  return { y: new Tensor(y, x.shape), xhat, invStd };
+  affine(x.data, y, n, channels, hw, mean64, invStd, gamma.data, beta.data);
+  return { y: new Tensor(y, x.shape), mean: mean64, invStd };
 }
 
-/** Backward of either forward. With batch statistics (train) the mean and variance depend
- * on x: dx = γ·invStd/m · (m·dy - Σdy - xhat·Σ(dy·xhat)); with fixed ones dx = γ·invStd·dy. */
-export function batchNorm2dBackward(dy: Tensor, xhat: Float32Array, gamma: Tensor, invStd: Float64Array, batchStats: boolean): BatchNormGradients {
-  if (dy.rank !== 4 || dy.size !== xhat.length || dy.shape[1] !== gamma.size) {
-    throw new Error(`batchNorm2dBackward: dy ${formatShape(dy.shape)} does not match the forward (${xhat.length} elements, ${gamma.size} channels)`);
+/** Backward of either forward, given the forward's input x and statistics. With batch
+ * statistics (train) the mean and variance depend on x:
+ * dx = γ·invStd/m · (m·dy - Σdy - x̂·Σ(dy·x̂)); with fixed ones dx = γ·invStd·dy. */
+export function batchNorm2dBackward(dy: Tensor, x: Tensor, gamma: Tensor, mean: Float64Array, invStd: Float64Array, batchStats: boolean): BatchNormGradients {
+  if (dy.rank !== 4 || dy.size !== x.size || dy.shape[1] !== gamma.size || mean.length !== gamma.size) {
+    throw new Error(`batchNorm2dBackward: dy ${formatShape(dy.shape)} does not match the forward (input ${formatShape(x.shape)}, ${gamma.size} channels)`);
   }
   const [n, channels, h, w] = dy.shape;
   const hw = h * w;
@@ -85,51 +83,50 @@ export function batchNorm2dBackward(dy: Tensor, xhat: Float32Array, gamma: Tenso
   const dbeta = new Float32Array(channels);
   const dx = new Float32Array(dy.size);
   const g = dy.data;
+  const xd = x.data;
+  const acc = new Float64Array(2);
   for (let c = 0; c < channels; c++) {
-    const acc = new Float64Array(2);
+    acc.fill(0);
     for (let b = 0; b < n; b++) {
       const start = (b * channels + c) * hw;
-      sumAndDot(g, xhat, start, start + hw, acc);
+      sumAndDot(g, xd, start, start + hw, acc);
     }
+    const mu = mean[c];
+    const inv = invStd[c];
     const sumDy = acc[0];
-    const sumDyXhat = acc[1];
+    // Σ dy·x̂ = invStd·(Σ dy·x - mean·Σ dy)
+    const sumDyXhat = inv * (acc[1] - mu * sumDy);
     dbeta[c] = sumDy;
     dgamma[c] = sumDyXhat;
-    const k = gamma.data[c] * invStd[c];
-    // Train: dx = k/m·(m·dy - Σdy - xhat·Σ(dy·xhat)) = k·dy - k·Σdy/m - xhat·k·Σ(dy·xhat)/m.
-    const shift = batchStats ? (k * sumDy) / count : 0;
-    const slope = batchStats ? (k * sumDyXhat) / count : 0;
+    const k = gamma.data[c] * inv;
+    // Train: dx = k·dy - k·Σdy/m - x̂·k·Σ(dy·x̂)/m with x̂ = (x - mean)·invStd.
+    const slope = batchStats ? (k * sumDyXhat * inv) / count : 0;
+    const shift = batchStats ? (k * sumDy) / count - slope * mu : 0;
     for (let b = 0; b < n; b++) {
       const end = (b * channels + c + 1) * hw;
-      for (let i = end - hw; i < end; i++) dx[i] = k * g[i] - shift - xhat[i] * slope;
+      for (let i = end - hw; i < end; i++) dx[i] = k * g[i] - shift - xd[i] * slope;
     }
   }
   return { dx: new Tensor(dx, dy.shape), dgamma: new Tensor(dgamma, [channels]), dbeta: new Tensor(dbeta, [channels]) };
 }
 
-/** xhat = (x - mean)·invStd and y = γ·xhat + β per channel, constants hoisted per plane. */
-function normalize(
-  x: Float32Array, xhat: Float32Array, y: Float32Array, n: number, channels: number, hw: number,
+/** y = γ·(x - mean)·invStd + β per channel, as y = x·k + s with k, s hoisted per plane. */
+function affine(
+  x: Float32Array, y: Float32Array, n: number, channels: number, hw: number,
   mean: Float64Array, invStd: Float64Array, gamma: Float32Array, beta: Float32Array,
 ): void {
-  for (let b = 0; b < n; b++) {
-    for (let c = 0; c < channels; c++) {
-      const mu = mean[c];
-      const inv = invStd[c];
-      const g = gamma[c];
-      const bt = beta[c];
+  for (let c = 0; c < channels; c++) {
+    const k = gamma[c] * invStd[c];
+    const s = beta[c] - mean[c] * k;
+    for (let b = 0; b < n; b++) {
       const end = (b * channels + c + 1) * hw;
-      for (let i = end - hw; i < end; i++) {
-        const v = (x[i] - mu) * inv;
-        xhat[i] = v;
-        y[i] = g * v + bt;
-      }
+      for (let i = end - hw; i < end; i++) y[i] = x[i] * k + s;
     }
   }
 }
 
 // The two reductions below keep four partial sums each: a single running sum is bound by
-// the latency of floating-point addition, four independent ones run ~3× faster.
+// the latency of floating-point addition, four independent ones run faster.
 
 /** acc[0] += Σ (x[i] - shift), acc[1] += Σ (x[i] - shift)² over [start, end). */
 function sumAndSquares(x: Float32Array, start: number, end: number, shift: number, acc: Float64Array): void {
