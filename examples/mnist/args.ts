@@ -22,11 +22,11 @@ export type ModelName = (typeof MODELS)[number];
 
 export const DEFAULTS = {
   epochs: 5,
-  batchSize: 32,
+  batchSize: 64,
   optimizer: 'sgd' as 'sgd' | 'adam',
   model: 'lenet-wide' as ModelName,
-  lr: { adam: 0.001, sgd: 0.02 },
-  decay: { adam: 4e-4, sgd: 5e-4 },
+  lr: { adam: 0.001, sgd: 0.04 },
+  decay: { adam: 4e-4, sgd: 1e-3 },
   out: 'out/mnist',
   seed: 1,
 };
