@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readIdx } from '../src/data/idx.js';
 import { loadMnist, parseMnist } from '../src/data/mnist.js';
+import { readFileSync, readdirSync } from 'node:fs';
 
 function idx(type: number, dims: number[], body: number[], bytesPer = 1): Uint8Array {
   const out = new Uint8Array(4 + 4 * dims.length + body.length * bytesPer);
@@ -70,4 +71,12 @@ describe('MNIST', () => {
     expect(max).toBe(1);
     await expect(loadMnist({ dir: '/nonexistent' })).rejects.toThrow(/loadMnist: cannot read \/nonexistent/);
   });
+});
+
+it('the data modules import no Node built-in statically (browser bundles stay clean)', () => {
+  const dir = new URL('../src/data/', import.meta.url);
+  for (const file of readdirSync(dir)) {
+    const source = readFileSync(new URL(file, dir), 'utf8');
+    expect(source, file).not.toMatch(/^\s*import[^(]*from\s+['"](node:|fs|path|module)/m);
+  }
 });

@@ -56,6 +56,7 @@ describe('Sequential', () => {
     expect(s).toContain('[2, 4, 8, 8]');
     expect(s).toContain('[2, 3]');
     expect(s).toContain(`Total parameters: ${4 * 9 + 4 + 4 + 4 + 64 * 3 + 3}`);
+    expect(m.summary()).toMatch(/0 Conv2d +\? +40\n/);
     expect(() => m.summary([2, 3, 8, 8])).toThrow(/layer 0 \(Conv2d\) cannot take input shape \[2, 3, 8, 8\]/);
   });
 
