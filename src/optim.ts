@@ -32,13 +32,25 @@ function checkNumber(op: string, name: string, value: number, min: number, maxEx
   return value;
 }
 
-/** Throws (naming the parameter and the index) if any gradient holds NaN or ±Infinity. */
+/** Throws (naming the parameter and the index) if any gradient holds NaN or ±Infinity.
+ * g·0 is 0 for finite g and NaN otherwise, so one branch-free sum per tensor finds out;
+ * only then is the tensor scanned for the index. */
 function checkGradients(op: string, params: readonly Parameter[]): void {
   for (const p of params) {
     const g = p.grad.data;
-    for (let i = 0; i < g.length; i++) {
-      if (!Number.isFinite(g[i])) {
-        throw new Error(`${op}.step: gradient of '${p.name}' has a non-finite value (${g[i]}) at index ${i}; no parameter was changed`);
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    let i = 0;
+    for (; i + 3 < g.length; i += 4) {
+      a0 += g[i] * 0;
+      a1 += g[i + 1] * 0;
+      a2 += g[i + 2] * 0;
+      a3 += g[i + 3] * 0;
+    }
+    for (; i < g.length; i++) a0 += g[i] * 0;
+    if (a0 + a1 + a2 + a3 === 0) continue;
+    for (let k = 0; k < g.length; k++) {
+      if (!Number.isFinite(g[k])) {
+        throw new Error(`${op}.step: gradient of '${p.name}' has a non-finite value (${g[k]}) at index ${k}; no parameter was changed`);
       }
     }
   }
@@ -103,14 +115,21 @@ export class SGD extends BaseOptimizer {
       const w = this.parameters[k].value.data;
       const g = this.parameters[k].grad.data;
       const v = this.velocity[k];
-      for (let i = 0; i < w.length; i++) {
-        const grad = g[i] + weightDecay * w[i];
-        if (momentum === 0) {
-          w[i] -= lr * grad;
-        } else {
+      // One loop per variant keeps the per-element work branch-free.
+      if (momentum === 0) {
+        for (let i = 0; i < w.length; i++) w[i] -= lr * (g[i] + weightDecay * w[i]);
+      } else if (nesterov) {
+        for (let i = 0; i < w.length; i++) {
+          const grad = g[i] + weightDecay * w[i];
           const vi = momentum * v[i] + lr * grad;
           v[i] = vi;
-          w[i] -= nesterov ? momentum * vi + lr * grad : vi;
+          w[i] -= momentum * vi + lr * grad;
+        }
+      } else {
+        for (let i = 0; i < w.length; i++) {
+          const vi = momentum * v[i] + lr * (g[i] + weightDecay * w[i]);
+          v[i] = vi;
+          w[i] -= vi;
         }
       }
     }
