@@ -176,6 +176,12 @@ describe('Sequential', () => {
     const { x, y } = toyData(10, 1);
     await expect(m.fit(x, y, { validationSplit: 1 })).rejects.toThrow(/validationSplit/);
     await expect(m.fit(x, y, { epochs: 0 })).rejects.toThrow(/epochs must be a positive integer/);
+    const before = snapshot(m);
+    const bad = Int32Array.from(y);
+    bad[9] = 3;
+    await expect(m.fit(x, bad, { batchSize: 2 })).rejects.toThrow(/fit \(y\): label 3 at index 9 is not an integer class in \[0, 3\)/);
+    await expect(m.fit(x, y, { validationData: [x, bad] })).rejects.toThrow(/fit \(validation y\): label 3/);
+    expect(snapshot(m)).toEqual(before);
     await expect(m.fit(x, [0, 1], {})).rejects.toThrow(/fit: x has 10 examples/);
     await expect(m.fit(x, y, { optimizer: new SGD(smallCnn().parameters()) })).rejects.toThrow(/not this model's/);
   });

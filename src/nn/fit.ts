@@ -4,7 +4,7 @@
 import { Random } from '../random.js';
 import { globalRandom } from '../init.js';
 import { Adam, SGD, type Optimizer } from '../optim.js';
-import { resolveLoss, type Loss, type LossName, type LossTarget } from '../losses.js';
+import { CrossEntropyLoss, resolveLoss, toClassLabels, type Loss, type LossName, type LossTarget } from '../losses.js';
 import { Tensor, formatShape } from '../tensor.js';
 import type { Sequential } from './sequential.js';
 import { checkBatchSize, checkData, permutation, takeRows, takeTargets, yieldToEventLoop } from './batches.js';
@@ -125,7 +125,13 @@ export async function fitModel(model: Sequential, x: Tensor, y: LossTarget, opti
   const shuffle = options.shuffle ?? true;
   const random = options.seed !== undefined ? new Random(options.seed) : globalRandom();
   const signal = options.signal;
-  model.outputShape([Math.min(batchSize, n), ...tx.shape.slice(1)]);
+  const outShape = model.outputShape([Math.min(batchSize, n), ...tx.shape.slice(1)]);
+  // Bad class labels fail here, before any step, not in the middle of an epoch.
+  if (loss instanceof CrossEntropyLoss && outShape.length === 2) {
+    for (const [what, data] of [['y', train], ['validation y', val]] as const) {
+      if (data && !(data[1] instanceof Tensor && data[1].rank === 2)) toClassLabels(`fit (${what})`, data[1], data[0].shape[0], outShape[1]);
+    }
+  }
   const batches = Math.ceil(n / batchSize);
   const history: History = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], epochTime: [] };
   if (signal?.aborted) throw abortError('before the first batch');
