@@ -7,9 +7,10 @@
 // the tiles stay full. Inputs are copied into the arena once per call, the column
 // scratch is one image/group large and reused, the result is copied out at the end.
 // A 1×1, stride-1, unpadded conv skips im2col: the image already is the column matrix.
+// Depthwise convs (groups === inChannels > 1) run the direct kernels of assembly/depthwise.ts.
 import type { Conv2dGeometry } from '../backend.js';
 import type { WasmContext } from './context.js';
-import { writeIm2colParams } from './kernels.js';
+import { writeDepthwiseParams, writeIm2colParams } from './kernels.js';
 
 interface Dims {
   cg: number;
@@ -52,9 +53,24 @@ function columnsOf(ctx: WasmContext, g: Conv2dGeometry, d: Dims, px: number, col
   return cols;
 }
 
+/** One filter per input channel (channel multiplier outChannels / groups): the direct kernels. */
+function isDepthwise(g: Conv2dGeometry): boolean {
+  return g.groups > 1 && g.groups === g.inChannels;
+}
+
 export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
   const d = dims(g);
   ctx.scoped((arena) => {
+    if (isDepthwise(g)) {
+      const px = arena.put('conv2d', x, inputSize(g));
+      const pw = arena.put('conv2d', w, weightSize(g));
+      const pbias = bias ? arena.put('conv2d', bias, g.outChannels) : 0;
+      const py = arena.alloc('conv2d', outputSize(g) * 4);
+      writeDepthwiseParams(ctx.kernels, ctx.params, g);
+      ctx.kernels.depthwiseConv2d(ctx.params, px, pw, pbias, py);
+      arena.get(py, outputSize(g), y);
+      return;
+    }
     const px = arena.put('conv2d', x, inputSize(g));
     const pw = arena.put('conv2d', w, weightSize(g));
     const pbias = bias ? arena.put('conv2d', bias, g.outChannels) : 0;
@@ -77,6 +93,15 @@ export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: 
 export function conv2dBackwardInput(ctx: WasmContext, g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
   const d = dims(g);
   ctx.scoped((arena) => {
+    if (isDepthwise(g)) {
+      const pdy = arena.put('conv2dBackwardInput', dy, outputSize(g));
+      const pw = arena.put('conv2dBackwardInput', w, weightSize(g));
+      const pdx = arena.alloc('conv2dBackwardInput', inputSize(g) * 4);
+      writeDepthwiseParams(ctx.kernels, ctx.params, g);
+      ctx.kernels.depthwiseConv2dBackwardInput(ctx.params, pdy, pw, pdx);
+      arena.get(pdx, inputSize(g), dx);
+      return;
+    }
     const pdy = arena.put('conv2dBackwardInput', dy, outputSize(g));
     const pw = arena.put('conv2dBackwardInput', w, weightSize(g));
     const pdx = arena.alloc('conv2dBackwardInput', inputSize(g) * 4);
@@ -106,15 +131,20 @@ export function conv2dBackwardFilter(ctx: WasmContext, g: Conv2dGeometry, dy: Fl
     const px = arena.put('conv2dBackwardFilter', x, inputSize(g));
     const pdw = arena.alloc('conv2dBackwardFilter', weightSize(g) * 4);
     const pdb = db ? arena.alloc('conv2dBackwardFilter', g.outChannels * 4) : 0;
-    const cols = d.pointwise ? 0 : arena.alloc('conv2dBackwardFilter', d.rows * d.L * 4);
-    for (let n = 0; n < g.batch; n++) {
-      for (let grp = 0; grp < g.groups; grp++) {
-        const b = columnsOf(ctx, g, d, px, cols, n, grp);
-        ctx.gemm({
-          m: d.ocg, n: d.rows, k: d.L, transA: false, transB: true, lda: d.L, ldb: d.L, ldc: d.rows,
-          a: pdy + 4 * (n * d.outImage + grp * d.ocg * d.L), b, c: pdw + 4 * grp * d.ocg * d.rows,
-          alpha: 1, beta: n === 0 ? 0 : 1, bias: 0,
-        });
+    if (isDepthwise(g)) {
+      writeDepthwiseParams(ctx.kernels, ctx.params, g);
+      ctx.kernels.depthwiseConv2dBackwardFilter(ctx.params, pdy, px, pdw);
+    } else {
+      const cols = d.pointwise ? 0 : arena.alloc('conv2dBackwardFilter', d.rows * d.L * 4);
+      for (let n = 0; n < g.batch; n++) {
+        for (let grp = 0; grp < g.groups; grp++) {
+          const b = columnsOf(ctx, g, d, px, cols, n, grp);
+          ctx.gemm({
+            m: d.ocg, n: d.rows, k: d.L, transA: false, transB: true, lda: d.L, ldb: d.L, ldc: d.rows,
+            a: pdy + 4 * (n * d.outImage + grp * d.ocg * d.L), b, c: pdw + 4 * grp * d.ocg * d.rows,
+            alpha: 1, beta: n === 0 ? 0 : 1, bias: 0,
+          });
+        }
       }
     }
     arena.get(pdw, weightSize(g), dw);

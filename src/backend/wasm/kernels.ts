@@ -21,13 +21,17 @@ export interface KernelExports {
   avgPool2dBackward(params: number): void;
   addBias(x: number, bias: number, outer: number, channels: number, inner: number, y: number): void;
   sumBias(dy: number, outer: number, channels: number, inner: number, db: number): void;
+  depthwiseConv2d(params: number, x: number, w: number, bias: number, y: number): void;
+  depthwiseConv2dBackwardInput(params: number, dy: number, w: number, dx: number): void;
+  depthwiseConv2dBackwardFilter(params: number, dy: number, x: number, dw: number): void;
   relu(x: number, y: number, n: number): void;
   reluBackward(x: number, dy: number, dx: number, n: number): void;
 }
 
 const FUNCTIONS = [
   'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
-  'avgPool2d', 'avgPool2dBackward', 'addBias', 'sumBias', 'relu', 'reluBackward',
+  'avgPool2d', 'avgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
+  'depthwiseConv2dBackwardFilter', 'addBias', 'sumBias', 'relu', 'reluBackward',
 ] as const;
 
 const GLOBALS = ['GEMM_MR', 'GEMM_NR', 'GEMM_KC', 'GEMM_MC', 'GEMM_NC'] as const;
@@ -122,6 +126,26 @@ export function writeIm2colParams(k: KernelExports, params: number, g: Conv2dGeo
   i[12] = g.outWidth;
   i[13] = x;
   i[14] = cols;
+}
+
+/** Depthwise block (groups === inChannels) over the whole batch; data pointers are arguments. */
+export function writeDepthwiseParams(k: KernelExports, params: number, g: Conv2dGeometry): void {
+  const i = new Int32Array(k.memory.buffer, params, 16);
+  i[0] = g.batch;
+  i[1] = g.inChannels;
+  i[2] = g.outChannels / g.inChannels;
+  i[3] = g.inHeight;
+  i[4] = g.inWidth;
+  i[5] = g.outHeight;
+  i[6] = g.outWidth;
+  i[7] = g.kernelHeight;
+  i[8] = g.kernelWidth;
+  i[9] = g.strideHeight;
+  i[10] = g.strideWidth;
+  i[11] = g.dilationHeight;
+  i[12] = g.dilationWidth;
+  i[13] = g.padTop;
+  i[14] = g.padLeft;
 }
 
 /** Pooling block over all N·C planes. */
