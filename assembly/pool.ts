@@ -4,13 +4,14 @@
 
 // Parameter block (4-byte slots), written by writePoolParams in src/backend/wasm/kernels.ts:
 // 0 planes (N·C), 1 H, 2 W, 3 OH, 4 OW, 5 kH, 6 kW, 7 strideH, 8 strideW, 9 padTop,
-// 10 padLeft, 11 x (or dx), 12 y (or dy), 13 argmax pointer.
+// 10 padLeft, 11 x (or dx), 12 y (or dy), 13 argmax pointer, 14 argmax index offset (the
+// flat index of x's first element in the whole input, when the caller runs a chunk of planes).
 
 /** Max of one window at input offset (h0, w0) of the plane starting at flat index `base`,
  * clamped to the input; writes y and argmax. Branch-free scan (random data would
  * mispredict every compare). A NaN wins at once and then sticks, as in the naive
  * reference: the max of a window holding NaN is NaN. */
-@inline function maxWindow(x: usize, base: i32, H: i32, W: i32, h0: i32, w0: i32, kH: i32, kW: i32, y: usize, arg: usize): void {
+@inline function maxWindow(x: usize, base: i32, H: i32, W: i32, h0: i32, w0: i32, kH: i32, kW: i32, y: usize, arg: usize, off: i32): void {
   const hs = max(h0, 0);
   const he = min(h0 + kH, H);
   const ws = max(w0, 0);
@@ -27,7 +28,7 @@
     }
   }
   store<f32>(y, best);
-  store<i32>(arg, bestIndex);
+  store<i32>(arg, bestIndex + off);
 }
 
 /** One scan step of four windows at once, same rule as maxWindow. */
@@ -38,9 +39,9 @@
 /** The common 2×2 / stride 2 / unpadded-start case, four outputs per step: even and odd
  * input columns are split by shuffles, then scanned in the same order as maxWindow.
  * Returns the first output column it did not handle. */
-@inline function maxRow2x2Simd(x: usize, rowIndex: i32, W: i32, OW: i32, y: usize, arg: usize): i32 {
+@inline function maxRow2x2Simd(x: usize, rowIndex: i32, W: i32, OW: i32, y: usize, arg: usize, off: i32): i32 {
   let ow = 0;
-  const r0 = x + (<usize>rowIndex << 2);
+  const r0 = x + (<usize>rowIndex << 2); // rowIndex is local to x; off makes the stored index global
   const r1 = r0 + (<usize>W << 2);
   const lanes = i32x4(0, 2, 4, 6);
   for (; ow + 4 <= OW && 2 * ow + 8 <= W; ow += 4) {
@@ -49,7 +50,7 @@
     const a1 = v128.load(r0 + at, 16);
     const b0 = v128.load(r1 + at);
     const b1 = v128.load(r1 + at, 16);
-    const i00 = i32x4.add(i32x4.splat(rowIndex + 2 * ow), lanes);
+    const i00 = i32x4.add(i32x4.splat(rowIndex + 2 * ow + off), lanes);
     let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
     let index = i00;
     let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
@@ -66,6 +67,9 @@
     index = v128.bitselect(i32x4.add(i00, i32x4.splat(W + 1)), index, take);
     v128.store(y + (<usize>ow << 2), best);
     v128.store(arg + (<usize>ow << 2), index);
+    // A ragged end (OW not a multiple of 4) becomes one block ending at the last output
+    // when that fits in the row: the overlapped outputs get the same values again.
+    if (ow + 4 < OW && ow + 8 > OW && 2 * OW <= W) ow = OW - 8;
   }
   return ow;
 }
@@ -86,6 +90,7 @@ export function maxPool2d(params: usize): void {
   const x = <usize>load<u32>(params, 44);
   let y = <usize>load<u32>(params, 48);
   let arg = <usize>load<u32>(params, 52);
+  const off = load<i32>(params, 56);
   const twoByTwo = kH == 2 && kW == 2 && sH == 2 && sW == 2 && padTop == 0 && padLeft == 0;
   for (let plane = 0; plane < planes; plane++) {
     const base = plane * H * W;
@@ -93,10 +98,10 @@ export function maxPool2d(params: usize): void {
       const h0 = oh * sH - padTop;
       let ow = 0;
       if (ASC_FEATURE_SIMD) {
-        if (twoByTwo && h0 + 1 < H) ow = maxRow2x2Simd(x, base + h0 * W, W, OW, y, arg);
+        if (twoByTwo && h0 + 1 < H) ow = maxRow2x2Simd(x, base + h0 * W, W, OW, y, arg, off);
       }
       for (; ow < OW; ow++) {
-        maxWindow(x, base, H, W, h0, ow * sW - padLeft, kH, kW, y + (<usize>ow << 2), arg + (<usize>ow << 2));
+        maxWindow(x, base, H, W, h0, ow * sW - padLeft, kH, kW, y + (<usize>ow << 2), arg + (<usize>ow << 2), off);
       }
       y += <usize>OW << 2;
       arg += <usize>OW << 2;
@@ -121,6 +126,28 @@ export function maxPool2dBackward(dy: usize, argmax: usize, count: i32, dx: usiz
   return bad;
 }
 
+/** The 2×2 / stride 2 / unpadded-start average, four outputs per step: even and odd columns
+ * split by shuffles and summed in maxWindow's scan order (x00 + x01 + x10 + x11), as the
+ * scalar loop does. Returns the first output column it did not handle. */
+@inline function avgRow2x2Simd(r0: usize, W: i32, OW: i32, y: usize): i32 {
+  let ow = 0;
+  const r1 = r0 + (<usize>W << 2);
+  const quarter = f32x4.splat(0.25);
+  for (; ow + 4 <= OW && 2 * ow + 8 <= W; ow += 4) {
+    const at = <usize>(2 * ow) << 2;
+    const a0 = v128.load(r0 + at);
+    const a1 = v128.load(r0 + at, 16);
+    const b0 = v128.load(r1 + at);
+    const b1 = v128.load(r1 + at, 16);
+    let s = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 2, 4, 6), v128.shuffle<f32>(a0, a1, 1, 3, 5, 7));
+    s = f32x4.add(s, v128.shuffle<f32>(b0, b1, 0, 2, 4, 6));
+    s = f32x4.add(s, v128.shuffle<f32>(b0, b1, 1, 3, 5, 7));
+    v128.store(y + (<usize>ow << 2), f32x4.mul(s, quarter));
+    if (ow + 4 < OW && ow + 8 > OW && 2 * OW <= W) ow = OW - 8; // ragged end, as in maxRow2x2Simd
+  }
+  return ow;
+}
+
 /** y = sum over the window (padding as zeros) / (kH·kW). */
 export function avgPool2d(params: usize): void {
   const planes = load<i32>(params);
@@ -137,13 +164,21 @@ export function avgPool2d(params: usize): void {
   const x = <usize>load<u32>(params, 44);
   let y = <usize>load<u32>(params, 48);
   const scale: f32 = 1 / <f32>(kH * kW);
+  const twoByTwo = kH == 2 && kW == 2 && sH == 2 && sW == 2 && padTop == 0 && padLeft == 0;
   for (let plane = 0; plane < planes; plane++) {
     const base = x + ((<usize>plane * <usize>H * <usize>W) << 2);
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * sH - padTop;
       const hs = max(h0, 0);
       const he = min(h0 + kH, H);
-      for (let ow = 0; ow < OW; ow++) {
+      let ow = 0;
+      if (ASC_FEATURE_SIMD) {
+        if (twoByTwo && h0 + 1 < H) {
+          ow = avgRow2x2Simd(base + ((<usize>h0 * <usize>W) << 2), W, OW, y);
+          y += <usize>ow << 2;
+        }
+      }
+      for (; ow < OW; ow++) {
         const w0 = ow * sW - padLeft;
         const ws = max(w0, 0);
         const we = min(w0 + kW, W);

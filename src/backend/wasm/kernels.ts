@@ -148,10 +148,11 @@ export function writeDepthwiseParams(k: KernelExports, params: number, g: Conv2d
   i[14] = g.padLeft;
 }
 
-/** Pooling block over all N·C planes. */
-export function writePoolParams(k: KernelExports, params: number, g: Pool2dGeometry, x: number, y: number, argmax: number): void {
+/** Pooling block over `planes` planes (default all N·C); `indexOffset` is added to every
+ * argmax index (the flat index of the chunk's first element in the whole input). */
+export function writePoolParams(k: KernelExports, params: number, g: Pool2dGeometry, x: number, y: number, argmax: number, planes = g.batch * g.channels, indexOffset = 0): void {
   const i = new Int32Array(k.memory.buffer, params, 16);
-  i[0] = g.batch * g.channels;
+  i[0] = planes;
   i[1] = g.inHeight;
   i[2] = g.inWidth;
   i[3] = g.outHeight;
@@ -165,4 +166,5 @@ export function writePoolParams(k: KernelExports, params: number, g: Pool2dGeome
   i[11] = x;
   i[12] = y;
   i[13] = argmax;
+  i[14] = indexOffset;
 }

@@ -1,7 +1,18 @@
-// Pooling on the wasm kernels: one call covers all N·C planes.
+// Pooling on the wasm kernels. The forward passes and the average backward work plane by
+// plane, so they run in chunks of planes of about CHUNK_BYTES of input: each chunk is copied
+// into the arena, pooled and copied out while it is still in cache, and the arena stays
+// small (a whole 8×64×112×112 input would go through memory three times otherwise).
+// maxPool2dBackward scatters by flat index and runs in one call.
 import type { Pool2dGeometry } from '../backend.js';
 import type { WasmContext } from './context.js';
 import { writePoolParams } from './kernels.js';
+
+const CHUNK_BYTES = 256 * 1024;
+
+/** Planes per chunk (at least one) for planes of `floats` input floats. */
+function chunkPlanes(floats: number): number {
+  return Math.max(1, Math.floor(CHUNK_BYTES / (4 * floats)));
+}
 
 function sizes(g: Pool2dGeometry): { nx: number; ny: number } {
   const planes = g.batch * g.channels;
@@ -9,15 +20,22 @@ function sizes(g: Pool2dGeometry): { nx: number; ny: number } {
 }
 
 export function maxPool2d(ctx: WasmContext, g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void {
-  const { nx, ny } = sizes(g);
+  const planes = g.batch * g.channels;
+  const inPlane = g.inHeight * g.inWidth;
+  const outPlane = g.outHeight * g.outWidth;
+  const chunk = Math.min(planes, chunkPlanes(inPlane));
   ctx.scoped((arena) => {
-    const px = arena.put('maxPool2d', x, nx);
-    const py = arena.alloc('maxPool2d', ny * 4);
-    const parg = arena.alloc('maxPool2d', ny * 4);
-    writePoolParams(ctx.kernels, ctx.params, g, px, py, parg);
-    ctx.kernels.maxPool2d(ctx.params);
-    arena.get(py, ny, y);
-    argmax.set(arena.i32(parg, ny));
+    const px = arena.alloc('maxPool2d', chunk * inPlane * 4);
+    const py = arena.alloc('maxPool2d', chunk * outPlane * 4);
+    const parg = arena.alloc('maxPool2d', chunk * outPlane * 4);
+    for (let p0 = 0; p0 < planes; p0 += chunk) {
+      const count = Math.min(chunk, planes - p0);
+      arena.f32(px, count * inPlane).set(x.subarray(p0 * inPlane, (p0 + count) * inPlane));
+      writePoolParams(ctx.kernels, ctx.params, g, px, py, parg, count, p0 * inPlane);
+      ctx.kernels.maxPool2d(ctx.params);
+      y.set(arena.f32(py, count * outPlane), p0 * outPlane);
+      argmax.set(arena.i32(parg, count * outPlane), p0 * outPlane);
+    }
   });
 }
 
@@ -36,23 +54,37 @@ export function maxPool2dBackward(ctx: WasmContext, g: Pool2dGeometry, dy: Float
 }
 
 export function avgPool2d(ctx: WasmContext, g: Pool2dGeometry, x: Float32Array, y: Float32Array): void {
-  const { nx, ny } = sizes(g);
+  const planes = g.batch * g.channels;
+  const inPlane = g.inHeight * g.inWidth;
+  const outPlane = g.outHeight * g.outWidth;
+  const chunk = Math.min(planes, chunkPlanes(inPlane));
   ctx.scoped((arena) => {
-    const px = arena.put('avgPool2d', x, nx);
-    const py = arena.alloc('avgPool2d', ny * 4);
-    writePoolParams(ctx.kernels, ctx.params, g, px, py, 0);
-    ctx.kernels.avgPool2d(ctx.params);
-    arena.get(py, ny, y);
+    const px = arena.alloc('avgPool2d', chunk * inPlane * 4);
+    const py = arena.alloc('avgPool2d', chunk * outPlane * 4);
+    for (let p0 = 0; p0 < planes; p0 += chunk) {
+      const count = Math.min(chunk, planes - p0);
+      arena.f32(px, count * inPlane).set(x.subarray(p0 * inPlane, (p0 + count) * inPlane));
+      writePoolParams(ctx.kernels, ctx.params, g, px, py, 0, count);
+      ctx.kernels.avgPool2d(ctx.params);
+      y.set(arena.f32(py, count * outPlane), p0 * outPlane);
+    }
   });
 }
 
 export function avgPool2dBackward(ctx: WasmContext, g: Pool2dGeometry, dy: Float32Array, dx: Float32Array): void {
-  const { nx, ny } = sizes(g);
+  const planes = g.batch * g.channels;
+  const inPlane = g.inHeight * g.inWidth;
+  const outPlane = g.outHeight * g.outWidth;
+  const chunk = Math.min(planes, chunkPlanes(inPlane));
   ctx.scoped((arena) => {
-    const pdy = arena.put('avgPool2dBackward', dy, ny);
-    const pdx = arena.alloc('avgPool2dBackward', nx * 4);
-    writePoolParams(ctx.kernels, ctx.params, g, pdx, pdy, 0);
-    ctx.kernels.avgPool2dBackward(ctx.params);
-    arena.get(pdx, nx, dx);
+    const pdy = arena.alloc('avgPool2dBackward', chunk * outPlane * 4);
+    const pdx = arena.alloc('avgPool2dBackward', chunk * inPlane * 4);
+    for (let p0 = 0; p0 < planes; p0 += chunk) {
+      const count = Math.min(chunk, planes - p0);
+      arena.f32(pdy, count * outPlane).set(dy.subarray(p0 * outPlane, (p0 + count) * outPlane));
+      writePoolParams(ctx.kernels, ctx.params, g, pdx, pdy, 0, count);
+      ctx.kernels.avgPool2dBackward(ctx.params);
+      dx.set(arena.f32(pdx, count * inPlane), p0 * inPlane);
+    }
   });
 }
