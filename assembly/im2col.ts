@@ -5,7 +5,8 @@
 
 // Parameter block (4-byte slots), written by writeIm2colParams in src/backend/wasm/kernels.ts:
 // 0 channels, 1 H, 2 W, 3 kH, 4 kW, 5 strideH, 6 strideW, 7 dilationH, 8 dilationW,
-// 9 padTop, 10 padLeft, 11 OH, 12 OW, 13 x pointer, 14 cols pointer.
+// 9 padTop, 10 padLeft, 11 OH, 12 OW, 13 x pointer, 14 cols pointer, 15 leading dimension
+// of cols in floats for im2col (0: OH·OW; larger lays several images side by side).
 
 /** First ow with ow·stride + off ≥ 0. */
 @inline function firstValid(off: i32, stride: i32): i32 {
@@ -76,6 +77,8 @@ export function im2col(params: usize): void {
   const OW = load<i32>(params, 48);
   const x = <usize>load<u32>(params, 52);
   let dst = <usize>load<u32>(params, 56);
+  const ld = load<i32>(params, 60);
+  const gap = ld > OH * OW ? <usize>(ld - OH * OW) << 2 : 0;
   const rowBytes = <usize>OW << 2;
   for (let c = 0; c < channels; c++) {
     const plane = x + ((<usize>c * <usize>H * <usize>W) << 2);
@@ -85,6 +88,7 @@ export function im2col(params: usize): void {
         const offW = kw * dW - padLeft;
         const lo = min(firstValid(offW, sW), OW);
         const hi = max(endValid(offW, sW, W, OW), lo);
+        if (kw > 0 || kh > 0 || c > 0) dst += gap;
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * sH + offH;
           if (ih < 0 || ih >= H) {

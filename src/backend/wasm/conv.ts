@@ -58,8 +58,51 @@ function isDepthwise(g: Conv2dGeometry): boolean {
   return g.groups > 1 && g.groups === g.inChannels;
 }
 
+/** Output planes below this many positions are convolved several images per GEMM. */
+const SMALL_PLANE = 256;
+/** Columns of one batched GEMM (images × OH·OW), about one NC slab of the SGEMM. */
+const BATCH_COLUMNS = 2048;
+
+/** Forward for small output planes (LeNet conv2: 10×10): one image's GEMM (OC × 100 × 150)
+ * is too small to amortize packing W and the tile edges, so the columns of several images
+ * are laid side by side, Y' [OC, B·L] = W · [cols_1 … cols_B] runs as one GEMM (bias in its
+ * store), and each (image, channel) row of Y' is copied to its place in y. */
+function conv2dBatched(ctx: WasmContext, g: Conv2dGeometry, d: Dims, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+  ctx.scoped((arena) => {
+    const px = arena.put('conv2d', x, inputSize(g));
+    const pw = arena.put('conv2d', w, weightSize(g));
+    const pbias = bias ? arena.put('conv2d', bias, g.outChannels) : 0;
+    const chunk = Math.min(g.batch, Math.max(1, Math.floor(BATCH_COLUMNS / d.L)));
+    const cols = arena.alloc('conv2d', d.rows * chunk * d.L * 4);
+    const pyc = arena.alloc('conv2d', g.outChannels * chunk * d.L * 4);
+    for (let n0 = 0; n0 < g.batch; n0 += chunk) {
+      const count = Math.min(chunk, g.batch - n0);
+      const ld = count * d.L;
+      for (let b = 0; b < count; b++) {
+        writeIm2colParams(ctx.kernels, ctx.params, g, g.inChannels, px + 4 * (n0 + b) * d.image, cols + 4 * b * d.L, ld);
+        ctx.kernels.im2col(ctx.params);
+      }
+      ctx.gemm({
+        m: g.outChannels, n: ld, k: d.rows, transA: false, transB: false, lda: d.rows, ldb: ld, ldc: ld,
+        a: pw, b: cols, c: pyc, alpha: 1, beta: 0, bias: pbias,
+      });
+      const out = arena.f32(pyc, g.outChannels * ld);
+      for (let b = 0; b < count; b++) {
+        for (let oc = 0; oc < g.outChannels; oc++) {
+          const from = oc * ld + b * d.L;
+          y.set(out.subarray(from, from + d.L), ((n0 + b) * g.outChannels + oc) * d.L);
+        }
+      }
+    }
+  });
+}
+
 export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
   const d = dims(g);
+  if (g.groups === 1 && !d.pointwise && g.batch > 1 && d.L < SMALL_PLANE) {
+    conv2dBatched(ctx, g, d, x, w, bias, y);
+    return;
+  }
   ctx.scoped((arena) => {
     if (isDepthwise(g)) {
       const px = arena.put('conv2d', x, inputSize(g));

@@ -108,8 +108,9 @@ export function runGemm(k: KernelExports, params: number, work: number, call: Ge
   k.sgemm(params);
 }
 
-/** im2col/col2im block for one image's run of `channels` channels at x (and cols). */
-export function writeIm2colParams(k: KernelExports, params: number, g: Conv2dGeometry, channels: number, x: number, cols: number): void {
+/** im2col/col2im block for one image's run of `channels` channels at x (and cols); `ld` is
+ * the row length of cols in floats when several images share it (im2col only; 0: OH·OW). */
+export function writeIm2colParams(k: KernelExports, params: number, g: Conv2dGeometry, channels: number, x: number, cols: number, ld = 0): void {
   const i = new Int32Array(k.memory.buffer, params, 16);
   i[0] = channels;
   i[1] = g.inHeight;
@@ -126,6 +127,7 @@ export function writeIm2colParams(k: KernelExports, params: number, g: Conv2dGeo
   i[12] = g.outWidth;
   i[13] = x;
   i[14] = cols;
+  i[15] = ld;
 }
 
 /** Depthwise block (groups === inChannels) over the whole batch; data pointers are arguments. */
