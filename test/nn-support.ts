@@ -1,5 +1,5 @@
-// Helpers for the layer/model tests: seeded tensors and central finite differences of a
-// scalar L = Σ y·r (r a fixed projection, so dL/dy = r), summed in float64.
+// Helpers for the layer/model tests: seeded tensors, plus the central finite differences of
+// a scalar L = Σ y·r (r a fixed projection, so dL/dy = r) from test/support/gradcheck.ts.
 import { Random } from '../src/random.js';
 import { Tensor } from '../src/tensor.js';
 
@@ -22,37 +22,5 @@ export function spreadTensor(shape: number[], seed: number, gap = 0.1): Tensor {
   return new Tensor(Float32Array.from(values), shape);
 }
 
-export function dot(y: Tensor, r: Tensor): number {
-  let s = 0;
-  for (let i = 0; i < y.size; i++) s += y.data[i] * r.data[i];
-  return s;
-}
-
-/** dL/dt by central differences, dividing by the step actually stored in float32. */
-export function numericGradient(t: Tensor, loss: () => number, h: number): Float64Array {
-  const g = new Float64Array(t.size);
-  for (let i = 0; i < t.size; i++) {
-    const v = t.data[i];
-    t.data[i] = v + h;
-    const hi = t.data[i];
-    const up = loss();
-    t.data[i] = v - h;
-    const lo = t.data[i];
-    const down = loss();
-    t.data[i] = v;
-    g[i] = (up - down) / (hi - lo);
-  }
-  return g;
-}
-
-/** max |numeric − analytic| / max(1, max |analytic|). */
-export function relativeError(numeric: ArrayLike<number>, analytic: ArrayLike<number>): number {
-  if (numeric.length !== analytic.length) return Infinity;
-  let worst = 0;
-  let scale = 1;
-  for (let i = 0; i < numeric.length; i++) {
-    worst = Math.max(worst, Math.abs(numeric[i] - analytic[i]));
-    scale = Math.max(scale, Math.abs(analytic[i]));
-  }
-  return worst / scale;
-}
+// The finite-difference pieces are the gradient-check helpers the op tests use.
+export { project as dot, numericGradient, gradientError as relativeError } from './support/gradcheck.js';
