@@ -121,3 +121,10 @@ export function logSoftmax(x: Float32Array, rows: number, cols: number, y: Float
     for (let j = 0; j < cols; j++) y[start + j] = x[start + j] - m - logSum;
   }
 }
+
+/** Every elementwise kernel of the Backend interface, for a backend to spread in and
+ * override the ones it runs faster itself. */
+export const elementwiseKernels = Object.freeze({
+  addBias, sumBias, relu, reluBackward, leakyRelu, leakyReluBackward,
+  sigmoid, sigmoidBackward, tanh, tanhBackward, softmax, logSoftmax,
+});

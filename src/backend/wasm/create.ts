@@ -57,6 +57,8 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
   }
 
   const backend: WasmBackend = {
+    // The shared TS kernels first; the ones wasm runs itself (bias, ReLU) override below.
+    ...elementwise.elementwiseKernels,
     name: 'wasm',
     variant,
     gemmBlocking: gemmBlocking(kernels),
@@ -173,14 +175,6 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
         arena.get(pdy, x.length, dx);
       });
     },
-    leakyRelu: elementwise.leakyRelu,
-    leakyReluBackward: elementwise.leakyReluBackward,
-    sigmoid: elementwise.sigmoid,
-    sigmoidBackward: elementwise.sigmoidBackward,
-    tanh: elementwise.tanh,
-    tanhBackward: elementwise.tanhBackward,
-    softmax: elementwise.softmax,
-    logSoftmax: elementwise.logSoftmax,
   };
   return Object.freeze(backend);
 }
