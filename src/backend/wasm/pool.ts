@@ -54,37 +54,36 @@ export function maxPool2dBackward(ctx: WasmContext, g: Pool2dGeometry, dy: Float
 }
 
 export function avgPool2d(ctx: WasmContext, g: Pool2dGeometry, x: Float32Array, y: Float32Array): void {
-  const planes = g.batch * g.channels;
-  const inPlane = g.inHeight * g.inWidth;
-  const outPlane = g.outHeight * g.outWidth;
-  const chunk = Math.min(planes, chunkPlanes(inPlane));
-  ctx.scoped((arena) => {
-    const px = arena.alloc('avgPool2d', chunk * inPlane * 4);
-    const py = arena.alloc('avgPool2d', chunk * outPlane * 4);
-    for (let p0 = 0; p0 < planes; p0 += chunk) {
-      const count = Math.min(chunk, planes - p0);
-      arena.f32(px, count * inPlane).set(x.subarray(p0 * inPlane, (p0 + count) * inPlane));
-      writePoolParams(ctx.kernels, ctx.params, g, px, py, 0, count);
-      ctx.kernels.avgPool2d(ctx.params);
-      y.set(arena.f32(py, count * outPlane), p0 * outPlane);
-    }
+  averageInChunks(ctx, 'avgPool2d', g, x, g.inHeight * g.inWidth, y, g.outHeight * g.outWidth, (px, py, count) => {
+    writePoolParams(ctx.kernels, ctx.params, g, px, py, 0, count);
+    ctx.kernels.avgPool2d(ctx.params);
   });
 }
 
 export function avgPool2dBackward(ctx: WasmContext, g: Pool2dGeometry, dy: Float32Array, dx: Float32Array): void {
+  averageInChunks(ctx, 'avgPool2dBackward', g, dy, g.outHeight * g.outWidth, dx, g.inHeight * g.inWidth, (pdy, pdx, count) => {
+    writePoolParams(ctx.kernels, ctx.params, g, pdx, pdy, 0, count);
+    ctx.kernels.avgPool2dBackward(ctx.params);
+  });
+}
+
+/** Average pooling either way is plane by plane: copy a chunk of `src` planes in, run the
+ * kernel on it, copy the chunk of `dst` planes out. Chunks are sized by the input plane. */
+function averageInChunks(
+  ctx: WasmContext, op: string, g: Pool2dGeometry,
+  src: Float32Array, srcPlane: number, dst: Float32Array, dstPlane: number,
+  run: (pSrc: number, pDst: number, count: number) => void,
+): void {
   const planes = g.batch * g.channels;
-  const inPlane = g.inHeight * g.inWidth;
-  const outPlane = g.outHeight * g.outWidth;
-  const chunk = Math.min(planes, chunkPlanes(inPlane));
+  const chunk = Math.min(planes, chunkPlanes(g.inHeight * g.inWidth));
   ctx.scoped((arena) => {
-    const pdy = arena.alloc('avgPool2dBackward', chunk * outPlane * 4);
-    const pdx = arena.alloc('avgPool2dBackward', chunk * inPlane * 4);
+    const pSrc = arena.alloc(op, chunk * srcPlane * 4);
+    const pDst = arena.alloc(op, chunk * dstPlane * 4);
     for (let p0 = 0; p0 < planes; p0 += chunk) {
       const count = Math.min(chunk, planes - p0);
-      arena.f32(pdy, count * outPlane).set(dy.subarray(p0 * outPlane, (p0 + count) * outPlane));
-      writePoolParams(ctx.kernels, ctx.params, g, pdx, pdy, 0, count);
-      ctx.kernels.avgPool2dBackward(ctx.params);
-      dx.set(arena.f32(pdx, count * inPlane), p0 * inPlane);
+      arena.f32(pSrc, count * srcPlane).set(src.subarray(p0 * srcPlane, (p0 + count) * srcPlane));
+      run(pSrc, pDst, count);
+      dst.set(arena.f32(pDst, count * dstPlane), p0 * dstPlane);
     }
   });
 }
