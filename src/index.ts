@@ -1,5 +1,5 @@
 // The public API of simdnet, and nothing else.
-export { Tensor, tensor, zeros, ones, full, randn, rand, shapeSize, formatShape, type Shape, type RandomOptions } from './tensor.js';
+export { Tensor, Parameter, tensor, zeros, ones, full, randn, rand, shapeSize, formatShape, type Shape, type RandomOptions } from './tensor.js';
 export { Random } from './random.js';
 export type { Backend, BackendName, Conv2dGeometry, Pool2dGeometry, GemmParams } from './backend/backend.js';
 export { init, setBackend, getBackend, loadBackend, currentBackend, type InitOptions, type WasmLoadOptions, type WasmVariant } from './backend/registry.js';
@@ -7,8 +7,11 @@ export { loadWasmBackend, bestVariant, supportsVariant, type WasmSource, type Wa
 export type { Size2, Padding, Conv2dOptions, Pool2dOptions, Im2colOptions } from './ops/geometry.js';
 export * from './ops/index.js';
 export * from './nn/index.js';
+export * from './train/index.js';
+export { noGrad, isGradEnabled } from './autograd/graph.js';
+export type { BackwardOptions } from './autograd/backward.js';
 export * from './losses.js';
 export * from './optim.js';
 export * from './init.js';
-export * from './serialize.js';
+export * from './serialize/index.js';
 export * from './data/index.js';

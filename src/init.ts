@@ -119,3 +119,14 @@ export function initialize(init: InitName | Initializer, shape: Shape, random: R
   }
   return t;
 }
+
+/** Runs fn with the global generator replaced by `random`, then puts the old one back. */
+export function withGlobalRandom<T>(random: Random, fn: () => T): T {
+  const before = globalRng;
+  globalRng = random;
+  try {
+    return fn();
+  } finally {
+    globalRng = before;
+  }
+}

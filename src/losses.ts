@@ -1,107 +1,33 @@
-// Losses return the scalar loss and its gradient with respect to their input, computed
-// in float64 (the batch is small next to the network) and stored as float32.
-import { Tensor, formatShape } from './tensor.js';
+// Loss objects for fit/evaluate: each returns a scalar Tensor with a backward (the ops in
+// src/ops/loss.ts). A custom loss is any object with forward(input, target) returning a
+// scalar tensor built from ops, so its gradient comes from the tape.
+import { crossEntropy, mseLoss, toClassLabels, type LossTarget } from './ops/loss.js';
+import type { Tensor } from './tensor.js';
 
-export interface LossResult {
-  loss: number;
-  /** dLoss/dInput, same shape as the input. */
-  grad: Tensor;
-}
-
-/** Class indices (Int32Array, number[], or a Tensor [N]) or a Tensor shaped like the input
- * (one-hot or soft targets for cross-entropy, regression targets for MSE). */
-export type LossTarget = Tensor | Int32Array | readonly number[];
+export { toClassLabels, type LossTarget };
 
 export interface Loss {
   readonly type: string;
-  forward(input: Tensor, target: LossTarget): LossResult;
+  /** The scalar loss of a batch (call .backward() on it, or .item() for its value). */
+  forward(input: Tensor, target: LossTarget): Tensor;
 }
 
-function checkInput(op: string, input: Tensor): void {
-  if (!(input instanceof Tensor)) throw new Error(`${op}: input must be a Tensor, got ${String(input)}`);
-}
-
-/** Integer class labels in [0, classes), one per row; throws on a bad count or value. */
-export function toClassLabels(op: string, target: Tensor | Int32Array | readonly number[], rows: number, classes: number): Int32Array {
-  const values: ArrayLike<number> = target instanceof Tensor ? target.data : target;
-  if (target instanceof Tensor && target.rank !== 1) {
-    throw new Error(`${op}: class-index target must have shape [${rows}], got ${formatShape(target.shape)}`);
-  }
-  if (values.length !== rows) throw new Error(`${op}: got ${values.length} labels for a batch of ${rows}`);
-  const labels = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const v = values[i];
-    if (!Number.isInteger(v) || v < 0 || v >= classes) {
-      throw new Error(`${op}: label ${String(v)} at index ${i} is not an integer class in [0, ${classes})`);
-    }
-    labels[i] = v;
-  }
-  return labels;
-}
-
-/** Softmax cross-entropy on logits [N, C] (stable log-softmax), mean over the batch.
- * Targets: class indices, or a [N, C] tensor of one-hot / probability rows. */
+/** Softmax cross-entropy on logits [N, C], mean over the batch; targets are class indices
+ * or [N, C] one-hot / probability rows. */
 export class CrossEntropyLoss implements Loss {
   readonly type = 'CrossEntropyLoss';
 
-  forward(input: Tensor, target: LossTarget): LossResult {
-    const op = 'CrossEntropyLoss';
-    checkInput(op, input);
-    if (input.rank !== 2 || input.shape[0] < 1 || input.shape[1] < 1) {
-      throw new Error(`${op}: input must be logits [N, C] with N, C ≥ 1, got ${formatShape(input.shape)}`);
-    }
-    const [rows, classes] = input.shape;
-    const soft = target instanceof Tensor && target.rank === 2;
-    if (soft && (target.shape[0] !== rows || target.shape[1] !== classes)) {
-      throw new Error(`${op}: one-hot target ${formatShape(target.shape)} does not match logits ${formatShape(input.shape)}`);
-    }
-    const labels = soft ? null : toClassLabels(op, target, rows, classes);
-    const x = input.data;
-    const grad = new Float32Array(x.length);
-    const probs = new Float64Array(classes);
-    let total = 0;
-    for (let r = 0; r < rows; r++) {
-      const base = r * classes;
-      let max = -Infinity;
-      for (let c = 0; c < classes; c++) max = Math.max(max, x[base + c]);
-      if (!Number.isFinite(max)) throw new Error(`${op}: logits row ${r} contains non-finite values`);
-      let sum = 0;
-      for (let c = 0; c < classes; c++) sum += probs[c] = Math.exp(x[base + c] - max);
-      const logSum = Math.log(sum) + max;
-      for (let c = 0; c < classes; c++) {
-        const t = labels ? (labels[r] === c ? 1 : 0) : (target as Tensor).data[base + c];
-        if (t !== 0) total -= t * (x[base + c] - logSum);
-        grad[base + c] = (probs[c] / sum - t) / rows;
-      }
-    }
-    return { loss: total / rows, grad: new Tensor(grad, input.shape) };
+  forward(input: Tensor, target: LossTarget): Tensor {
+    return crossEntropy(input, target);
   }
 }
 
-/** Mean squared error: mean((input - target)²) over all elements. */
+/** Mean squared error: mean((input − target)²) over all elements. */
 export class MSELoss implements Loss {
   readonly type = 'MSELoss';
 
-  forward(input: Tensor, target: LossTarget): LossResult {
-    const op = 'MSELoss';
-    checkInput(op, input);
-    const t: ArrayLike<number> = target instanceof Tensor ? target.data : target;
-    if (target instanceof Tensor && (target.rank !== input.rank || target.shape.some((d, i) => d !== input.shape[i]))) {
-      throw new Error(`${op}: target ${formatShape(target.shape)} does not match input ${formatShape(input.shape)}`);
-    }
-    if (t.length !== input.size || input.size === 0) {
-      throw new Error(`${op}: target has ${t.length} values, input ${formatShape(input.shape)} has ${input.size} (must be equal and non-zero)`);
-    }
-    const x = input.data;
-    const n = x.length;
-    const grad = new Float32Array(n);
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      const d = x[i] - t[i];
-      total += d * d;
-      grad[i] = (2 * d) / n;
-    }
-    return { loss: total / n, grad: new Tensor(grad, input.shape) };
+  forward(input: Tensor, target: LossTarget): Tensor {
+    return mseLoss(input, target);
   }
 }
 

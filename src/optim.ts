@@ -1,26 +1,34 @@
 // Optimizers over a list of parameters (model.parameters()). A step() first checks every
 // gradient and only then changes anything: a non-finite gradient throws and leaves all
 // parameters and the optimizer state exactly as they were.
-import type { Parameter } from './nn/parameter.js';
+import { Parameter, Tensor, formatShape } from './tensor.js';
+import type { OptimizerState } from './serialize/encode.js';
 
 export interface Optimizer {
   readonly parameters: readonly Parameter[];
   /** Number of completed steps. */
   readonly iterations: number;
-  /** Applies one update from the accumulated gradients. */
+  /** Applies one update from the accumulated gradients (parameters without one are skipped). */
   step(): void;
   /** Clears every parameter's gradient. */
   zeroGrad(): void;
+  /** Step count and per-parameter state (momentum, moments), for checkpoints. */
+  stateDict(): OptimizerState;
+  /** Restores stateDict()'s output; everything is checked before anything changes. */
+  loadStateDict(state: OptimizerState): void;
 }
 
 function checkParameters(op: string, params: readonly Parameter[]): Parameter[] {
   if (!Array.isArray(params)) throw new Error(`${op}: expected an array of parameters (model.parameters()), got ${String(params)}`);
   params.forEach((p, i) => {
-    if (!p || !p.value || !p.grad || p.value.size !== p.grad.size) {
-      throw new Error(`${op}: parameter ${i} is not a { name, value, grad } with matching sizes`);
-    }
+    if (!(p instanceof Parameter)) throw new Error(`${op}: parameter ${i} is not a Parameter (got ${String(p)})`);
   });
+  if (new Set(params).size !== params.length) throw new Error(`${op}: a parameter appears twice in the list`);
   return [...params];
+}
+
+function label(p: Parameter, k: number): string {
+  return p.name ? `'${p.name}'` : `parameter ${k}`;
 }
 
 function checkNumber(op: string, name: string, value: number, min: number, maxExclusive = Infinity, minInclusive = true): number {
@@ -36,7 +44,10 @@ function checkNumber(op: string, name: string, value: number, min: number, maxEx
  * g·0 is 0 for finite g and NaN otherwise, so one branch-free sum per tensor finds out;
  * only then is the tensor scanned for the index. */
 function checkGradients(op: string, params: readonly Parameter[]): void {
-  for (const p of params) {
+  for (let k = 0; k < params.length; k++) {
+    const p = params[k];
+    if (p.grad === null) continue;
+    if (p.grad.size !== p.size) throw new Error(`${op}.step: gradient of ${label(p, k)} has shape ${formatShape(p.grad.shape)}, the parameter ${formatShape(p.shape)}`);
     const g = p.grad.data;
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     let i = 0;
@@ -48,9 +59,9 @@ function checkGradients(op: string, params: readonly Parameter[]): void {
     }
     for (; i < g.length; i++) a0 += g[i] * 0;
     if (a0 + a1 + a2 + a3 === 0) continue;
-    for (let k = 0; k < g.length; k++) {
-      if (!Number.isFinite(g[k])) {
-        throw new Error(`${op}.step: gradient of '${p.name}' has a non-finite value (${g[k]}) at index ${k}; no parameter was changed`);
+    for (let i = 0; i < g.length; i++) {
+      if (!Number.isFinite(g[i])) {
+        throw new Error(`${op}.step: gradient of ${label(p, k)} has a non-finite value (${g[i]}) at index ${i}; no parameter was changed`);
       }
     }
   }
@@ -59,16 +70,51 @@ function checkGradients(op: string, params: readonly Parameter[]): void {
 abstract class BaseOptimizer implements Optimizer {
   readonly parameters: readonly Parameter[];
   iterations = 0;
+  protected abstract readonly type: string;
 
   constructor(op: string, params: readonly Parameter[]) {
     this.parameters = checkParameters(op, params);
   }
 
   zeroGrad(): void {
-    for (const p of this.parameters) p.grad.data.fill(0);
+    for (const p of this.parameters) p.grad = null;
   }
 
   abstract step(): void;
+  /** The settings a checkpoint records (and checks on restore). */
+  protected abstract settings(): Record<string, unknown>;
+  /** Per-parameter state arrays by name, in parameter order. */
+  protected abstract slots(): Record<string, Float32Array[]>;
+
+  stateDict(): OptimizerState {
+    const tensors: Record<string, Tensor> = {};
+    for (const [what, arrays] of Object.entries(this.slots())) {
+      arrays.forEach((a, k) => (tensors[`${k}.${what}`] = new Tensor(a.slice(), this.parameters[k].shape)));
+    }
+    return { type: this.type, settings: this.settings(), iterations: this.iterations, parameters: this.parameters.length, tensors };
+  }
+
+  loadStateDict(state: OptimizerState): void {
+    const op = `${this.type}.loadStateDict`;
+    if (!state || typeof state !== 'object') throw new Error(`${op}: expected an optimizer state, got ${String(state)}`);
+    if (state.type !== this.type) throw new Error(`${op}: the state is of a ${String(state.type)}, not a ${this.type}`);
+    if (state.parameters !== this.parameters.length) throw new Error(`${op}: the state is for ${String(state.parameters)} parameters, this optimizer has ${this.parameters.length}`);
+    if (!Number.isInteger(state.iterations) || state.iterations < 0) throw new Error(`${op}: bad iterations ${String(state.iterations)}`);
+    const mine = this.settings();
+    for (const [key, value] of Object.entries(mine)) {
+      if (state.settings?.[key] !== value) throw new Error(`${op}: the state was saved with ${key} = ${String(state.settings?.[key])}, this optimizer has ${String(value)}`);
+    }
+    const writes: [Float32Array, Float32Array][] = [];
+    for (const [what, arrays] of Object.entries(this.slots())) {
+      arrays.forEach((a, k) => {
+        const t = state.tensors?.[`${k}.${what}`];
+        if (!(t instanceof Tensor) || t.size !== a.length) throw new Error(`${op}: state '${k}.${what}' is missing or has the wrong size (parameter ${formatShape(this.parameters[k].shape)})`);
+        writes.push([a, t.data]);
+      });
+    }
+    for (const [a, v] of writes) a.set(v);
+    this.iterations = state.iterations;
+  }
 }
 
 export interface SGDOptions {
@@ -84,6 +130,7 @@ export interface SGDOptions {
 /** Mini-batch SGD with momentum in seed 004's form: v = momentum·v + lr_t·g, w -= v
  * (Nesterov: w -= momentum·v + lr_t·g). */
 export class SGD extends BaseOptimizer {
+  protected readonly type = 'SGD';
   readonly lr: number;
   readonly momentum: number;
   readonly decay: number;
@@ -99,7 +146,15 @@ export class SGD extends BaseOptimizer {
     this.weightDecay = checkNumber('SGD', 'weightDecay', options.weightDecay ?? 0, 0);
     this.nesterov = options.nesterov ?? false;
     if (this.nesterov && this.momentum === 0) throw new Error('SGD: nesterov needs a momentum > 0');
-    this.velocity = this.parameters.map((p) => new Float32Array(p.value.size));
+    this.velocity = this.parameters.map((p) => new Float32Array(p.size));
+  }
+
+  protected settings(): Record<string, unknown> {
+    return { lr: this.lr, momentum: this.momentum, decay: this.decay, weightDecay: this.weightDecay, nesterov: this.nesterov };
+  }
+
+  protected slots(): Record<string, Float32Array[]> {
+    return this.momentum === 0 ? {} : { velocity: this.velocity };
   }
 
   /** The learning rate the next step uses. */
@@ -112,8 +167,10 @@ export class SGD extends BaseOptimizer {
     const lr = this.currentLr;
     const { momentum, weightDecay, nesterov } = this;
     for (let k = 0; k < this.parameters.length; k++) {
-      const w = this.parameters[k].value.data;
-      const g = this.parameters[k].grad.data;
+      const p = this.parameters[k];
+      if (p.grad === null) continue;
+      const w = p.data;
+      const g = p.grad.data;
       const v = this.velocity[k];
       // One loop per variant keeps the per-element work branch-free.
       if (momentum === 0) {
@@ -150,6 +207,7 @@ export interface AdamOptions {
 
 /** Adam (Kingma & Ba 2015) with bias-corrected moments. */
 export class Adam extends BaseOptimizer {
+  protected readonly type = 'Adam';
   readonly lr: number;
   readonly beta1: number;
   readonly beta2: number;
@@ -167,8 +225,16 @@ export class Adam extends BaseOptimizer {
     this.eps = checkNumber('Adam', 'eps', options.eps ?? 1e-8, 0, Infinity, false);
     this.weightDecay = checkNumber('Adam', 'weightDecay', options.weightDecay ?? 0, 0);
     this.decay = checkNumber('Adam', 'decay', options.decay ?? 0, 0);
-    this.m = this.parameters.map((p) => new Float32Array(p.value.size));
-    this.v = this.parameters.map((p) => new Float32Array(p.value.size));
+    this.m = this.parameters.map((p) => new Float32Array(p.size));
+    this.v = this.parameters.map((p) => new Float32Array(p.size));
+  }
+
+  protected settings(): Record<string, unknown> {
+    return { lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, decay: this.decay };
+  }
+
+  protected slots(): Record<string, Float32Array[]> {
+    return { m: this.m, v: this.v };
   }
 
   /** The learning rate the next step uses. */
@@ -187,8 +253,10 @@ export class Adam extends BaseOptimizer {
     const a1 = 1 - beta1;
     const a2 = 1 - beta2;
     for (let k = 0; k < this.parameters.length; k++) {
-      const w = this.parameters[k].value.data;
-      const g = this.parameters[k].grad.data;
+      const p = this.parameters[k];
+      if (p.grad === null) continue;
+      const w = p.data;
+      const g = p.grad.data;
       const m = this.m[k];
       const v = this.v[k];
       for (let i = 0; i < w.length; i++) {

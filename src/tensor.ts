@@ -1,6 +1,10 @@
 // Tensor: a shape and a contiguous row-major Float32Array. No strides: a reshape is a
-// view on the same data, anything else that changes layout copies.
+// view on the same data, anything else that changes layout copies. A tensor that requires
+// a gradient carries the tape node of the op that made it (src/autograd).
 import { Random } from './random.js';
+import { currentBackend } from './backend/registry.js';
+import { record, type GradNode } from './autograd/graph.js';
+import { runBackward, type BackwardOptions } from './autograd/backward.js';
 
 export type Shape = readonly number[];
 
@@ -26,6 +30,12 @@ function checkShape(op: string, shape: Shape): void {
 export class Tensor {
   readonly shape: Shape;
   readonly data: Float32Array;
+  /** dL/dthis after backward(), for leaves that require a gradient (accumulates across
+   * backward calls; null until the first, and after zeroGrad). */
+  grad: Tensor | null = null;
+  /** The tape node of the op that made this tensor (null for leaves and outside the tape). */
+  gradNode: GradNode | null = null;
+  private leafRequiresGrad = false;
 
   constructor(data: Float32Array, shape: Shape) {
     checkShape('Tensor', shape);
@@ -40,6 +50,48 @@ export class Tensor {
 
   get size(): number {
     return this.data.length;
+  }
+
+  /** Whether gradients flow to this tensor: set it on leaves (inputs, parameters); an op's
+   * output requires one when an input did and recording was on. */
+  get requiresGrad(): boolean {
+    return this.gradNode !== null || this.leafRequiresGrad;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (typeof value !== 'boolean') throw new Error(`Tensor.requiresGrad: expected true or false, got ${String(value)}`);
+    if (this.gradNode !== null) {
+      throw new Error(`Tensor.requiresGrad: tensor ${formatShape(this.shape)} was made by '${this.gradNode.op}'; only leaves can be set (use detach() for a leaf copy)`);
+    }
+    this.leafRequiresGrad = value;
+  }
+
+  /** Back-propagates from this tensor: a scalar by default, or any shape with the gradient
+   * of the output given. Leaves that require a gradient get it added into .grad; the
+   * graph's saved tensors are released unless { retainGraph: true }. */
+  backward(grad?: Tensor, options?: BackwardOptions): void {
+    runBackward(this, grad, options);
+  }
+
+  /** The same data as a leaf outside the tape (no gradient flows through it). */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape);
+  }
+
+  /** A copy of the data as a new leaf (no gradient, not on the tape). */
+  copyDetached(): Tensor {
+    return new Tensor(this.data.slice(), this.shape);
+  }
+
+  /** A new leaf of ones with this shape. */
+  onesLike(): Tensor {
+    return new Tensor(new Float32Array(this.size).fill(1), this.shape);
+  }
+
+  /** The value of a one-element tensor as a number. */
+  item(): number {
+    if (this.size !== 1) throw new Error(`Tensor.item: tensor ${formatShape(this.shape)} has ${this.size} elements, not one`);
+    return this.data[0];
   }
 
   get rank(): number {
@@ -62,11 +114,13 @@ export class Tensor {
     if (shapeSize(dims) !== this.size) {
       throw new Error(`reshape: cannot reshape ${formatShape(this.shape)} (${this.size} elements) to ${formatShape(shape)}`);
     }
-    return new Tensor(this.data, dims);
+    const from = this.shape;
+    return record('reshape', new Tensor(this.data, dims), [this], currentBackend(), (dy) => [dy.reshape(from)]);
   }
 
+  /** A copy; on the tape like any op (the gradient passes through unchanged). */
   clone(): Tensor {
-    return new Tensor(this.data.slice(), this.shape);
+    return record('clone', new Tensor(this.data.slice(), this.shape), [this], currentBackend(), (dy) => [dy]);
   }
 
   /** The element at a full index, e.g. t.get(0, 2, 1, 1) for NCHW. */
@@ -83,7 +137,7 @@ export class Tensor {
   }
 
   toString(): string {
-    return `Tensor(${formatShape(this.shape)})`;
+    return `Tensor(${formatShape(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
 
   private offset(op: string, index: number[]): number {
@@ -185,4 +239,16 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
   if (!Number.isFinite(low) || !Number.isFinite(high) || !(high > low)) throw new Error(`rand: high (${high}) must be greater than low (${low})`);
   for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform(low, high);
   return t;
+}
+
+/** A trainable tensor held by a Module: requires a gradient from the start. `name` is its
+ * dotted path (PyTorch's state_dict key) as the module that last listed it named it. */
+export class Parameter extends Tensor {
+  name = '';
+
+  constructor(value: Tensor | Float32Array, shape?: Shape) {
+    if (value instanceof Tensor) super(value.data, value.shape);
+    else super(value, shape ?? [value.length]);
+    this.requiresGrad = true;
+  }
 }

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { CrossEntropyLoss, MSELoss, resolveLoss } from '../src/losses.js';
+import { mean, mul, sub } from '../src/ops/index.js';
 import { Random } from '../src/random.js';
 import { Tensor, tensor } from '../src/tensor.js';
+import type { Loss, LossTarget } from '../src/losses.js';
+
+/** The loss value and dLoss/dx through the tape. */
+function lossAndGrad(loss: Loss, x: Tensor, target: LossTarget): { loss: number; grad: Tensor } {
+  const leaf = x.detach();
+  leaf.requiresGrad = true;
+  const l = loss.forward(leaf, target);
+  expect(l.shape).toEqual([]);
+  l.backward();
+  return { loss: l.item(), grad: leaf.grad as Tensor };
+}
 
 function numericGrad(x: Tensor, f: () => number, h: number): Float64Array {
   const g = new Float64Array(x.size);
@@ -29,14 +41,14 @@ describe('CrossEntropyLoss', () => {
 
   it('matches -mean log softmax[label] computed directly', () => {
     const x = tensor([[1, 2, 3], [0, 0, 0]]);
-    const { loss } = ce.forward(x, [2, 1]);
+    const loss = ce.forward(x, [2, 1]).item();
     const l0 = -(3 - Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)));
     const l1 = Math.log(3);
     expect(loss).toBeCloseTo((l0 + l1) / 2, 6);
   });
 
   it('is stable for huge logits', () => {
-    const { loss, grad } = ce.forward(tensor([[1000, 0], [-1000, 1000]]), new Int32Array([0, 0]));
+    const { loss, grad } = lossAndGrad(ce, tensor([[1000, 0], [-1000, 1000]]), new Int32Array([0, 0]));
     expect(loss).toBeCloseTo(1000, 3);
     expect(Array.from(grad.data).every(Number.isFinite)).toBe(true);
   });
@@ -48,16 +60,16 @@ describe('CrossEntropyLoss', () => {
     labels.forEach((c, r) => (oneHot.data[r * 5 + c] = 1));
     const soft = new Tensor(Float32Array.from({ length: 20 }, (_, i) => ((i % 5) + 1) / 15), [4, 5]);
     for (const target of [labels, new Int32Array(labels), tensor(labels), oneHot, soft]) {
-      const { grad } = ce.forward(x, target);
-      const num = numericGrad(x, () => ce.forward(x, target).loss, 1e-2);
+      const { grad } = lossAndGrad(ce, x, target);
+      const num = numericGrad(x, () => ce.forward(x, target).item(), 1e-2);
       for (let i = 0; i < x.size; i++) expect(Math.abs(num[i] - grad.data[i])).toBeLessThan(2e-4);
     }
-    expect(ce.forward(x, labels).loss).toBeCloseTo(ce.forward(x, oneHot).loss, 6);
+    expect(ce.forward(x, labels).item()).toBeCloseTo(ce.forward(x, oneHot).item(), 6);
   });
 
   it('bad labels and shapes are clear errors', () => {
     const x = randomLogits(3, 4, 1);
-    expect(() => ce.forward(x, [0, 1])).toThrow(/CrossEntropyLoss: got 2 labels for a batch of 3/);
+    expect(() => ce.forward(x, [0, 1])).toThrow(/crossEntropy: got 2 labels for a batch of 3/);
     expect(() => ce.forward(x, [0, 4, 1])).toThrow(/label 4 at index 1 is not an integer class in \[0, 4\)/);
     expect(() => ce.forward(x, [0, -1, 1])).toThrow(/label -1/);
     expect(() => ce.forward(x, [0, 1.5, 1])).toThrow(/label 1.5/);
@@ -71,7 +83,7 @@ describe('MSELoss', () => {
   const mse = new MSELoss();
 
   it('is the mean of squared differences with gradient 2(x - t)/n', () => {
-    const { loss, grad } = mse.forward(tensor([[1, 2], [3, 4]]), tensor([[1, 0], [0, 0]]));
+    const { loss, grad } = lossAndGrad(mse, tensor([[1, 2], [3, 4]]), tensor([[1, 0], [0, 0]]));
     expect(loss).toBeCloseTo((0 + 4 + 9 + 16) / 4, 6);
     expect(Array.from(grad.data)).toEqual([0, 1, 1.5, 2]);
   });
@@ -79,15 +91,26 @@ describe('MSELoss', () => {
   it('gradient matches finite differences', () => {
     const x = randomLogits(3, 4, 9);
     const t = randomLogits(3, 4, 10);
-    const { grad } = mse.forward(x, t);
-    const num = numericGrad(x, () => mse.forward(x, t).loss, 1e-2);
+    const { grad } = lossAndGrad(mse, x, t);
+    const num = numericGrad(x, () => mse.forward(x, t).item(), 1e-2);
     for (let i = 0; i < x.size; i++) expect(Math.abs(num[i] - grad.data[i])).toBeLessThan(1e-4);
   });
 
   it('mismatched targets are clear errors', () => {
-    expect(() => mse.forward(tensor([1, 2]), tensor([[1, 2]]))).toThrow(/MSELoss: target \[1, 2\] does not match input \[2\]/);
-    expect(() => mse.forward(tensor([1, 2]), [1])).toThrow(/MSELoss: target has 1 values/);
+    expect(() => mse.forward(tensor([1, 2]), tensor([[1, 2]]))).toThrow(/mseLoss: target \[1, 2\] does not match input \[2\]/);
+    expect(() => mse.forward(tensor([1, 2]), [1])).toThrow(/mseLoss: target has 1 values/);
   });
+});
+
+it('a custom loss written with ops gets its gradient from the tape', () => {
+  // mean |x − t|² written with sub, mul, mean equals MSELoss, value and gradient.
+  const custom: Loss = { type: 'MyMSE', forward: (x, t) => mean(mul(sub(x, t as Tensor), sub(x, t as Tensor))) };
+  const x = randomLogits(3, 4, 11);
+  const t = randomLogits(3, 4, 12);
+  const a = lossAndGrad(custom, x, t);
+  const b = lossAndGrad(new MSELoss(), x, t);
+  expect(a.loss).toBeCloseTo(b.loss, 6);
+  for (let i = 0; i < x.size; i++) expect(a.grad.data[i]).toBeCloseTo(b.grad.data[i], 6);
 });
 
 it('resolveLoss takes names and instances', () => {

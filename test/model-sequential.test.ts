@@ -8,7 +8,15 @@ import { SGD } from '../src/optim.js';
 import { setSeed } from '../src/init.js';
 import { Random } from '../src/random.js';
 import { Tensor } from '../src/tensor.js';
+import { noGrad } from '../src/autograd/graph.js';
 import { dot, numericGradient, randomTensor, relativeError } from './nn-support.js';
+
+/** A fresh smallCnn holding m's values (to compare state after an operation). */
+function smallCnnWith(m: Sequential): Sequential {
+  const copy = smallCnn();
+  copy.loadStateDict(Object.fromEntries(Object.entries(m.stateDict()).map(([k, t]) => [k, t.copyDetached()])));
+  return copy;
+}
 
 beforeAll(() => {
   setBackend('js');
@@ -44,7 +52,7 @@ function toyData(n: number, seed: number): { x: Tensor; y: Int32Array } {
 }
 
 function snapshot(model: Sequential): number[][] {
-  return [...model.parameters().map((p) => Array.from(p.value.data)), ...model.buffers().map((b) => Array.from(b.value.data))];
+  return [...model.parameters().map((p) => Array.from(p.data)), ...model.buffers().map((b) => Array.from(b.data))];
 }
 
 describe('Sequential', () => {
@@ -57,7 +65,9 @@ describe('Sequential', () => {
     expect(s).toContain('[2, 3]');
     expect(s).toContain(`Total parameters: ${4 * 9 + 4 + 4 + 4 + 64 * 3 + 3}`);
     expect(m.summary()).toMatch(/0 Conv2d +\? +40\n/);
-    expect(() => m.summary([2, 3, 8, 8])).toThrow(/layer 0 \(Conv2d\) cannot take input shape \[2, 3, 8, 8\]/);
+    expect(() => m.summary([2, 3, 8, 8])).toThrow(/layer 0 \(Conv2d\) failed on input \[2, 3, 8, 8\]: Conv2d: expected input \[N, 1, H, W\]/);
+    // summary's probe forward runs in eval mode without the tape and leaves no trace.
+    expect(snapshot(m)).toEqual(snapshot(smallCnnWith(m)));
   });
 
   it('whole-model backward matches finite differences (naive backend, eval-mode BatchNorm excluded)', () => {
@@ -70,19 +80,20 @@ describe('Sequential', () => {
         new Linear({ inFeatures: 3 * 3 * 3, outFeatures: 4 }),
       ]);
       const x = randomTensor([2, 2, 5, 5], 3);
+      x.requiresGrad = true;
       const y = m.forward(x);
       const r = randomTensor([...y.shape], 4);
       m.zeroGrad();
-      const dx = m.backward(r, { inputGrad: true }) as Tensor;
-      const grads = m.parameters().map((p) => Float64Array.from(p.grad.data));
-      const loss = (): number => dot(m.forward(x), r);
+      y.backward(r);
+      const dx = x.grad as Tensor;
+      const grads = m.parameters().map((p) => Float64Array.from((p.grad as Tensor).data));
+      const loss = (): number => noGrad(() => dot(m.forward(x), r));
       expect(relativeError(numericGradient(x, loss, 1e-2), dx.data)).toBeLessThan(2e-3);
-      m.parameters().forEach((p, k) => expect(relativeError(numericGradient(p.value, loss, 1e-2), grads[k]), p.name).toBeLessThan(2e-3));
-      // Without inputGrad the parameter gradients are the same and no dx is returned.
+      m.parameters().forEach((p, k) => expect(relativeError(numericGradient(p, loss, 1e-2), grads[k]), p.name).toBeLessThan(2e-3));
+      // Without an input that requires a gradient the parameter gradients are the same.
       m.zeroGrad();
-      m.forward(x);
-      expect(m.backward(r)).toBeNull();
-      m.parameters().forEach((p, k) => p.grad.data.forEach((g, i) => expect(g).toBeCloseTo(grads[k][i], 5)));
+      m.forward(x.detach()).backward(r);
+      m.parameters().forEach((p, k) => (p.grad as Tensor).data.forEach((g, i) => expect(g).toBeCloseTo(grads[k][i], 5)));
     } finally {
       setBackend('js');
     }
@@ -93,9 +104,14 @@ describe('Sequential', () => {
     m.forward(randomTensor([2, 1, 8, 8], 1));
     const before = snapshot(m);
     expect(() => m.forward(randomTensor([2, 1, 10, 10], 2))).toThrow(
-      /Sequential: layer 6 \(Linear\) cannot take input shape \[2, 100\]: Linear: expected 64 input features/,
+      /Sequential: layer 6 \(Linear\) failed on input \[2, 100\]: Linear: expected input \[N, 64\], got \[2, 100\]/,
     );
     expect(() => m.forward(randomTensor([2, 8, 8], 2))).toThrow(/layer 0 \(Conv2d\).*\[2, 8, 8\]/);
+    try {
+      m.forward(randomTensor([2, 1, 10, 10], 2));
+    } catch (err) {
+      expect((err as Error).cause).toBeInstanceOf(Error); // the layer's own error is kept
+    }
     expect(snapshot(m)).toEqual(before);
   });
 
@@ -106,9 +122,8 @@ describe('Sequential', () => {
     const loss = new CrossEntropyLoss();
     const step = (poison: boolean): void => {
       m.zeroGrad();
-      const out = m.forward(x);
-      m.backward(loss.forward(out, y).grad);
-      if (poison) m.parameters()[2].grad.data[1] = NaN;
+      loss.forward(m.forward(x), y).backward();
+      if (poison) (m.parameters()[2].grad as Tensor).data[1] = NaN;
       opt.step();
     };
     step(false);

@@ -11,7 +11,7 @@ import { loadWasmBackend } from '../src/backend/wasm.js';
 import { Random } from '../src/random.js';
 import { Tensor, tensor, zeros } from '../src/tensor.js';
 import {
-  avgPool2d, avgPool2dBackward, col2im, conv2d, conv2dBackward, gemm, im2col, leakyRelu, linear, linearBackward, logSoftmax, maxPool2d, maxPool2dBackward,
+  avgPool2d, avgPool2dBackward, col2im, conv2d, conv2dBackward, gemm, im2col, leakyRelu, linear, linearBackward, logSoftmax, maxPool2d, maxPool2dWithIndices, maxPool2dBackward,
   relu, sigmoid, softmax, tanh,
 } from '../src/ops/index.js';
 import { randomTensor } from './support/gradcheck.js';
@@ -130,7 +130,7 @@ describe('naive conv2d', () => {
 describe('naive pooling edge rules', () => {
   it('a NaN in a max window wins and propagates (the first NaN)', () => {
     const x = tensor([1, NaN, 3, NaN], [1, 1, 2, 2]);
-    const { y, argmax } = maxPool2d(x, { kernelSize: 2 }, naive);
+    const { y, argmax } = maxPool2dWithIndices(x, { kernelSize: 2 }, naive);
     expect(Number.isNaN(y.data[0])).toBe(true);
     expect(Array.from(argmax)).toEqual([1]);
   });
@@ -187,7 +187,7 @@ describe.each(everyBackend)('ops leave their inputs untouched on %s', (_name, lo
     const before = inputs.map((t) => t.toArray());
     conv2d(x, w, b, {}, be);
     conv2dBackward(dy, x, w, {}, be);
-    const { y, argmax } = maxPool2d(x, { kernelSize: 2 }, be);
+    const { y, argmax } = maxPool2dWithIndices(x, { kernelSize: 2 }, be);
     maxPool2dBackward(y, argmax, x.shape, { kernelSize: 2 }, be);
     avgPool2dBackward(avgPool2d(x, { kernelSize: 3, stride: 2 }, be), x.shape, { kernelSize: 3, stride: 2 }, be);
     linear(lx, lw, null, be);

@@ -1,6 +1,6 @@
-// Every layer's backward against central finite differences through the layer API, on the
-// naive backend (float64 sums). L = Σ y·r for a fixed random r, so backward(r) must give
-// dL/dx and add dL/dparam into each grad.
+// Every layer's gradients through the tape against central finite differences, on the
+// naive backend (float64 sums). L = Σ y·r for a fixed random r, written with ops, so
+// L.backward() must put dL/dx into x.grad and dL/dparam into each parameter's grad.
 //
 // Tolerances (error relative to max(1, max|gradient|)):
 // - PIECEWISE_TOL = 1e-3, h = 0.02 for layers linear or piecewise linear in what is
@@ -16,7 +16,9 @@ import { setBackend } from '../src/backend/registry.js';
 import {
   AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, GlobalAvgPool2d, LeakyReLU, Linear, MaxPool2d, ReLU, Sigmoid, Tanh,
 } from '../src/nn/index.js';
-import type { Layer } from '../src/nn/layer.js';
+import type { Module } from '../src/nn/module.js';
+import { noGrad } from '../src/autograd/graph.js';
+import { mul, sum } from '../src/ops/index.js';
 import { Tensor } from '../src/tensor.js';
 import { dot, numericGradient, randomTensor, relativeError, spreadTensor } from './nn-support.js';
 
@@ -29,18 +31,21 @@ beforeAll(() => {
 
 /** Checks dx and every parameter gradient of `layer` at x. `forwardFresh` evaluates L with
  * a new but identical layer (for Dropout, whose mask must repeat). */
-function checkGradients(layer: Layer, x: Tensor, tol: { h: number; tol: number }, forwardFresh?: () => Layer): void {
-  const y = layer.forward(x);
+function checkGradients(layer: Module, x: Tensor, tol: { h: number; tol: number }, forwardFresh?: () => Module): void {
+  const input = x.detach();
+  input.requiresGrad = true;
+  const y = layer.forward(input);
   const r = randomTensor([...y.shape], 99);
   layer.zeroGrad();
-  const dx = layer.backward(r);
-  const analytic = layer.parameters().map((p) => Float64Array.from(p.grad.data));
-  const loss = (): number => dot((forwardFresh ? forwardFresh() : layer).forward(x), r);
+  sum(mul(y, r)).backward();
+  const dx = input.grad as Tensor;
+  const analytic = layer.parameters().map((p) => Float64Array.from((p.grad as Tensor).data));
+  const loss = (): number => noGrad(() => dot((forwardFresh ? forwardFresh() : layer).forward(x), r));
   const ex = relativeError(numericGradient(x, loss, tol.h), dx.data);
   expect(ex, `${layer.type} dx error ${ex}`).toBeLessThan(tol.tol);
-  layer.parameters().forEach((p, k) => {
-    const e = relativeError(numericGradient(p.value, loss, tol.h), analytic[k]);
-    expect(e, `${layer.type} ${p.name} error ${e}`).toBeLessThan(tol.tol);
+  layer.namedParameters().forEach(([name, p], k) => {
+    const e = relativeError(numericGradient(p, loss, tol.h), analytic[k]);
+    expect(e, `${layer.type} ${name} error ${e}`).toBeLessThan(tol.tol);
   });
 }
 
@@ -78,23 +83,24 @@ describe('layer gradients by finite differences (naive backend)', () => {
   it('Dropout in train mode with a fixed (seeded) mask', () => {
     const make = (): Dropout => new Dropout({ p: 0.4, seed: 21 });
     const layer = make();
-    checkGradients(layer, randomTensor([4, 10], 15), PIECEWISE, make);
-    expect(layer.mask?.some((m) => m === 0)).toBe(true);
+    const x = randomTensor([4, 10], 15);
+    checkGradients(layer, x, PIECEWISE, make);
+    expect(make().forward(x).data.some((v) => v === 0)).toBe(true);
   });
 
   it('BatchNorm2d in train mode (batch statistics) and eval mode (running statistics)', () => {
     const bn = new BatchNorm2d({ numFeatures: 3 });
-    bn.weight.value.data.set([1.5, -0.7, 0.9]);
-    bn.bias.value.data.set([0.1, 0.2, -0.3]);
+    bn.weight.data.set([1.5, -0.7, 0.9]);
+    bn.bias.data.set([0.1, 0.2, -0.3]);
     checkGradients(bn, randomTensor([3, 3, 2, 3], 16, 2), SMOOTH);
     // Far from zero mean: backward recomputes x̂ from x, which must not cancel badly.
     const shifted = randomTensor([2, 3, 3, 3], 18, 2);
     for (let i = 0; i < shifted.size; i++) shifted.data[i] += 50;
     checkGradients(new BatchNorm2d({ numFeatures: 3 }), shifted, SMOOTH);
     const frozen = new BatchNorm2d({ numFeatures: 2 });
-    frozen.runningMean.value.data.set([0.3, -0.2]);
-    frozen.runningVar.value.data.set([0.5, 2]);
-    frozen.weight.value.data.set([1.2, 0.8]);
+    frozen.runningMean.data.set([0.3, -0.2]);
+    frozen.runningVar.data.set([0.5, 2]);
+    frozen.weight.data.set([1.2, 0.8]);
     frozen.eval();
     checkGradients(frozen, randomTensor([2, 2, 3, 3], 17), SMOOTH);
   });
@@ -105,36 +111,59 @@ describe('layer behaviour', () => {
     const lin = new Linear({ inFeatures: 3, outFeatures: 2 });
     const x = randomTensor([2, 3], 30);
     const r = randomTensor([2, 2], 31);
-    lin.forward(x);
-    lin.backward(r);
-    const once = Array.from(lin.weight.grad.data);
-    lin.backward(r);
-    lin.weight.grad.data.forEach((g, i) => expect(g).toBeCloseTo(2 * once[i], 5));
+    lin.forward(x).backward(r);
+    const once = Array.from((lin.weight.grad as Tensor).data);
+    lin.forward(x).backward(r);
+    (lin.weight.grad as Tensor).data.forEach((g, i) => expect(g).toBeCloseTo(2 * once[i], 5));
     lin.zeroGrad();
-    expect(lin.weight.grad.data.every((g) => g === 0)).toBe(true);
+    expect(lin.weight.grad).toBeNull();
   });
 
-  it('backward before forward is a clear error for every layer', () => {
-    const layers: Layer[] = [
-      new Conv2d({ inChannels: 1, outChannels: 1, kernelSize: 1 }), new Linear({ inFeatures: 1, outFeatures: 1 }),
-      new MaxPool2d({ kernelSize: 2 }), new AvgPool2d({ kernelSize: 2 }), new GlobalAvgPool2d(), new Flatten(),
-      new ReLU(), new LeakyReLU(), new Sigmoid(), new Tanh(), new Dropout(), new BatchNorm2d({ numFeatures: 1 }),
-    ];
-    for (const l of layers) expect(() => l.backward(new Tensor(new Float32Array(1), [1, 1, 1, 1])), l.type).toThrow(`${l.type}.backward: called before forward`);
+  it('a frozen parameter or module gets no gradient, and the rest still do', () => {
+    const c = new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3 });
+    c.weight.requiresGrad = false;
+    c.forward(randomTensor([1, 1, 5, 5], 32)).backward(randomTensor([1, 2, 3, 3], 33));
+    expect(c.weight.grad).toBeNull();
+    expect(c.bias?.grad).not.toBeNull();
+    const lin = new Linear({ inFeatures: 2, outFeatures: 2 });
+    lin.requiresGrad = false;
+    const x = randomTensor([1, 2], 34);
+    x.requiresGrad = true;
+    lin.forward(x).backward(randomTensor([1, 2], 35));
+    expect(lin.weight.grad).toBeNull();
+    expect(lin.bias?.grad).toBeNull();
+    expect(x.grad).not.toBeNull();
+    expect(lin.requiresGrad).toBe(false);
+    // Nothing requires a gradient: no tape, so backward is refused.
+    expect(() => lin.forward(randomTensor([1, 2], 36)).backward(randomTensor([1, 2], 37))).toThrow(/backward: tensor \[1, 2\] does not require a gradient/);
   });
 
   it('a gradient of the wrong shape is refused', () => {
     const c = new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3 });
-    c.forward(randomTensor([1, 1, 5, 5], 32));
-    expect(() => c.backward(randomTensor([1, 2, 2, 3], 33))).toThrow(/Conv2d.backward: gradient shape \[1, 2, 2, 3\] does not match the output shape \[1, 2, 3, 3\]/);
+    const y = c.forward(randomTensor([1, 1, 5, 5], 32));
+    expect(() => y.backward(randomTensor([1, 2, 2, 3], 33))).toThrow(/backward: gradient \[1, 2, 2, 3\] must have the output's shape \[1, 2, 3, 3\]/);
+    expect(c.weight.grad).toBeNull();
+  });
+
+  it('strict options: unknown keys are refused by every layer', () => {
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 1, kernelSize: 3, pad: 1 } as never)).toThrow(/Conv2d: unknown option 'pad' \(known: inChannels/);
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 1, kernelSize: 3, strides: 2 } as never)).toThrow(/Conv2d: unknown option 'strides'/);
+    expect(() => new Linear({ inFeatures: 1, outFeatures: 1, biased: true } as never)).toThrow(/Linear: unknown option 'biased'/);
+    expect(() => new MaxPool2d({ kernelSize: 2, dilation: 2 } as never)).toThrow(/MaxPool2d: unknown option 'dilation'/);
+    expect(() => new BatchNorm2d({ numFeatures: 2, affine: false } as never)).toThrow(/BatchNorm2d: unknown option 'affine'/);
+    expect(() => new Dropout({ rate: 0.5 } as never)).toThrow(/Dropout: unknown option 'rate'/);
+    expect(() => new ReLU({ inplace: true } as never)).toThrow(/ReLU: unknown option 'inplace'/);
+    expect(() => new LeakyReLU({ negativeSlope: 0.1 } as never)).toThrow(/LeakyReLU: unknown option 'negativeSlope'/);
+    expect(() => new Flatten({ start: 1 } as never)).toThrow(/Flatten: unknown option 'start'/);
+    expect(() => new GlobalAvgPool2d({ keep: 1 } as never)).toThrow(/GlobalAvgPool2d: unknown option 'keep'/);
   });
 
   it('input shape mismatches name the layer and the shapes', () => {
     expect(() => new Conv2d({ inChannels: 3, outChannels: 2, kernelSize: 3 }).forward(randomTensor([1, 1, 5, 5], 1))).toThrow(
-      /Conv2d: expected 3 input channels, got input shape \[1, 1, 5, 5\]/,
+      /Conv2d: expected input \[N, 3, H, W\], got \[1, 1, 5, 5\]/,
     );
-    expect(() => new Linear({ inFeatures: 4, outFeatures: 2 }).forward(randomTensor([2, 5], 1))).toThrow(/Linear: expected 4 input features, got input shape \[2, 5\]/);
-    expect(() => new MaxPool2d({ kernelSize: 2 }).forward(randomTensor([2, 5], 1))).toThrow(/MaxPool2d: expected \[N, C, H, W\]/);
+    expect(() => new Linear({ inFeatures: 4, outFeatures: 2 }).forward(randomTensor([2, 5], 1))).toThrow(/Linear: expected input \[N, 4\], got \[2, 5\]/);
+    expect(() => new MaxPool2d({ kernelSize: 2 }).forward(randomTensor([2, 5], 1))).toThrow(/maxPool2d: input must have rank 4, got shape \[2, 5\]/);
   });
 
   it('constructor options are validated', () => {
@@ -161,6 +190,13 @@ describe('layer behaviour', () => {
     expect(Math.abs(zeros / y.size - 0.25)).toBeLessThan(0.03);
     d.eval();
     expect(d.forward(x)).toBe(x);
+    // The mask the forward drew is the one backward applies.
+    d.train();
+    const leaf = x.detach();
+    leaf.requiresGrad = true;
+    const z = d.forward(leaf);
+    z.backward(z.onesLike());
+    (leaf.grad as Tensor).data.forEach((g, i) => expect(g).toBeCloseTo(z.data[i] === 0 ? 0 : 1 / 0.75, 5));
   });
 
   it('BatchNorm2d: train output is standardized per channel and running statistics move by momentum', () => {
@@ -180,9 +216,10 @@ describe('layer behaviour', () => {
       expect(variance).toBeCloseTo(1, 3);
       const xm = xs.reduce((a, b) => a + b) / xs.length;
       const unbiased = xs.reduce((a, b) => a + (b - xm) ** 2, 0) / (xs.length - 1);
-      expect(bn.runningMean.value.data[c]).toBeCloseTo(0.5 * xm, 5);
-      expect(bn.runningVar.value.data[c]).toBeCloseTo(0.5 + 0.5 * unbiased, 4);
+      expect(bn.runningMean.data[c]).toBeCloseTo(0.5 * xm, 5);
+      expect(bn.runningVar.data[c]).toBeCloseTo(0.5 + 0.5 * unbiased, 4);
     }
+    expect(bn.numBatchesTracked.item()).toBe(1);
     expect(() => bn.forward(randomTensor([1, 2, 1, 1], 1))).toThrow(/more than one value per channel/);
     // A mean far from zero next to the spread: the statistics must not cancel.
     const offset = randomTensor([4, 2, 3, 3], 42);

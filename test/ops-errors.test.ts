@@ -7,7 +7,7 @@ import { Tensor, ones, tensor, zeros } from '../src/tensor.js';
 import type { Conv2dOptions, Pool2dOptions } from '../src/ops/geometry.js';
 import {
   avgPool2d, avgPool2dBackward, col2im, conv2d, conv2dBackward, gemm, globalAvgPool2d, globalAvgPool2dBackward, im2col, leakyRelu,
-  leakyReluBackward, linear, linearBackward, logSoftmax, maxPool2d, maxPool2dBackward, relu, reluBackward, sigmoidBackward, softmax,
+  leakyReluBackward, linear, linearBackward, logSoftmax, maxPool2d, maxPool2dWithIndices, maxPool2dBackward, relu, reluBackward, sigmoidBackward, softmax,
 } from '../src/ops/index.js';
 
 const x = zeros([1, 3, 4, 4]);
@@ -125,7 +125,7 @@ describe('pooling errors', () => {
     expect(() => maxPool2d(x, { kernelSize: 5 }, naive)).toThrow(/maxPool2d: output height would be empty \(input 4/);
   });
   it('maxPool2dBackward: dy of the wrong shape', () => {
-    const { argmax } = maxPool2d(x, p, naive);
+    const { argmax } = maxPool2dWithIndices(x, p, naive);
     expect(() => maxPool2dBackward(zeros([1, 3, 3, 3]), argmax, [1, 3, 4, 4], p, naive)).toThrow(/maxPool2dBackward: dy has shape \[1, 3, 3, 3\] but max pooling of \[1, 3, 4, 4\] needs \[1, 3, 2, 2\]/);
   });
   it('maxPool2dBackward: argmax of the wrong length', () => {

@@ -6,7 +6,7 @@ import { naiveBackend } from '../src/backend/naive.js';
 import { jsBackend } from '../src/backend/js.js';
 import { loadWasmBackend, supportsVariant, type WasmVariant } from '../src/backend/wasm.js';
 import { tensor, zeros } from '../src/tensor.js';
-import { avgPool2d, avgPool2dBackward, conv2d, conv2dBackward, gemm, im2col, maxPool2d, maxPool2dBackward } from '../src/ops/index.js';
+import { avgPool2d, avgPool2dBackward, conv2d, conv2dBackward, gemm, im2col, maxPool2d, maxPool2dWithIndices, maxPool2dBackward } from '../src/ops/index.js';
 
 interface BackendCase {
   name: string;
@@ -133,13 +133,13 @@ describe.each(backends.map((b) => [b.name, b] as const))('seed examples on %s', 
   });
 
   it('seed 003: 2×2 max pooling of 0..8 gives 4 5 7 8 (stride 1, figure 3)', () => {
-    const { y, argmax } = maxPool2d(x003, { kernelSize: 2, stride: 1 }, be);
+    const { y, argmax } = maxPool2dWithIndices(x003, { kernelSize: 2, stride: 1 }, be);
     expect(y.toArray()).toEqual([4, 5, 7, 8]);
     expect(Array.from(argmax)).toEqual([4, 5, 7, 8]);
   });
 
   it('seed 003 eq. 2: max(0,1,3,4) max(2,0,5,0) max(6,7,0,0) max(8,0,0,0) — stride 2, zero padding bottom/right', () => {
-    const { y, argmax } = maxPool2d(x003, { kernelSize: 2, stride: 2, padding: [0, 1, 0, 1] }, be);
+    const { y, argmax } = maxPool2dWithIndices(x003, { kernelSize: 2, stride: 2, padding: [0, 1, 0, 1] }, be);
     expect(y.toArray()).toEqual([4, 5, 7, 8]);
     expect(Array.from(argmax)).toEqual([4, 5, 7, 8]);
   });
@@ -152,7 +152,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('seed examples on %s', 
   it('seed 003 eq. 11–13: max-pool backward routes δ to the recorded maxima', () => {
     // Maxima at top-left, top-right, bottom-left, bottom-right of the four 2×2 windows.
     const x = tensor([9, 1, 2, 9, 0, 0, 1, 0, 1, 0, 0, 0, 9, 0, 0, 9], [1, 1, 4, 4]);
-    const { argmax } = maxPool2d(x, { kernelSize: 2, stride: 2 }, be);
+    const { argmax } = maxPool2dWithIndices(x, { kernelSize: 2, stride: 2 }, be);
     const dy = tensor([2, 4, 6, 8], [1, 1, 2, 2]);
     const dx = maxPool2dBackward(dy, argmax, [1, 1, 4, 4], { kernelSize: 2, stride: 2 }, be);
     expect(dx.toArray()).toEqual([2, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 8]);
@@ -166,14 +166,14 @@ describe.each(backends.map((b) => [b.name, b] as const))('seed examples on %s', 
 
   it('padding never wins a max, even when every input is negative', () => {
     const x = tensor([-5, -4, -3, -2, -6, -7, -8, -9, -1], [1, 1, 3, 3]);
-    const { y, argmax } = maxPool2d(x, { kernelSize: 2, stride: 2, padding: [1, 0, 1, 0] }, be);
+    const { y, argmax } = maxPool2dWithIndices(x, { kernelSize: 2, stride: 2, padding: [1, 0, 1, 0] }, be);
     expect(y.toArray()).toEqual([-5, -3, -2, -1]);
     expect(Array.from(argmax)).toEqual([0, 2, 3, 8]);
   });
 
   it('ties go to the first maximum in the window', () => {
     const x = tensor([3, 3, 3, 3], [1, 1, 2, 2]);
-    const { argmax } = maxPool2d(x, { kernelSize: 2 }, be);
+    const { argmax } = maxPool2dWithIndices(x, { kernelSize: 2 }, be);
     expect(Array.from(argmax)).toEqual([0]);
   });
 });

@@ -29,7 +29,7 @@ function run(backend: BackendName, seed: number): { steps: number; losses: numbe
   setBackend(backend);
   const z = randn([3, 3, 28, 28], { seed });
   const conv = new Conv2d({ inChannels: 3, outChannels: 4, kernelSize: 3 });
-  conv.weight.value.data.set(randn([4, 3, 3, 3], { seed: seed + 1 }).data);
+  conv.weight.data.set(randn([4, 3, 3, 3], { seed: seed + 1 }).data);
   const target = ones([3, 4, 26, 26]);
   const n = target.size;
   const opt = new SGD(conv.parameters(), { lr: (0.001 * n) / (2 * 3) });
@@ -40,10 +40,10 @@ function run(backend: BackendName, seed: number): { steps: number; losses: numbe
     if (allclose(y.data, 1)) {
       return { steps: step, losses, min: Math.min(...y.data), max: Math.max(...y.data) };
     }
-    const { loss, grad } = mse.forward(y, target);
-    losses.push(loss);
     opt.zeroGrad();
-    conv.backward(grad);
+    const loss = mse.forward(y, target);
+    losses.push(loss.item());
+    loss.backward();
     opt.step();
   }
   return { steps: Infinity, losses, min: NaN, max: NaN };

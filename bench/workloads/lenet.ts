@@ -1,5 +1,5 @@
 // LeNet-5 end to end, through the model API exactly as a user runs it: a training step
-// (batch 64: forward, cross-entropy, backward, SGD step) and inference (predict, batch 256).
+// (batch 64: forward on the tape, cross-entropy, loss.backward(), SGD step) and inference (predict, batch 256).
 // TF.js gets the same network written with tfjs-core ops (tf.layers is not in tfjs-core):
 // fused conv/matMul with bias + ReLU as tf.layers would run them, tf.variableGrads and
 // tf.train.sgd, starting from the same weights.
@@ -101,7 +101,7 @@ function makeData(batch: number): { x: Tensor; labels: Int32Array } {
 async function tfSetup(engine: TfjsEngine, x: Tensor) {
   const tf = engine.tf;
   await useTfBackend(tf, engine.backendName);
-  const initial = toTfLayouts(buildLenet().parameters().map((p) => p.value.data));
+  const initial = toTfLayouts(buildLenet().parameters().map((p) => p.data));
   const vars = initial.map((v, i) => tf.variable(tf.tensor(v.data, v.shape), true, `lenet_bench_${engine.id}_${i}_${Math.random()}`));
   const [n] = x.shape;
   const xs = tf.tensor4d(nchwToNhwc(x.data, n, 1, 28, 28), [n, 28, 28, 1]);
@@ -132,15 +132,15 @@ export function lenetTrainWorkload(batch = 64): Workload {
               setBackend(be);
               model.zeroGrad();
               const out = lossFn.forward(model.forward(x), labels);
-              model.backward(out.grad);
+              out.backward();
               opt.step();
-              loss = out.loss;
+              loss = out.item();
             };
             return {
               check: () => {
                 step();
                 // Output 0 is the loss, outputs 1–10 the gradients in model.parameters() order.
-                return [Float32Array.of(loss), ...model.parameters().map((p) => p.grad.data.slice())];
+                return [Float32Array.of(loss), ...model.parameters().map((p) => (p.grad as Tensor).data.slice())];
               },
               run: step,
               dispose() {},

@@ -1,7 +1,7 @@
 // 2×2 stride-2 max and average pooling, forward and backward, on LeNet's first pooling
 // input and on a wide early-CNN activation. Memory-bound: scored in GB/s.
 import type { Tensor as TfTensor } from '@tensorflow/tfjs-core';
-import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from '../../src/ops/index.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dWithIndices, maxPool2dBackward } from '../../src/ops/index.js';
 import { pool2dGeometry, type Pool2dOptions } from '../../src/ops/geometry.js';
 import { KERNEL_TOLERANCE } from '../agreement.js';
 import { pool2dBytes } from '../flops.js';
@@ -48,10 +48,10 @@ export function poolWorkload(c: PoolCase, kind: PoolKind, dir: PoolDirection): W
           if (engine.kind === 'simdnet') {
             const be = engine.backend;
             if (kind === 'maxpool' && dir === 'fwd') {
-              return { check: () => [maxPool2d(x, OPTIONS, be).y.data], run: () => void maxPool2d(x, OPTIONS, be), dispose() {} };
+              return { check: () => [maxPool2dWithIndices(x, OPTIONS, be).y.data], run: () => void maxPool2d(x, OPTIONS, be), dispose() {} };
             }
             if (kind === 'maxpool') {
-              const { argmax } = maxPool2d(x, OPTIONS, be); // the forward pass every backward follows
+              const { argmax } = maxPool2dWithIndices(x, OPTIONS, be); // the forward pass every backward follows
               const back = () => maxPool2dBackward(dy, argmax, x.shape, OPTIONS, be);
               return { check: () => [back().data], run: () => void back(), dispose() {} };
             }

@@ -9,15 +9,15 @@ import type { Backend } from '../../src/backend/backend.js';
 import { loadMnist } from '../../src/data/index.js';
 import { setSeed } from '../../src/init.js';
 import { Adam, SGD, type Optimizer } from '../../src/optim.js';
-import type { EpochEndInfo } from '../../src/nn/index.js';
+import type { EpochEndInfo } from '../../src/train/index.js';
 import { DEFAULTS, USAGE, parseArgs, type MnistArgs } from './args.js';
 import { lineChart } from './charts.js';
 import { lenet } from './model.js';
 import { shiftImages } from './augment.js';
 import { Random } from '../../src/random.js';
-import type { Sequential } from '../../src/nn/index.js';
+import type { Module } from '../../src/nn/index.js';
 
-function buildModel(name: MnistArgs['model']): Sequential {
+function buildModel(name: MnistArgs['model']): Module {
   if (name === 'lenet') return lenet();
   if (name === 'lenet-bn') return lenet({ batchNorm: true });
   return lenet({ batchNorm: true, channels: [8, 16] });

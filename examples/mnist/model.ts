@@ -3,7 +3,7 @@
 // → linear 120, ReLU → linear 84, ReLU → linear 10 (logits). 61,706 parameters.
 // `batchNorm: true` adds BatchNorm2d after each convolution (+44 parameters).
 import { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../../src/nn/index.js';
-import type { Layer } from '../../src/nn/layer.js';
+import type { Module } from '../../src/nn/module.js';
 
 export interface LenetOptions {
   batchNorm?: boolean;
@@ -13,7 +13,7 @@ export interface LenetOptions {
 
 export function lenet(options: LenetOptions = {}): Sequential {
   const [c1, c2] = options.channels ?? [6, 16];
-  const bn = (channels: number): Layer[] => (options.batchNorm ? [new BatchNorm2d({ numFeatures: channels })] : []);
+  const bn = (channels: number): Module[] => (options.batchNorm ? [new BatchNorm2d({ numFeatures: channels })] : []);
   return new Sequential([
     new Conv2d({ inChannels: 1, outChannels: c1, kernelSize: 5, padding: 2 }),
     ...bn(c1),

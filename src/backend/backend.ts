@@ -56,6 +56,30 @@ export interface GemmParams {
   readonly beta: number;
 }
 
+export type BinaryKind = 'add' | 'sub' | 'mul' | 'div';
+
+/** Two operands broadcast to one output shape: each is read through its own strides,
+ * with stride 0 on a dimension it broadcasts along (numpy rules, computed in src/ops). */
+export interface BroadcastGeometry {
+  readonly shape: readonly number[];
+  readonly aStrides: readonly number[];
+  readonly bStrides: readonly number[];
+}
+
+/** Tensors joined along one axis, each seen as [outer, sizes[k], inner]. */
+export interface ConcatGeometry {
+  readonly outer: number;
+  readonly inner: number;
+  readonly sizes: readonly number[];
+}
+
+/** Per-channel batch normalization of x viewed as [batch, channels, inner]. */
+export interface BatchNormGeometry {
+  readonly batch: number;
+  readonly channels: number;
+  readonly inner: number;
+}
+
 export interface Backend {
   readonly name: BackendName;
 
@@ -103,4 +127,33 @@ export interface Backend {
   /** Row-wise softmax / log-softmax of x viewed as [rows, cols], max-subtracted for stability. */
   softmax(x: Float32Array, rows: number, cols: number, y: Float32Array): void;
   logSoftmax(x: Float32Array, rows: number, cols: number, y: Float32Array): void;
+  /** Their backwards, from the forward output y. */
+  softmaxBackward(y: Float32Array, dy: Float32Array, rows: number, cols: number, dx: Float32Array): void;
+  logSoftmaxBackward(y: Float32Array, dy: Float32Array, rows: number, cols: number, dx: Float32Array): void;
+
+  /** y = a ∘ b over arrays of one length (y may alias a or b). */
+  binary(kind: BinaryKind, a: Float32Array, b: Float32Array, y: Float32Array): void;
+  /** y = a ∘ b with both read through the strides of g (numpy broadcasting). */
+  broadcastBinary(kind: BinaryKind, g: BroadcastGeometry, a: Float32Array, b: Float32Array, y: Float32Array): void;
+  /** y = alpha·x + beta·y (beta 0 overwrites y). Gradient accumulation and scaling. */
+  axpby(alpha: number, x: Float32Array, beta: number, y: Float32Array): void;
+  /** y (read through g.bStrides) = x (contiguous over g.shape) summed over the dimensions
+   * where g.bStrides is 0: the adjoint of broadcasting. Overwrites y. */
+  sumToShape(g: BroadcastGeometry, x: Float32Array, y: Float32Array): void;
+  /** y (contiguous over g.shape) = x read through g.bStrides. */
+  broadcastTo(g: BroadcastGeometry, x: Float32Array, y: Float32Array): void;
+  /** y = parts joined along one axis; split is its adjoint (overwrites every part). */
+  concat(g: ConcatGeometry, parts: readonly Float32Array[], y: Float32Array): void;
+  split(g: ConcatGeometry, x: Float32Array, parts: readonly Float32Array[]): void;
+
+  /** Batch statistics per channel: mean and biased variance (float64). */
+  batchNormStats(g: BatchNormGeometry, x: Float32Array, mean: Float64Array, variance: Float64Array): void;
+  /** y = gamma·(x − mean)·invStd + beta per channel. */
+  batchNormApply(g: BatchNormGeometry, x: Float32Array, mean: Float64Array, invStd: Float64Array, gamma: Float32Array, beta: Float32Array, y: Float32Array): void;
+  /** dx (when not null), dgamma and dbeta from dy and the forward's input and statistics;
+   * batchStats says whether mean and variance were the batch's own (train mode). */
+  batchNormBackward(
+    g: BatchNormGeometry, dy: Float32Array, x: Float32Array, mean: Float64Array, invStd: Float64Array, gamma: Float32Array,
+    batchStats: boolean, dx: Float32Array | null, dgamma: Float32Array, dbeta: Float32Array,
+  ): void;
 }

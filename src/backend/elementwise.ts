@@ -1,6 +1,8 @@
 // Elementwise kernels shared by the naive and js backends (and by wasm where a wasm
 // version would not pay). Plain loops over flat arrays; arithmetic is done in float64
 // (JS numbers) and stored as float32. Every output may alias its input.
+import { batchNormKernels } from './batchnorm.js';
+import { tensorKernels } from './tensor-kernels.js';
 
 /** y[o, c, i] = x[o, c, i] + bias[c] for x viewed as [outer, channels, inner]. */
 export function addBias(x: Float32Array, bias: Float32Array, outer: number, channels: number, inner: number, y: Float32Array): void {
@@ -122,9 +124,10 @@ export function logSoftmax(x: Float32Array, rows: number, cols: number, y: Float
   }
 }
 
-/** Every elementwise kernel of the Backend interface, for a backend to spread in and
+/** Every shared kernel of the Backend interface (elementwise, tensor, batch norm), for a backend to spread in and
  * override the ones it runs faster itself. */
 export const elementwiseKernels = Object.freeze({
   addBias, sumBias, relu, reluBackward, leakyRelu, leakyReluBackward,
   sigmoid, sigmoidBackward, tanh, tanhBackward, softmax, logSoftmax,
+  ...tensorKernels, ...batchNormKernels,
 });

@@ -1,49 +1,36 @@
-// Elementwise activation layers over the activation ops. ReLU/LeakyReLU cache their
-// input, Sigmoid/Tanh their output (what each backward needs).
-import { leakyRelu, leakyReluBackward, relu, reluBackward, sigmoid, sigmoidBackward, tanh, tanhBackward } from '../ops/activation.js';
-import type { Shape, Tensor } from '../tensor.js';
-import { Layer } from './layer.js';
+// Activation layers over the activation ops, and Identity.
+import { leakyRelu, relu, sigmoid, tanh } from '../ops/activation.js';
+import type { Tensor } from '../tensor.js';
+import { Module } from './module.js';
 import { checkLayerOptions, numberIn } from './options.js';
 
-abstract class Elementwise extends Layer {
-  protected saved: Tensor | null = null;
-
-  config(): Record<string, unknown> {
-    return {};
-  }
-
-  outputShape(input: Shape): Shape {
-    return input;
-  }
-
-  protected savedFor(dy: Tensor): Tensor {
-    const t = this.cached(this.saved);
-    this.checkGrad(dy, t.shape);
-    return t;
+/** A layer without options: the constructor refuses any. */
+abstract class Stateless extends Module {
+  constructor(type: string, options?: Record<string, never>) {
+    super();
+    checkLayerOptions(type, options, false, []);
   }
 }
 
-export class ReLU extends Elementwise {
-  readonly type = 'ReLU';
+export class ReLU extends Stateless {
+  static readonly typeName = 'ReLU';
+
+  constructor(options?: Record<string, never>) {
+    super('ReLU', options);
+  }
 
   forward(x: Tensor): Tensor {
-    const y = relu(x);
-    this.saved = x;
-    return y;
-  }
-
-  backward(dy: Tensor): Tensor {
-    return reluBackward(this.savedFor(dy), dy);
+    return relu(x);
   }
 }
 
-export class LeakyReLU extends Elementwise {
-  readonly type = 'LeakyReLU';
+export class LeakyReLU extends Module {
+  static readonly typeName = 'LeakyReLU';
   readonly slope: number;
 
   constructor(options: { slope?: number } = {}) {
     super();
-    this.slope = numberIn('LeakyReLU', 'slope', checkLayerOptions('LeakyReLU', options, false).slope, 0.01, 0, 1);
+    this.slope = numberIn('LeakyReLU', 'slope', checkLayerOptions('LeakyReLU', options, false, ['slope']).slope, 0.01, 0, 1);
   }
 
   override config(): Record<string, unknown> {
@@ -51,40 +38,43 @@ export class LeakyReLU extends Elementwise {
   }
 
   forward(x: Tensor): Tensor {
-    const y = leakyRelu(x, this.slope);
-    this.saved = x;
-    return y;
-  }
-
-  backward(dy: Tensor): Tensor {
-    return leakyReluBackward(this.savedFor(dy), dy, this.slope);
+    return leakyRelu(x, this.slope);
   }
 }
 
-export class Sigmoid extends Elementwise {
-  readonly type = 'Sigmoid';
+export class Sigmoid extends Stateless {
+  static readonly typeName = 'Sigmoid';
 
-  forward(x: Tensor): Tensor {
-    const y = sigmoid(x);
-    this.saved = y;
-    return y;
+  constructor(options?: Record<string, never>) {
+    super('Sigmoid', options);
   }
 
-  backward(dy: Tensor): Tensor {
-    return sigmoidBackward(this.savedFor(dy), dy);
+  forward(x: Tensor): Tensor {
+    return sigmoid(x);
   }
 }
 
-export class Tanh extends Elementwise {
-  readonly type = 'Tanh';
+export class Tanh extends Stateless {
+  static readonly typeName = 'Tanh';
 
-  forward(x: Tensor): Tensor {
-    const y = tanh(x);
-    this.saved = y;
-    return y;
+  constructor(options?: Record<string, never>) {
+    super('Tanh', options);
   }
 
-  backward(dy: Tensor): Tensor {
-    return tanhBackward(this.savedFor(dy), dy);
+  forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
+}
+
+/** Returns its input (a placeholder, e.g. a shortcut without a projection). */
+export class Identity extends Stateless {
+  static readonly typeName = 'Identity';
+
+  constructor(options?: Record<string, never>) {
+    super('Identity', options);
+  }
+
+  forward(x: Tensor): Tensor {
+    return x;
   }
 }

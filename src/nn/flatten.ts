@@ -1,29 +1,27 @@
-// Flatten: [N, ...] → [N, product of the rest]; a view, no copy.
-import { formatShape, shapeSize, type Shape, type Tensor } from '../tensor.js';
-import { Layer } from './layer.js';
+// Flatten: [N, ...] → [N, product of the rest] by default; a view, no copy.
+import { flatten } from '../ops/shape.js';
+import { formatShape, type Tensor } from '../tensor.js';
+import { Module } from './module.js';
+import { checkLayerOptions } from './options.js';
 
-export class Flatten extends Layer {
-  readonly type = 'Flatten';
-  private inShape: Shape | null = null;
+export class Flatten extends Module {
+  static readonly typeName = 'Flatten';
+  readonly startDim: number;
 
-  config(): Record<string, unknown> {
-    return {};
+  constructor(options: { startDim?: number } = {}) {
+    super();
+    const o = checkLayerOptions('Flatten', options, false, ['startDim']);
+    const s = o.startDim ?? 1;
+    if (!Number.isInteger(s) || s < 0) throw new Error(`Flatten: startDim must be a non-negative integer, got ${String(o.startDim)}`);
+    this.startDim = s;
   }
 
-  outputShape(input: Shape): Shape {
-    if (input.length < 1) throw new Error(`Flatten: expected an input with a batch dimension, got shape ${formatShape(input)}`);
-    return [input[0], shapeSize(input.slice(1))];
+  override config(): Record<string, unknown> {
+    return this.startDim === 1 ? {} : { startDim: this.startDim };
   }
 
   forward(x: Tensor): Tensor {
-    const y = x.reshape(this.outputShape(x.shape));
-    this.inShape = x.shape;
-    return y;
-  }
-
-  backward(dy: Tensor): Tensor {
-    const xShape = this.cached(this.inShape);
-    this.checkGrad(dy, this.outputShape(xShape));
-    return dy.reshape(xShape);
+    if (x.rank <= this.startDim) throw new Error(`Flatten: expected an input of rank > ${this.startDim}, got shape ${formatShape(x.shape)}`);
+    return flatten(x, this.startDim);
   }
 }

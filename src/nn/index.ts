@@ -1,14 +1,11 @@
-export { Layer } from './layer.js';
-export { createParameter, type Parameter, type LayerBuffer } from './parameter.js';
+export { Module, registerModule, type ModuleClass, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
 export { Conv2d, type Conv2dLayerOptions } from './conv2d.js';
 export { Linear, type LinearLayerOptions } from './linear.js';
 export { MaxPool2d, AvgPool2d, GlobalAvgPool2d, type Pool2dLayerOptions } from './pool.js';
 export { Flatten } from './flatten.js';
-export { ReLU, LeakyReLU, Sigmoid, Tanh } from './activations.js';
+export { ReLU, LeakyReLU, Sigmoid, Tanh, Identity } from './activations.js';
 export { Dropout, type DropoutOptions } from './dropout.js';
 export { BatchNorm2d, type BatchNorm2dOptions } from './batchnorm.js';
-export { Sequential, type EvaluateOptions } from './sequential.js';
-export type { FitOptions, History, BatchEndInfo, EpochEndInfo } from './fit.js';
-export { accuracy } from './metrics.js';
-export { createLayer, layerTypes } from './layer-types.js';
+export { Sequential } from './sequential.js';
+export { createModule, builtinModuleTypes, type ModuleSpec } from './module-types.js';
 export type { WeightInitOptions } from './options.js';

@@ -1,13 +1,12 @@
 // Checks for layer constructor options, each naming the layer and the bad value.
 import { Random } from '../random.js';
+import { checkOptions } from '../ops/validate.js';
 import { globalRandom, type InitName, type Initializer } from '../init.js';
 
-export function checkLayerOptions<T extends object>(type: string, options: T | undefined, required: boolean): T {
-  if (options === undefined && !required) return {} as T;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new Error(`${type}: options must be an object, got ${String(options)}`);
-  }
-  return options;
+/** An options object with only the known keys (a typo such as `pad` or `strides` is an
+ * error, not a silently ignored option). */
+export function checkLayerOptions<T extends object>(type: string, options: T | undefined, required: boolean, known: readonly string[]): T {
+  return checkOptions(type, options, known, required);
 }
 
 export function positiveInt(type: string, name: string, value: unknown, fallback?: number): number {

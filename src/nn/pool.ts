@@ -1,9 +1,8 @@
-// Pooling layers over the pooling ops. MaxPool2d caches only the argmax (ConvNetJS's
-// switches) and the input shape.
-import { avgPool2d, avgPool2dBackward, globalAvgPool2d, globalAvgPool2dBackward, maxPool2d, maxPool2dBackward } from '../ops/pool.js';
-import { parsePadding, parseSize2, pool2dGeometry, type Padding, type Pool2dOptions, type Size2 } from '../ops/geometry.js';
-import type { Shape, Tensor } from '../tensor.js';
-import { Layer, checkInputRank } from './layer.js';
+// Pooling layers over the pooling ops.
+import { avgPool2d, globalAvgPool2d, maxPool2d } from '../ops/pool.js';
+import { parsePadding, parseSize2, type Padding, type Pool2dOptions, type Size2 } from '../ops/geometry.js';
+import type { Tensor } from '../tensor.js';
+import { Module } from './module.js';
 import { checkLayerOptions } from './options.js';
 
 export interface Pool2dLayerOptions {
@@ -14,7 +13,7 @@ export interface Pool2dLayerOptions {
 }
 
 function parsePoolOptions(type: string, options: Pool2dLayerOptions): Pool2dOptions {
-  const o = checkLayerOptions(type, options, true);
+  const o = checkLayerOptions(type, options, true, ['kernelSize', 'stride', 'padding']);
   const kernel = parseSize2(type, 'kernelSize', o.kernelSize, [NaN, NaN]);
   if (Number.isNaN(kernel[0])) throw new Error(`${type}: kernelSize is required`);
   const stride = parseSize2(type, 'stride', o.stride, kernel);
@@ -23,97 +22,53 @@ function parsePoolOptions(type: string, options: Pool2dLayerOptions): Pool2dOpti
   return o.padding === undefined ? out : { ...out, padding: o.padding };
 }
 
-abstract class Pool2dLayer extends Layer {
+abstract class Pool2dLayer extends Module {
   protected readonly options: Pool2dOptions;
-  protected inShape: Shape | null = null;
-  protected outShape: Shape = [];
 
   constructor(type: string, options: Pool2dLayerOptions) {
     super();
     this.options = parsePoolOptions(type, options);
   }
 
-  config(): Record<string, unknown> {
+  override config(): Record<string, unknown> {
     return JSON.parse(JSON.stringify(this.options)) as Record<string, unknown>;
-  }
-
-  outputShape(input: Shape): Shape {
-    checkInputRank(this.type, input, 4, '[N, C, H, W]');
-    const g = pool2dGeometry(this.type, input, this.options);
-    return [g.batch, g.channels, g.outHeight, g.outWidth];
   }
 }
 
 export class MaxPool2d extends Pool2dLayer {
-  readonly type = 'MaxPool2d';
-  private argmax: Int32Array | null = null;
+  static readonly typeName = 'MaxPool2d';
 
   constructor(options: Pool2dLayerOptions) {
     super('MaxPool2d', options);
   }
 
   forward(x: Tensor): Tensor {
-    this.outputShape(x.shape);
-    const { y, argmax } = maxPool2d(x, this.options);
-    this.argmax = argmax;
-    this.inShape = x.shape;
-    this.outShape = y.shape;
-    return y;
-  }
-
-  backward(dy: Tensor): Tensor {
-    const argmax = this.cached(this.argmax);
-    this.checkGrad(dy, this.outShape);
-    return maxPool2dBackward(dy, argmax, this.cached(this.inShape), this.options);
+    return maxPool2d(x, this.options);
   }
 }
 
 export class AvgPool2d extends Pool2dLayer {
-  readonly type = 'AvgPool2d';
+  static readonly typeName = 'AvgPool2d';
 
   constructor(options: Pool2dLayerOptions) {
     super('AvgPool2d', options);
   }
 
   forward(x: Tensor): Tensor {
-    this.outputShape(x.shape);
-    const y = avgPool2d(x, this.options);
-    this.inShape = x.shape;
-    this.outShape = y.shape;
-    return y;
-  }
-
-  backward(dy: Tensor): Tensor {
-    const xShape = this.cached(this.inShape);
-    this.checkGrad(dy, this.outShape);
-    return avgPool2dBackward(dy, xShape, this.options);
+    return avgPool2d(x, this.options);
   }
 }
 
 /** Mean over H and W: [N, C, H, W] → [N, C, 1, 1] (follow with Flatten for a classifier). */
-export class GlobalAvgPool2d extends Layer {
-  readonly type = 'GlobalAvgPool2d';
-  private inShape: Shape | null = null;
+export class GlobalAvgPool2d extends Module {
+  static readonly typeName = 'GlobalAvgPool2d';
 
-  config(): Record<string, unknown> {
-    return {};
-  }
-
-  outputShape(input: Shape): Shape {
-    checkInputRank(this.type, input, 4, '[N, C, H, W]');
-    return [input[0], input[1], 1, 1];
+  constructor(options?: Record<string, never>) {
+    super();
+    checkLayerOptions('GlobalAvgPool2d', options, false, []);
   }
 
   forward(x: Tensor): Tensor {
-    this.outputShape(x.shape);
-    const y = globalAvgPool2d(x);
-    this.inShape = x.shape;
-    return y;
-  }
-
-  backward(dy: Tensor): Tensor {
-    const xShape = this.cached(this.inShape);
-    this.checkGrad(dy, [xShape[0], xShape[1], 1, 1]);
-    return globalAvgPool2dBackward(dy, xShape);
+    return globalAvgPool2d(x);
   }
 }

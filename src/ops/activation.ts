@@ -1,15 +1,25 @@
 // Elementwise activations and row-wise softmax; each backward takes what its kernel needs
 // (relu/leakyRelu the forward input x, sigmoid/tanh the forward output y).
 import type { Backend } from '../backend/backend.js';
+import { record } from '../autograd/graph.js';
 import { Tensor, formatShape, zeros } from '../tensor.js';
 import { checkFiniteNumber, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
-function unary(op: string, x: Tensor, backend: Backend | undefined, run: (be: Backend, y: Tensor) => void): Tensor {
+/** An elementwise op: forward on the backend, and its rule from the backward kernel given
+ * what it saves (the input x or the output y). */
+function unary(
+  op: string, x: Tensor, backend: Backend | undefined, run: (be: Backend, y: Tensor) => void,
+  saves: 'x' | 'y', grad: (be: Backend, saved: Float32Array, dy: Float32Array, dx: Float32Array) => void,
+): Tensor {
   checkTensor(op, 'input', x);
   const be = resolveBackend(op, backend);
   const y = zeros(x.shape);
   run(be, y);
-  return y;
+  return record(op, y, [x], be, (dy) => {
+    const dx = zeros(x.shape);
+    grad(be, saves === 'x' ? x.data : y.data, dy.data, dx.data);
+    return [dx];
+  });
 }
 
 function binary(op: string, aName: string, a: Tensor, dy: Tensor, backend: Backend | undefined, run: (be: Backend, dx: Tensor) => void): Tensor {
@@ -28,7 +38,7 @@ function checkSlope(op: string, slope: unknown): number {
 
 /** max(x, 0). */
 export function relu(x: Tensor, backend?: Backend): Tensor {
-  return unary('relu', x, backend, (be, y) => be.relu(x.data, y.data));
+  return unary('relu', x, backend, (be, y) => be.relu(x.data, y.data), 'x', (be, sx, dy, dx) => be.reluBackward(sx, dy, dx));
 }
 
 /** dy where x > 0, else 0. */
@@ -39,7 +49,7 @@ export function reluBackward(x: Tensor, dy: Tensor, backend?: Backend): Tensor {
 /** x where x > 0, else slope·x. */
 export function leakyRelu(x: Tensor, slope = 0.01, backend?: Backend): Tensor {
   const s = checkSlope('leakyRelu', slope);
-  return unary('leakyRelu', x, backend, (be, y) => be.leakyRelu(x.data, s, y.data));
+  return unary('leakyRelu', x, backend, (be, y) => be.leakyRelu(x.data, s, y.data), 'x', (be, sx, dy, dx) => be.leakyReluBackward(sx, s, dy, dx));
 }
 
 export function leakyReluBackward(x: Tensor, dy: Tensor, slope = 0.01, backend?: Backend): Tensor {
@@ -49,7 +59,7 @@ export function leakyReluBackward(x: Tensor, dy: Tensor, slope = 0.01, backend?:
 
 /** 1 / (1 + e^−x). */
 export function sigmoid(x: Tensor, backend?: Backend): Tensor {
-  return unary('sigmoid', x, backend, (be, y) => be.sigmoid(x.data, y.data));
+  return unary('sigmoid', x, backend, (be, y) => be.sigmoid(x.data, y.data), 'y', (be, sy, dy, dx) => be.sigmoidBackward(sy, dy, dx));
 }
 
 /** dy·y·(1 − y), from the forward output y. */
@@ -58,7 +68,7 @@ export function sigmoidBackward(y: Tensor, dy: Tensor, backend?: Backend): Tenso
 }
 
 export function tanh(x: Tensor, backend?: Backend): Tensor {
-  return unary('tanh', x, backend, (be, y) => be.tanh(x.data, y.data));
+  return unary('tanh', x, backend, (be, y) => be.tanh(x.data, y.data), 'y', (be, sy, dy, dx) => be.tanhBackward(sy, dy, dx));
 }
 
 /** dy·(1 − y²), from the forward output y. */
@@ -76,7 +86,12 @@ function rowwise(op: string, x: Tensor, backend: Backend | undefined, log: boole
   const rows = x.size / cols;
   if (log) be.logSoftmax(x.data, rows, cols, y.data);
   else be.softmax(x.data, rows, cols, y.data);
-  return y;
+  return record(op, y, [x], be, (dy) => {
+    const dx = zeros(x.shape);
+    if (log) be.logSoftmaxBackward(y.data, dy.data, rows, cols, dx.data);
+    else be.softmaxBackward(y.data, dy.data, rows, cols, dx.data);
+    return [dx];
+  });
 }
 
 /** exp(x) / Σ exp(x) over the last dimension. */

@@ -1,5 +1,6 @@
 // conv2d and its backward: validation and shapes here, arithmetic in the backend.
-import type { Backend } from '../backend/backend.js';
+import type { Backend, Conv2dGeometry } from '../backend/backend.js';
+import { record } from '../autograd/graph.js';
 import { Tensor, formatShape, zeros } from '../tensor.js';
 import { conv2dGeometry, type Conv2dOptions } from './geometry.js';
 import { CONV_KEYS, checkBoolean, checkOptions, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
@@ -30,8 +31,29 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options?: Con
     }
   }
   const y = zeros([g.batch, g.outChannels, g.outHeight, g.outWidth]);
-  be.conv2d(g, x.data, w.data, bias ? bias.data : null, y.data);
-  return y;
+  const b = bias ?? null;
+  be.conv2d(g, x.data, w.data, b ? b.data : null, y.data);
+  return record(op, y, [x, w, b], be, (dy, [needX, needW, needB]) => convGradients(be, g, dy, x, w, needX, needW, needB));
+}
+
+/** The conv2d rule: only the gradients asked for are computed (a frozen weight costs no
+ * backward-filter pass, a first layer no backward-input pass). */
+function convGradients(be: Backend, g: Conv2dGeometry, dy: Tensor, x: Tensor, w: Tensor, needX: boolean, needW: boolean, needB: boolean): (Tensor | null)[] {
+  let dx: Tensor | null = null;
+  let dw: Tensor | null = null;
+  let db: Tensor | null = null;
+  if (needX) {
+    dx = zeros(x.shape);
+    be.conv2dBackwardInput(g, dy.data, w.data, dx.data);
+  }
+  if (needB) db = zeros([g.outChannels]);
+  if (needW) {
+    dw = zeros(w.shape);
+    be.conv2dBackwardFilter(g, dy.data, x.data, dw.data, db ? db.data : null);
+  } else if (db) {
+    be.sumBias(dy.data, g.batch, g.outChannels, g.outHeight * g.outWidth, db.data);
+  }
+  return [dx, dw, db];
 }
 
 /** Gradients of conv2d given dy (the gradient of its output): dw, db = Σ dy over N, H, W,
@@ -46,13 +68,6 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, options?: Conv2
   const be = resolveBackend(op, backend);
   const g = conv2dGeometry(op, x.shape, w.shape, opts);
   checkShapeIs(op, 'dy', dy.shape, [g.batch, g.outChannels, g.outHeight, g.outWidth], `the output of input ${formatShape(x.shape)} ⋆ weight ${formatShape(w.shape)}`);
-  const dw = zeros(w.shape);
-  const db = zeros([g.outChannels]);
-  be.conv2dBackwardFilter(g, dy.data, x.data, dw.data, db.data);
-  let dx: Tensor | null = null;
-  if (inputGrad) {
-    dx = zeros(x.shape);
-    be.conv2dBackwardInput(g, dy.data, w.data, dx.data);
-  }
-  return { dx, dw, db };
+  const [dx, dw, db] = convGradients(be, g, dy, x, w, inputGrad, true, true);
+  return { dx, dw: dw as Tensor, db: db as Tensor };
 }

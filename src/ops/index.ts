@@ -1,12 +1,20 @@
-// Functional ops: validation and shapes in TypeScript, arithmetic in the current Backend.
+// The one table of ops: every op is defined once (validation, shapes, forward on a
+// Backend, backward rule) in the file it is exported from. Nothing registers by side effect.
 export { conv2d, conv2dBackward, type Conv2dBackwardOptions, type Conv2dGradients } from './conv.js';
 export { im2col, col2im } from './im2col.js';
 export {
-  maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, globalAvgPool2d, globalAvgPool2dBackward, type MaxPool2dResult,
+  maxPool2d, maxPool2dWithIndices, maxPool2dBackward, avgPool2d, avgPool2dBackward, globalAvgPool2d, globalAvgPool2dBackward,
+  type MaxPool2dResult,
 } from './pool.js';
 export { gemm, type GemmOptions } from './gemm.js';
 export { linear, linearBackward, type LinearGradients } from './linear.js';
 export {
   relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackward, tanh, tanhBackward, softmax, logSoftmax,
 } from './activation.js';
+export { add, sub, mul, div, neg, broadcastShapes, type Operand } from './arithmetic.js';
+export { reshape, flatten, concat } from './shape.js';
+export { sum, mean, type ReduceOptions } from './reduce.js';
+export { batchNorm2d, type BatchNorm2dOptions as BatchNorm2dOpOptions } from './batchnorm.js';
+export { dropout, type DropoutOptions as DropoutOpOptions } from './dropout.js';
+export { crossEntropy, mseLoss, type LossTarget } from './loss.js';
 export type { Size2, Padding, Conv2dOptions, Pool2dOptions, Im2colOptions } from './geometry.js';

@@ -1,5 +1,6 @@
 // Fully connected layer as PyTorch: y = x·Wᵀ + b with W [out, in].
 import type { Backend } from '../backend/backend.js';
+import { record } from '../autograd/graph.js';
 import { Tensor, formatShape, zeros } from '../tensor.js';
 import { checkRankOf, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
@@ -37,8 +38,30 @@ export function linear(x: Tensor, w: Tensor, bias?: Tensor | null, backend?: Bac
   const be = resolveBackend(op, backend);
   const y = zeros([batch, outFeatures]);
   be.gemm(batch, outFeatures, inFeatures, x.data, w.data, y.data, { ...NO_TRANS, transB: true });
-  if (bias) be.addBias(y.data, bias.data, batch, outFeatures, 1, y.data);
-  return y;
+  const b = bias ?? null;
+  if (b) be.addBias(y.data, b.data, batch, outFeatures, 1, y.data);
+  return record(op, y, [x, w, b], be, (dy, [needX, needW, needB]) => linearGradients(be, dy, x, w, needX, needW, needB));
+}
+
+function linearGradients(be: Backend, dy: Tensor, x: Tensor, w: Tensor, needX: boolean, needW: boolean, needB: boolean): (Tensor | null)[] {
+  const [batch, inFeatures] = x.shape;
+  const outFeatures = w.shape[0];
+  let dx: Tensor | null = null;
+  let dw: Tensor | null = null;
+  let db: Tensor | null = null;
+  if (needX) {
+    dx = zeros(x.shape);
+    be.gemm(batch, inFeatures, outFeatures, dy.data, w.data, dx.data, NO_TRANS);
+  }
+  if (needW) {
+    dw = zeros(w.shape);
+    be.gemm(outFeatures, inFeatures, batch, dy.data, x.data, dw.data, { ...NO_TRANS, transA: true });
+  }
+  if (needB) {
+    db = zeros([outFeatures]);
+    be.sumBias(dy.data, batch, outFeatures, 1, db.data);
+  }
+  return [dx, dw, db];
 }
 
 /** Gradients of linear given dy [N, out]: dx = dy·W, dw = dyᵀ·x, db = Σ_N dy. */
@@ -49,12 +72,6 @@ export function linearBackward(dy: Tensor, x: Tensor, w: Tensor, backend?: Backe
   const [batch, inFeatures] = x.shape;
   const outFeatures = w.shape[0];
   checkShapeIs(op, 'dy', dy.shape, [batch, outFeatures], `the output of input ${formatShape(x.shape)} · weight ${formatShape(w.shape)}ᵀ`);
-  const be = resolveBackend(op, backend);
-  const dx = zeros(x.shape);
-  const dw = zeros(w.shape);
-  const db = zeros([outFeatures]);
-  be.gemm(batch, inFeatures, outFeatures, dy.data, w.data, dx.data, NO_TRANS);
-  be.gemm(outFeatures, inFeatures, batch, dy.data, x.data, dw.data, { ...NO_TRANS, transA: true });
-  be.sumBias(dy.data, batch, outFeatures, 1, db.data);
+  const [dx, dw, db] = linearGradients(resolveBackend(op, backend), dy, x, w, true, true, true) as Tensor[];
   return { dx, dw, db };
 }

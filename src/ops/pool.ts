@@ -1,5 +1,6 @@
 // Max, average and global-average pooling with their backward passes.
 import type { Backend, Pool2dGeometry } from '../backend/backend.js';
+import { record } from '../autograd/graph.js';
 import { Tensor, formatShape, shapeSize, zeros, type Shape } from '../tensor.js';
 import { pool2dGeometry, type Pool2dOptions } from './geometry.js';
 import { POOL_KEYS, checkOptions, checkRankOf, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
@@ -15,7 +16,12 @@ function outShape(g: Pool2dGeometry): number[] {
 }
 
 /** Max over each window of x [N, C, H, W]; padding never wins, the first maximum does. */
-export function maxPool2d(x: Tensor, options: Pool2dOptions, backend?: Backend): MaxPool2dResult {
+export function maxPool2d(x: Tensor, options: Pool2dOptions, backend?: Backend): Tensor {
+  return maxPool2dWithIndices(x, options, backend).y;
+}
+
+/** maxPool2d that also returns the argmax (the flat index into x each output took). */
+export function maxPool2dWithIndices(x: Tensor, options: Pool2dOptions, backend?: Backend): MaxPool2dResult {
   const op = 'maxPool2d';
   checkTensor(op, 'input', x);
   const opts = checkOptions(op, options, POOL_KEYS, true);
@@ -24,6 +30,11 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions, backend?: Backend):
   const y = zeros(outShape(g));
   const argmax = new Int32Array(y.size);
   be.maxPool2d(g, x.data, y.data, argmax);
+  record(op, y, [x], be, (dy) => {
+    const dx = zeros(x.shape);
+    be.maxPool2dBackward(g, dy.data, argmax, dx.data);
+    return [dx];
+  });
   return { y, argmax };
 }
 
@@ -57,9 +68,17 @@ export function avgPool2d(x: Tensor, options: Pool2dOptions, backend?: Backend):
   const opts = checkOptions(op, options, POOL_KEYS, true);
   const be = resolveBackend(op, backend);
   const g = pool2dGeometry(op, x.shape, opts);
+  return averagePool(op, be, g, x);
+}
+
+function averagePool(op: string, be: Backend, g: Pool2dGeometry, x: Tensor): Tensor {
   const y = zeros(outShape(g));
   be.avgPool2d(g, x.data, y.data);
-  return y;
+  return record(op, y, [x], be, (dy) => {
+    const dx = zeros(x.shape);
+    be.avgPool2dBackward(g, dy.data, dx.data);
+    return [dx];
+  });
 }
 
 /** dx of shape xShape: each dy element spread evenly over its window. */
@@ -86,10 +105,7 @@ export function globalAvgPool2d(x: Tensor, backend?: Backend): Tensor {
   checkTensor(op, 'input', x);
   checkRankOf(op, 'input', x, 4);
   const be = resolveBackend(op, backend);
-  const g = globalGeometry(op, x.shape);
-  const y = zeros(outShape(g));
-  be.avgPool2d(g, x.data, y.data);
-  return y;
+  return averagePool(op, be, globalGeometry(op, x.shape), x);
 }
 
 /** dx of shape xShape: dy [N, C, 1, 1] / (H·W) at every position. */

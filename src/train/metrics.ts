@@ -1,6 +1,6 @@
 // Classification accuracy from logits/probabilities [N, C] and class labels or one-hot rows.
 import { Tensor, formatShape } from '../tensor.js';
-import type { LossTarget } from '../losses.js';
+import type { LossTarget } from '../ops/loss.js';
 
 function argmaxRow(data: ArrayLike<number>, base: number, cols: number): number {
   let best = 0;

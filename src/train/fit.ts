@@ -4,10 +4,13 @@
 import { Random } from '../random.js';
 import { globalRandom } from '../init.js';
 import { Adam, SGD, type Optimizer } from '../optim.js';
-import { CrossEntropyLoss, resolveLoss, toClassLabels, type Loss, type LossName, type LossTarget } from '../losses.js';
+import { CrossEntropyLoss, resolveLoss, type Loss, type LossName } from '../losses.js';
+import { toClassLabels, type LossTarget } from '../ops/loss.js';
+import { checkOptions } from '../ops/validate.js';
 import { Tensor, formatShape } from '../tensor.js';
-import type { Sequential } from './sequential.js';
+import type { Module } from '../nn/module.js';
 import { checkBatchSize, checkData, permutation, takeRows, takeTargets, yieldToEventLoop } from './batches.js';
+import { evaluate, inference } from './evaluate.js';
 import { countCorrect } from './metrics.js';
 
 export interface BatchEndInfo {
@@ -77,7 +80,11 @@ function abortError(where: string): Error {
   return err;
 }
 
-function resolveOptimizer(model: Sequential, choice: FitOptions['optimizer']): Optimizer {
+const FIT_KEYS = [
+  'epochs', 'batchSize', 'optimizer', 'loss', 'shuffle', 'seed', 'validationData', 'validationSplit', 'augment', 'onBatchEnd', 'onEpochEnd', 'signal',
+] as const;
+
+function resolveOptimizer(model: Module, choice: FitOptions['optimizer']): Optimizer {
   const params = model.parameters();
   if (choice === undefined || choice === 'adam') return new Adam(params);
   if (choice === 'sgd') return new SGD(params);
@@ -112,7 +119,8 @@ function splitValidation(x: Tensor, y: LossTarget, options: FitOptions, n: numbe
   };
 }
 
-export async function fitModel(model: Sequential, x: Tensor, y: LossTarget, options: FitOptions = {}): Promise<History> {
+export async function fitModel(model: Module, x: Tensor, y: LossTarget, options: FitOptions = {}): Promise<History> {
+  checkOptions('fit', options, FIT_KEYS);
   const n0 = checkData('fit', x, y);
   const epochs = options.epochs ?? 1;
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`fit: epochs must be a positive integer, got ${String(options.epochs)}`);
@@ -125,7 +133,11 @@ export async function fitModel(model: Sequential, x: Tensor, y: LossTarget, opti
   const shuffle = options.shuffle ?? true;
   const random = options.seed !== undefined ? new Random(options.seed) : globalRandom();
   const signal = options.signal;
-  const outShape = model.outputShape([Math.min(batchSize, n), ...tx.shape.slice(1)]);
+  // One forward of the first example in eval mode (nothing recorded, no state changed):
+  // a model that cannot take these inputs fails here, before any step.
+  const probe = inference(model, () => model.forward(takeRows(tx, null, 0, 1)));
+  if (!(probe instanceof Tensor)) throw new Error(`fit: the model's forward must return one Tensor, got ${String(probe)}`);
+  const outShape = probe.shape;
   // Bad class labels fail here, before any step, not in the middle of an epoch.
   if (loss instanceof CrossEntropyLoss && outShape.length === 2) {
     for (const [what, data] of [['y', train], ['validation y', val]] as const) {
@@ -156,14 +168,18 @@ export async function fitModel(model: Sequential, x: Tensor, y: LossTarget, opti
       const yb = takeTargets(ty, order, start, end);
       model.zeroGrad(); // the optimizer's parameters are among the model's
       const out = model.forward(xb);
-      const result = loss.forward(out, yb);
-      model.backward(result.grad);
+      const lossTensor = loss.forward(out, yb);
+      if (!(lossTensor instanceof Tensor) || lossTensor.size !== 1) {
+        throw new Error(`fit: the loss must return a scalar Tensor, got ${lossTensor instanceof Tensor ? formatShape(lossTensor.shape) : String(lossTensor)}`);
+      }
+      const batchLoss = lossTensor.item();
+      if (lossTensor.requiresGrad) lossTensor.backward();
       optimizer.step();
-      total += result.loss * (end - start);
+      total += batchLoss * (end - start);
       const c = countCorrect(out, yb);
       correct = correct === null || c === null ? null : correct + c;
       if (options.onBatchEnd) {
-        await options.onBatchEnd({ epoch, batch: b, batches, loss: result.loss, samples: end, elapsed: (performance.now() - started) / 1000 });
+        await options.onBatchEnd({ epoch, batch: b, batches, loss: batchLoss, samples: end, elapsed: (performance.now() - started) / 1000 });
       }
       await yieldToEventLoop();
       if (signal?.aborted) throw abortError(`in epoch ${epoch + 1} after batch ${b + 1} of ${batches}`);
@@ -174,7 +190,7 @@ export async function fitModel(model: Sequential, x: Tensor, y: LossTarget, opti
     history.epochTime.push(epochTime);
     const info: EpochEndInfo = { epoch, epochs, loss: total / n, accuracy: correct === null ? NaN : correct / n, epochTime };
     if (val) {
-      const r = model.evaluate(val[0], val[1], { batchSize: Math.max(batchSize, 256), loss });
+      const r = evaluate(model, val[0], val[1], { batchSize: Math.max(batchSize, 256), loss });
       history.valLoss.push(r.loss);
       history.valAccuracy.push(r.accuracy);
       info.valLoss = r.loss;

@@ -1,7 +1,7 @@
 // Slicing and gathering examples (rows of x, entries of y) into mini-batches.
 import { Random } from '../random.js';
 import { Tensor, formatShape, shapeSize } from '../tensor.js';
-import type { LossTarget } from '../losses.js';
+import type { LossTarget } from '../ops/loss.js';
 
 /** Number of examples in targets (labels or a tensor whose first dimension is N). */
 export function targetCount(y: LossTarget): number {

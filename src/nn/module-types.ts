@@ -1,0 +1,68 @@
+// Every module type a model file may name: the built-ins (an explicit table, no
+// registration by side effect) and the classes given to registerModule().
+import { Module, registeredModule } from './module.js';
+import { Conv2d } from './conv2d.js';
+import { Linear } from './linear.js';
+import { AvgPool2d, GlobalAvgPool2d, MaxPool2d } from './pool.js';
+import { Flatten } from './flatten.js';
+import { Identity, LeakyReLU, ReLU, Sigmoid, Tanh } from './activations.js';
+import { Dropout } from './dropout.js';
+import { BatchNorm2d } from './batchnorm.js';
+import { Sequential } from './sequential.js';
+
+export interface ModuleSpec {
+  type: string;
+  config: Record<string, unknown>;
+}
+
+type Factory = (config: Record<string, unknown>, build: (spec: ModuleSpec) => Module) => Module;
+
+// Built lazily: this file and sequential.ts import each other (Sequential.load), so the
+// classes may not exist yet while the modules are being evaluated. Weights are about to
+// be overwritten: 'zeros' keeps loading from consuming the global random stream.
+let table: Record<string, Factory> | null = null;
+function builtins(): Record<string, Factory> {
+  table ??= {
+    Conv2d: (c) => new Conv2d({ ...(c as never as ConstructorParameters<typeof Conv2d>[0]), init: 'zeros' }),
+    Linear: (c) => new Linear({ ...(c as never as ConstructorParameters<typeof Linear>[0]), init: 'zeros' }),
+    MaxPool2d: (c) => new MaxPool2d(c as never),
+    AvgPool2d: (c) => new AvgPool2d(c as never),
+    GlobalAvgPool2d: (c) => new GlobalAvgPool2d(c as never),
+    Flatten: (c) => new Flatten(c as never),
+    ReLU: (c) => new ReLU(c as never),
+    LeakyReLU: (c) => new LeakyReLU(c as never),
+    Sigmoid: (c) => new Sigmoid(c as never),
+    Tanh: (c) => new Tanh(c as never),
+    Identity: (c) => new Identity(c as never),
+    Dropout: (c) => new Dropout(c as never),
+    BatchNorm2d: (c) => new BatchNorm2d(c as never),
+    Sequential: (c, build) => {
+      const layers = (c as { layers?: unknown }).layers;
+      if (!Array.isArray(layers)) throw new Error('Sequential: config must have a layers array');
+      return new Sequential(layers.map((spec) => build(spec as ModuleSpec)));
+    },
+  };
+  return table;
+}
+
+/** The built-in type names. */
+export function builtinModuleTypes(): string[] {
+  return Object.keys(builtins());
+}
+
+/** Rebuilds a module tree from its type and config (weights not restored here). */
+export function createModule(spec: ModuleSpec): Module {
+  if (!spec || typeof spec !== 'object' || typeof spec.type !== 'string') throw new Error(`createModule: expected { type, config }, got ${JSON.stringify(spec)}`);
+  const { type } = spec;
+  const config = spec.config ?? {};
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new Error(`createModule: config of ${type} must be an object`);
+  const own = Object.prototype.hasOwnProperty.call(builtins(), type) ? builtins()[type] : undefined;
+  if (own) return own(config, createModule);
+  const cls = registeredModule(type);
+  if (!cls) {
+    throw new Error(`createModule: unknown module type '${type}': register the class first with registerModule(${type}) (built-in: ${builtinModuleTypes().join(', ')})`);
+  }
+  const m = new cls(config as never);
+  if (!(m instanceof Module)) throw new Error(`createModule: new ${type}(config) did not return a Module`);
+  return m;
+}

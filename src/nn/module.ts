@@ -1,0 +1,236 @@
+// Module, the PyTorch shape: a subclass keeps its layers in fields (arrays of modules
+// count too), its trainable tensors as Parameter fields and its state as registered
+// buffers, and defines forward(). Names are the dotted paths PyTorch's state_dict uses.
+import { Parameter, Tensor, formatShape, type Shape } from '../tensor.js';
+import type { LossTarget } from '../ops/loss.js';
+import { fitModel, type FitOptions, type History } from '../train/fit.js';
+import { evaluate, predict, summary, type EvaluateOptions } from '../train/evaluate.js';
+import { encodeModel, type SaveOptions } from '../serialize/encode.js';
+
+/** What a Module constructor looks like to the model file: it is rebuilt from config(). */
+export type ModuleClass = new (config: never) => Module;
+
+/** Names given by registerModule (the class name unless another was given). */
+const registeredNames = new WeakMap<object, string>();
+const registeredClasses = new Map<string, ModuleClass>();
+
+/** Makes a user Module class known to the model file: save() writes its name and
+ * config(), load rebuilds it with `new cls(config)` and then loads its state dict. */
+export function registerModule(cls: ModuleClass, name: string = cls?.name): void {
+  if (typeof cls !== 'function' || !(cls.prototype instanceof Module)) {
+    throw new Error(`registerModule: expected a class that extends Module, got ${String(cls)}`);
+  }
+  if (typeof name !== 'string' || !/^[A-Za-z_$][\w$.]*$/.test(name)) throw new Error(`registerModule: bad type name ${JSON.stringify(name)}`);
+  const known = registeredClasses.get(name);
+  if (known && known !== cls) throw new Error(`registerModule: the name '${name}' is already registered for another class`);
+  if ((cls as unknown as { typeName?: unknown }).typeName !== undefined && Object.prototype.hasOwnProperty.call(cls, 'typeName')) {
+    throw new Error(`registerModule: ${name} is a built-in module and needs no registration`);
+  }
+  registeredClasses.set(name, cls);
+  registeredNames.set(cls, name);
+}
+
+/** The user class registered under a name, if any. */
+export function registeredModule(name: string): ModuleClass | undefined {
+  return registeredClasses.get(name);
+}
+
+export interface LoadStateDictOptions {
+  /** Every key must match (default true); false loads what matches and reports the rest. */
+  strict?: boolean;
+}
+
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+export abstract class Module {
+  /** Train mode (the default) vs eval mode: matters for Dropout and BatchNorm2d. */
+  training = true;
+  private readonly bufferTable = new Map<string, Tensor>();
+
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** The type name saved in model files: a built-in's own, a registered class's name, else the class name. */
+  get type(): string {
+    const ctor = this.constructor as { typeName?: string; name: string };
+    if (Object.prototype.hasOwnProperty.call(ctor, 'typeName') && ctor.typeName) return ctor.typeName;
+    return registeredNames.get(ctor) ?? ctor.name;
+  }
+
+  /** The constructor argument that rebuilds this module (saved in model files). */
+  config(): Record<string, unknown> {
+    return {};
+  }
+
+  /** Registers a state tensor saved in the state dict but not trained (PyTorch's
+   * register_buffer), e.g. BatchNorm's running_mean; returns it. */
+  protected registerBuffer(name: string, value: Tensor): Tensor {
+    if (typeof name !== 'string' || name === '' || name.includes('.')) throw new Error(`${this.type}.registerBuffer: bad name ${JSON.stringify(name)}`);
+    if (!(value instanceof Tensor) || value instanceof Parameter) throw new Error(`${this.type}.registerBuffer: '${name}' must be a Tensor that is not a Parameter`);
+    this.bufferTable.set(name, value);
+    return value;
+  }
+
+  /** Direct submodules with their names: module fields, and 'field.i' for arrays of modules. */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Module) out.push([key, value]);
+      else if (Array.isArray(value) && value.length > 0 && value.every((v) => v instanceof Module)) {
+        value.forEach((m: Module, i) => out.push([`${key}.${i}`, m]));
+      }
+    }
+    return out;
+  }
+
+  /** This module's own parameters (fields holding a Parameter), in field order. */
+  protected ownParameters(): [string, Parameter][] {
+    return Object.entries(this).filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
+  }
+
+  /** Every module in the tree, pre-order, each once: ['', this] first. */
+  namedModules(): [string, Module][] {
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
+    const visit = (prefix: string, m: Module): void => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push([prefix, m]);
+      for (const [name, child] of m.namedChildren()) visit(prefix ? `${prefix}.${name}` : name, child);
+    };
+    visit('', this);
+    return out;
+  }
+
+  /** Parameters with their dotted names, each once (a shared one under its first name).
+   * Sets each parameter's `name` to that path. */
+  namedParameters(): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    const seen = new Set<Parameter>();
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, p] of m.ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        p.name = prefix ? `${prefix}.${name}` : name;
+        out.push([p.name, p]);
+      }
+    }
+    return out;
+  }
+
+  parameters(): Parameter[] {
+    return this.namedParameters().map((e) => e[1]);
+  }
+
+  namedBuffers(): [string, Tensor][] {
+    return this.namedModules().flatMap(([prefix, m]) => [...m.bufferTable].map(([name, t]): [string, Tensor] => [prefix ? `${prefix}.${name}` : name, t]));
+  }
+
+  buffers(): Tensor[] {
+    return this.namedBuffers().map((e) => e[1]);
+  }
+
+  /** Every parameter and buffer by its PyTorch state_dict key (module by module: its
+   * parameters, its buffers, then its submodules). The tensors are the live ones. */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    const visit = (prefix: string, m: Module): void => {
+      for (const [name, p] of m.ownParameters()) out[prefix + name] = p;
+      for (const [name, t] of m.bufferTable) out[prefix + name] = t;
+      for (const [name, child] of m.namedChildren()) visit(`${prefix}${name}.`, child);
+    };
+    visit('', this);
+    return out;
+  }
+
+  /** Copies values into the parameters and buffers by key. Every key and shape is
+   * checked before anything is written; strict (the default) also refuses missing and
+   * unexpected keys. */
+  loadStateDict(state: Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    const op = `${this.type}.loadStateDict`;
+    if (state === null || typeof state !== 'object' || Array.isArray(state)) throw new Error(`${op}: expected an object of tensors by key, got ${String(state)}`);
+    if (options === null || typeof options !== 'object') throw new Error(`${op}: options must be an object`);
+    const unknownOption = Object.keys(options).filter((k) => k !== 'strict');
+    if (unknownOption.length > 0) throw new Error(`${op}: unknown option ${unknownOption.map((k) => `'${k}'`).join(', ')} (known: strict)`);
+    const strict = options.strict ?? true;
+    const own = this.stateDict();
+    const missingKeys = Object.keys(own).filter((k) => !(k in state));
+    const unexpectedKeys = Object.keys(state).filter((k) => !(k in own));
+    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
+      const parts = [];
+      if (missingKeys.length > 0) parts.push(`missing keys ${missingKeys.map((k) => `'${k}'`).join(', ')}`);
+      if (unexpectedKeys.length > 0) parts.push(`unexpected keys ${unexpectedKeys.map((k) => `'${k}'`).join(', ')}`);
+      throw new Error(`${op}: ${parts.join('; ')} (pass { strict: false } to load the keys that match)`);
+    }
+    const writes: [Tensor, Tensor][] = [];
+    for (const [key, target] of Object.entries(own)) {
+      const value = state[key];
+      if (value === undefined) continue;
+      if (!(value instanceof Tensor)) throw new Error(`${op}: '${key}' must be a Tensor, got ${String(value)}`);
+      if (value.size !== target.size || value.shape.some((d, i) => d !== target.shape[i]) || value.rank !== target.rank) {
+        throw new Error(`${op}: '${key}' has shape ${formatShape(value.shape)} but the module needs ${formatShape(target.shape)}`);
+      }
+      writes.push([target, value]);
+    }
+    for (const [target, value] of writes) target.data.set(value.data);
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Train mode for this module and every submodule (eval mode with false). */
+  train(mode = true): this {
+    if (typeof mode !== 'boolean') throw new Error(`${this.type}.train: mode must be true or false, got ${String(mode)}`);
+    for (const [, m] of this.namedModules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears every parameter's gradient (grad becomes null). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Whether any parameter is trained. Setting it freezes (false) or unfreezes (true)
+   * every parameter of the tree: a frozen parameter gets no gradient computed. */
+  get requiresGrad(): boolean {
+    return this.parameters().some((p) => p.requiresGrad);
+  }
+
+  set requiresGrad(value: boolean) {
+    if (typeof value !== 'boolean') throw new Error(`${this.type}.requiresGrad: expected true or false, got ${String(value)}`);
+    for (const p of this.parameters()) p.requiresGrad = value;
+  }
+
+  /** Trains on x, y (see FitOptions); resolves to the per-epoch history. */
+  fit(x: Tensor, y: LossTarget, options?: FitOptions): Promise<History> {
+    return fitModel(this, x, y, options);
+  }
+
+  /** Mean loss and accuracy over x, y in eval mode, recording nothing. */
+  evaluate(x: Tensor, y: LossTarget, options?: EvaluateOptions): { loss: number; accuracy: number } {
+    return evaluate(this, x, y, options);
+  }
+
+  /** Outputs for every example of x, batch by batch, in eval mode, recording nothing. */
+  predict(x: Tensor, options?: { batchSize?: number }): Tensor {
+    return predict(this, x, options);
+  }
+
+  /** A table of submodules, output shapes (for an input shape with batch) and parameter counts. */
+  summary(inputShape?: Shape): string {
+    return summary(this, inputShape);
+  }
+
+  /** The model file: module tree, state dict, checksum (and optimizer state if given). */
+  save(options?: SaveOptions): Uint8Array {
+    return encodeModel(this, options);
+  }
+
+  toString(): string {
+    return `${this.type}()`;
+  }
+}

@@ -1,0 +1,3 @@
+export type { FitOptions, History, BatchEndInfo, EpochEndInfo } from './fit.js';
+export type { EvaluateOptions } from './evaluate.js';
+export { accuracy } from './metrics.js';
