@@ -7,6 +7,7 @@ import { loadWasmBackend, type WasmVariant } from '../src/backend/wasm.js';
 import { conv2dGeometry, type Conv2dOptions } from '../src/ops/geometry.js';
 import { Random } from '../src/random.js';
 import { expectClose, guardedFloats, guardedInput } from './support/compare.js';
+import { randomArray } from './support/random.js';
 
 // 12×12 → 10×10 planes: 2048 / 100 = 20 images per GEMM, so 45 images take 3 chunks.
 const CASES: { x: number[]; w: number[]; options: Conv2dOptions }[] = [
@@ -21,10 +22,9 @@ for (const variant of ['scalar', 'simd', 'relaxed'] as WasmVariant[]) {
         const be = await loadWasmBackend({ variant });
         const g = conv2dGeometry('test', c.x, c.w, c.options);
         const rng = new Random(31 + i);
-        const fill = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
-        const x = fill(c.x.reduce((a, b) => a * b, 1));
-        const w = fill(c.w.reduce((a, b) => a * b, 1));
-        const bias = fill(g.outChannels);
+        const x = randomArray(c.x.reduce((a, b) => a * b, 1), rng);
+        const w = randomArray(c.w.reduce((a, b) => a * b, 1), rng);
+        const bias = randomArray(g.outChannels, rng);
         const ny = g.batch * g.outChannels * g.outHeight * g.outWidth;
         const gx = guardedInput(x, 'x');
         const y = guardedFloats(ny);

@@ -8,6 +8,7 @@ import { naiveBackend } from '../src/backend/naive.js';
 import { loadWasmBackend, type WasmVariant } from '../src/backend/wasm.js';
 import { conv2dGeometry, type Conv2dOptions } from '../src/ops/geometry.js';
 import { expectClose, guardedFloats, guardedInput } from './support/compare.js';
+import { randomArray } from './support/random.js';
 
 interface Case {
   x: [number, number, number, number];
@@ -26,16 +27,6 @@ const cases: Case[] = [
   { x: [1, 2, 5, 5], multiplier: 2, kernel: [5, 5], options: { padding: 4 } },
 ];
 
-function random(n: number, seed: number): Float32Array {
-  const a = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
-}
-
 const abs = (a: Float32Array): Float32Array => a.map(Math.abs);
 
 function checkCase(be: Backend, c: Case, seed: number): void {
@@ -43,11 +34,11 @@ function checkCase(be: Backend, c: Case, seed: number): void {
   const OC = C * c.multiplier;
   const wShape: [number, number, number, number] = [OC, 1, c.kernel[0], c.kernel[1]];
   const g: Conv2dGeometry = conv2dGeometry('depthwise test', c.x, wShape, { ...c.options, groups: C });
-  const x = random(N * C * H * W, seed);
-  const w = random(OC * c.kernel[0] * c.kernel[1], seed + 1);
-  const bias = random(OC, seed + 2);
+  const x = randomArray(N * C * H * W, seed);
+  const w = randomArray(OC * c.kernel[0] * c.kernel[1], seed + 1);
+  const bias = randomArray(OC, seed + 2);
   const ny = N * OC * g.outHeight * g.outWidth;
-  const dy = random(ny, seed + 3);
+  const dy = randomArray(ny, seed + 3);
   const label = `${JSON.stringify(c)}`;
 
   const gx = guardedInput(x, 'x');

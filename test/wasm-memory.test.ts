@@ -11,10 +11,10 @@ import { Arena } from '../src/backend/wasm/arena.js';
 import { conv2dGeometry, pool2dGeometry } from '../src/ops/geometry.js';
 import { Random } from '../src/random.js';
 import { expectClose, expectEqual } from './support/compare.js';
+import { randomArray } from './support/random.js';
 
 const wasmFile = (v: WasmVariant) => new URL(`../build/simdnet.${v}.wasm`, import.meta.url);
 const rng = new Random(99);
-const fill = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const TOL = { rtol: 1e-4, atol: 1e-4 };
 
@@ -40,10 +40,10 @@ describe('wasm memory growth mid-training', () => {
     const be = await loadWasmBackend();
     const g = conv2dGeometry('test', [2, 3, 9, 9], [4, 3, 3, 3], { padding: 1 });
     const p = pool2dGeometry('test', [2, 4, 9, 9], { kernelSize: 2, stride: 2, padding: [0, 1, 0, 1] });
-    const x = fill(size([2, 3, 9, 9]));
-    const w = fill(size([4, 3, 3, 3]));
-    const bias = fill(4);
-    const dz = fill(2 * 4 * 5 * 5);
+    const x = randomArray(size([2, 3, 9, 9]), rng);
+    const w = randomArray(size([4, 3, 3, 3]), rng);
+    const bias = randomArray(4, rng);
+    const dz = randomArray(2 * 4 * 5 * 5, rng);
     const want = trainingStep(naiveBackend, g, p, x, w, bias, dz);
     const check = (got: ReturnType<typeof trainingStep>, when: string) => {
       expectClose(got.y, want.y, TOL, `${when}: y`);
@@ -57,8 +57,8 @@ describe('wasm memory growth mid-training', () => {
 
     // A conv whose column matrix alone (72 × 160² floats ≈ 7 MB) is bigger than all memory so far.
     const big = conv2dGeometry('test', [1, 8, 160, 160], [2, 8, 3, 3], { padding: 1 });
-    const bx = fill(size([1, 8, 160, 160]));
-    const bw = fill(size([2, 8, 3, 3]));
+    const bx = randomArray(size([1, 8, 160, 160]), rng);
+    const bw = randomArray(size([2, 8, 3, 3]), rng);
     const by = new Float32Array(2 * 160 * 160);
     const byWant = new Float32Array(by.length);
     be.conv2d(big, bx, bw, null, by);
@@ -74,9 +74,9 @@ describe('wasm memory growth mid-training', () => {
     const m = 700;
     const n = 900;
     const k = 3;
-    const a = fill(m * k);
-    const b = fill(k * n);
-    const c = fill(m * n);
+    const a = randomArray(m * k, rng);
+    const b = randomArray(k * n, rng);
+    const c = randomArray(m * n, rng);
     const want = new Float32Array(c);
     naiveBackend.gemm(m, n, k, a, b, want, { transA: false, transB: true, alpha: 0.5, beta: 2 });
     be.gemm(m, n, k, a, b, c, { transA: false, transB: true, alpha: 0.5, beta: 2 });
@@ -180,7 +180,7 @@ describe('wasm bad input never traps', () => {
     const be = await loadWasmBackend();
     const p = pool2dGeometry('test', [1, 1, 4, 4], { kernelSize: 2 });
     const dx = new Float32Array(16).fill(3);
-    expect(() => be.maxPool2dBackward(p, fill(4), Int32Array.of(0, 5, 16, -1), dx)).toThrow(/maxPool2dBackward: argmax holds 2 indices outside \[0, 16\)/);
+    expect(() => be.maxPool2dBackward(p, randomArray(4, rng), Int32Array.of(0, 5, 16, -1), dx)).toThrow(/maxPool2dBackward: argmax holds 2 indices outside \[0, 16\)/);
     expect(Array.from(dx)).toEqual(new Array(16).fill(3));
   });
 

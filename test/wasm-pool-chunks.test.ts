@@ -9,6 +9,7 @@ import { loadWasmBackend, supportsVariant, type WasmVariant } from '../src/backe
 import { pool2dGeometry, type Pool2dOptions } from '../src/ops/geometry.js';
 import { Random } from '../src/random.js';
 import { expectClose, expectEqual, guardedFloats, guardedInts } from './support/compare.js';
+import { randomArray } from './support/random.js';
 
 // 100×100 planes are 40 KB: a 256 KB chunk holds 6, so 3·5 planes take 3 chunks.
 const CASES: { shape: number[]; options: Pool2dOptions }[] = [
@@ -26,10 +27,8 @@ for (const variant of ['scalar', 'simd', 'relaxed'] as WasmVariant[]) {
         const rng = new Random(11 + i);
         const nx = shape.reduce((a, b) => a * b, 1);
         const ny = g.batch * g.channels * g.outHeight * g.outWidth;
-        const x = new Float32Array(nx);
-        for (let k = 0; k < nx; k++) x[k] = Math.floor(rng.uniform() * 8) - 4;
-        const dy = new Float32Array(ny);
-        for (let k = 0; k < ny; k++) dy[k] = rng.uniform() - 0.5;
+        const x = randomArray(nx, rng, { low: -4, high: 4 }).map(Math.floor); // small integers: ties
+        const dy = randomArray(ny, rng, { low: -0.5, high: 0.5 });
         const label = `${variant} ${shape.join('×')}`;
 
         const y = guardedFloats(ny);
