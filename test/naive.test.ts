@@ -1,7 +1,9 @@
 // The naive backend is the ground truth the parity sweeps trust, so its semantics are
-// pinned here independently: gemm against hand-computed products, im2col/col2im as an
-// adjoint pair, conv as im2col + GEMM, groups as separate convolutions, and the
-// NaN/overflow edge rules of the elementwise kernels. Last, that no op (on any backend)
+// pinned here independently: gemm against hand-computed products and, through the GEMM
+// tester, against a float64 triple loop on every shape the fast GEMMs are tested on
+// (DEFAULT_TOLERANCE: naive accumulates in float64 too, so only its float32 result rounds),
+// im2col/col2im as an adjoint pair, conv as im2col + GEMM, groups as separate convolutions,
+// and the NaN/overflow edge rules of the elementwise kernels. Last, that no op (on any backend)
 // writes into its inputs.
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend/backend.js';
@@ -14,7 +16,9 @@ import {
   avgPool2d, avgPool2dBackward, col2im, conv2d, conv2dBackward, gemm, im2col, leakyRelu, linear, linearBackward, logSoftmax, maxPool2d, maxPool2dWithIndices, maxPool2dBackward,
   relu, sigmoid, softmax, tanh,
 } from '../src/ops/index.js';
-import { randomTensor } from './support/gradcheck.js';
+import { DEFAULT_TOLERANCE } from './support/compare.js';
+import { expectGemm, gemmCases } from './support/gemm.js';
+import { randomTensor } from './support/random.js';
 
 const A = [[1, 2, 3], [4, 5, 6]]; // 2×3
 const B = [[1, -1], [0, 2], [3, 1]]; // 3×2
@@ -49,6 +53,9 @@ describe('naive gemm', () => {
     const c = tensor([[NaN, Infinity], [-Infinity, NaN]]);
     gemm(tensor(A), tensor(B), { beta: 0, c }, naive);
     expect(c.toArray()).toEqual(AB.flat());
+  });
+  it('the GEMM tester: every partial tile of an 8×8 blocking, k = 0, block edges, large products', () => {
+    expectGemm(naive, gemmCases({ mr: 8, nr: 8, mc: 64, nc: 256, kc: 256 }), DEFAULT_TOLERANCE);
   });
 });
 

@@ -6,7 +6,7 @@ import { conv2dGeometry } from '../src/ops/geometry.js';
 import { MC, MR, NC, KC, NR } from '../src/backend/js/gemm.js';
 import { describeBackendParity } from './support/sweep.js';
 
-describeBackendParity('js', () => jsBackend, { gemmTile: { mr: MR, nr: NR }, gemmBlocks: { mc: MC, nc: NC, kc: KC } });
+describeBackendParity('js', () => jsBackend, { gemmBlocking: { mr: MR, nr: NR, mc: MC, nc: NC, kc: KC } });
 
 describe('js backend workspaces', () => {
   it('conv kernels reuse the column workspace: the same or a smaller shape allocates nothing', () => {

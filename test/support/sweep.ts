@@ -3,34 +3,39 @@
 //
 //   import { describeBackendParity } from './support/sweep.js';
 //   describeBackendParity('js', () => jsBackend);
-//   describeBackendParity('wasm simd', () => loadWasmBackend({ variant: 'simd' }), { gemmTile: { mr: 4, nr: 8 } });
+//   describeBackendParity('wasm simd', () => loadWasmBackend({ variant: 'simd' }), { gemmBlocking: { mr: 4, nr: 8, mc: 120, nc: 2048, kc: 256 } });
 //
 // describeBackendParity(label, load, options?) registers one vitest `describe` holding one
 // `it` per kernel family. Each `it` runs every configuration, collects the failures and
 // reports how many failed plus the first few with their configuration, so one bug does
 // not hide the rest. Every call runs on guarded views (sentinels around every input and
 // output; outputs pre-filled with NaN so a kernel that must overwrite cannot read them),
-// and every input is checked unchanged afterwards.
+// and every input is checked unchanged afterwards. GEMM goes through the GEMM tester
+// (support/gemm.ts) on the backend's blocking, against its float64 triple loop: naive's gemm
+// is that same loop and is held to it in naive.test.ts.
 //
 // Options (all optional):
 //   tolerance             { rtol, atol } for sums (see compare.ts); default 1e-4 / 1e-5
 //   elementwiseTolerance  { rtol, atol } for activations/softmax;   default 1e-5 / 1e-6
-//   gemmTile              { mr, nr } of the backend's micro-kernel: m and n sweep 1..2·tile+1
-//   gemmBlocks            { mc, nc, kc } cache blocks: each dimension is tried at b−1, b, b+1, 2b+1
+//   gemmTolerance         { rtol, atol } for GEMM; default `tolerance`
+//   gemmBlocking          { mr, nr, mc, nc, kc } of the backend's GEMM, whose every tile and
+//                         cache-block edge the GEMM cases go through; default 8×8, 64/256/256
 //   seed                  of the configuration generator (default 2026)
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from '../../src/backend/backend.js';
+import type { Backend, Conv2dGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
 import { naiveBackend } from '../../src/backend/naive.js';
 import { conv2dGeometry, im2colGeometry, pool2dGeometry, type Conv2dOptions, type Padding, type Pool2dOptions, type Size2 } from '../../src/ops/geometry.js';
 import { Random } from '../../src/random.js';
 import type { Shape } from '../../src/tensor.js';
 import { DEFAULT_TOLERANCE, expectClose, expectEqual, guardedFloats, guardedInput, guardedInts, type Tolerance } from './compare.js';
+import { expectGemm, gemmCases, type GemmBlocking } from './gemm.js';
+import { randomArray } from './random.js';
 
 export interface ParityOptions {
   tolerance?: Tolerance;
   elementwiseTolerance?: Tolerance;
-  gemmTile?: { mr: number; nr: number };
-  gemmBlocks?: { mc?: number; nc?: number; kc?: number };
+  gemmTolerance?: Tolerance;
+  gemmBlocking?: GemmBlocking;
   seed?: number;
 }
 
@@ -56,14 +61,6 @@ export interface PoolCase {
   geometry: Pool2dGeometry;
   /** How x is drawn: uniform, small integers (ties), or all negative (padding must not win). */
   data: 'uniform' | 'ties' | 'negative';
-  label: string;
-}
-
-export interface GemmCase {
-  m: number;
-  n: number;
-  k: number;
-  params: GemmParams;
   label: string;
 }
 
@@ -173,46 +170,7 @@ export function poolCases(seed = 2027, count = MIN_POOL_CASES): PoolCase[] {
   return cases;
 }
 
-const SCALARS: [number, number][] = [[1, 0], [1, 1], [0.5, 0], [-1.5, 0.25], [2, 1], [0, 0.5], [1, -1]];
-
-/** GEMM shapes through every edge of the blocking: all m, n in 1..2·tile+1 (k cycling,
- * all four transposes), every k in 1..2·max(tile)+1, each cache block at b−1, b, b+1 and
- * 2b+1, and a few large products; alpha/beta cycle through SCALARS (beta 0 with NaN in C). */
-export function gemmCases(tile = { mr: 8, nr: 8 }, blocks: { mc?: number; nc?: number; kc?: number } = {}): GemmCase[] {
-  const cases: GemmCase[] = [];
-  let turn = 0;
-  const add = (m: number, n: number, k: number, transA: boolean, transB: boolean): void => {
-    const [alpha, beta] = SCALARS[turn++ % SCALARS.length];
-    const params = { transA, transB, alpha, beta };
-    cases.push({ m, n, k, params, label: `gemm m=${m} n=${n} k=${k} ${show(params)}` });
-  };
-  const trans: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
-  const maxM = 2 * tile.mr + 1;
-  const maxN = 2 * tile.nr + 1;
-  const maxK = 2 * Math.max(tile.mr, tile.nr) + 1;
-  for (let m = 1; m <= maxM; m++) {
-    for (let n = 1; n <= maxN; n++) {
-      for (const [ta, tb] of trans) add(m, n, 1 + ((m * 7 + n * 3 + turn) % maxK), ta, tb);
-    }
-  }
-  for (let k = 1; k <= maxK; k++) for (const [ta, tb] of trans) add(maxM, maxN, k, ta, tb);
-  const edges = (b: number) => [b - 1, b, b + 1, 2 * b + 1];
-  for (const mc of edges(blocks.mc ?? 64)) for (const [ta, tb] of trans) add(mc, 5, 9, ta, tb);
-  for (const nc of edges(blocks.nc ?? 256)) for (const [ta, tb] of trans) add(3, nc, 7, ta, tb);
-  for (const kc of edges(blocks.kc ?? 256)) for (const [ta, tb] of trans) add(6, 5, kc, ta, tb);
-  for (const [ta, tb] of trans) add(67, 131, 259, ta, tb);
-  add(130, 270, 300, false, false);
-  add(257, 65, 513, true, true);
-  return cases;
-}
-
 // ---------------------------------------------------------------- data
-
-function uniform(rng: Random, length: number, low = -1, high = 1): Float32Array {
-  const a = new Float32Array(length);
-  for (let i = 0; i < length; i++) a[i] = rng.uniform(low, high);
-  return a;
-}
 
 function abs(a: Float32Array): Float32Array {
   return a.map(Math.abs);
@@ -232,9 +190,9 @@ function poolSizes(g: Pool2dGeometry) {
 }
 
 function poolInput(rng: Random, c: PoolCase, length: number): Float32Array {
-  if (c.data === 'ties') return uniform(rng, length).map((v) => Math.round(v * 2));
-  if (c.data === 'negative') return uniform(rng, length, -2, -0.5);
-  return uniform(rng, length);
+  if (c.data === 'ties') return randomArray(length, rng).map((v) => Math.round(v * 2));
+  if (c.data === 'negative') return randomArray(length, rng, { low: -2, high: -0.5 });
+  return randomArray(length, rng);
 }
 
 /** Runs check on every case, collecting failures; fails once with a summary. */
@@ -264,7 +222,7 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
     let be: Backend;
     const convs = convCases(seed);
     const pools = poolCases(seed + 1);
-    const gemms = gemmCases(options.gemmTile, options.gemmBlocks);
+    const gemms = gemmCases(options.gemmBlocking ?? { mr: 8, nr: 8, mc: 64, nc: 256, kc: 256 });
 
     beforeAll(async () => {
       be = await load();
@@ -287,25 +245,7 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
     });
 
     it(`gemm: ${gemms.length} shapes through every tile and cache-block edge, all transposes, alpha/beta`, () => {
-      const rng = new Random(seed + 2);
-      runAll('gemm', gemms, ({ m, n, k, params }) => {
-        const a = uniform(rng, m * k);
-        const b = uniform(rng, k * n);
-        const c0 = params.beta === 0 ? new Float32Array(m * n).fill(NaN) : uniform(rng, m * n);
-        const expected = c0.slice();
-        naive.gemm(m, n, k, a, b, expected, params);
-        const magnitude = params.beta === 0 ? new Float32Array(m * n) : abs(c0);
-        naive.gemm(m, n, k, abs(a), abs(b), magnitude, { ...params, alpha: Math.abs(params.alpha), beta: Math.abs(params.beta) });
-        const ga = guardedInput(a, 'A');
-        const gb = guardedInput(b, 'B');
-        const gc = guardedFloats(m * n, NaN, 'C');
-        gc.view.set(c0);
-        be.gemm(m, n, k, ga.view, gb.view, gc.view, params);
-        ga.check('gemm');
-        gb.check('gemm');
-        gc.check('gemm');
-        expectClose(gc.view, expected, tol, 'C', magnitude);
-      });
+      expectGemm(be, gemms, options.gemmTolerance ?? tol, { seed: seed + 2 });
     });
 
     it('im2col (exact) and col2im', () => {
@@ -313,7 +253,7 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
       runAll('im2col/col2im', convs, (c) => {
         const g = c.im2col;
         const s = convSizes(g);
-        const x = uniform(rng, s.x);
+        const x = randomArray(s.x, rng);
         const expected = new Float32Array(s.cols);
         naive.im2col(g, x, expected);
         const gx = guardedInput(x, 'x');
@@ -323,7 +263,7 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
         gcols.check('im2col');
         expectEqual(gcols.view, expected, 'im2col cols');
 
-        const cols = uniform(rng, s.cols);
+        const cols = randomArray(s.cols, rng);
         const back = new Float32Array(s.x);
         naive.col2im(g, cols, back);
         const magnitude = new Float32Array(s.x);
@@ -342,9 +282,9 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
       runAll('conv2d', convs, (c) => {
         const g = c.geometry;
         const s = convSizes(g);
-        const x = uniform(rng, s.x);
-        const w = uniform(rng, s.w);
-        const bias = c.bias ? uniform(rng, g.outChannels) : null;
+        const x = randomArray(s.x, rng);
+        const w = randomArray(s.w, rng);
+        const bias = c.bias ? randomArray(g.outChannels, rng) : null;
         const expected = new Float32Array(s.y);
         naive.conv2d(g, x, w, bias, expected);
         const magnitude = new Float32Array(s.y);
@@ -364,8 +304,8 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
       runAll('conv2dBackwardInput', convs, (c) => {
         const g = c.geometry;
         const s = convSizes(g);
-        const dy = uniform(rng, s.y);
-        const w = uniform(rng, s.w);
+        const dy = randomArray(s.y, rng);
+        const w = randomArray(s.w, rng);
         const expected = new Float32Array(s.x);
         naive.conv2dBackwardInput(g, dy, w, expected);
         const magnitude = new Float32Array(s.x);
@@ -384,8 +324,8 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
       runAll('conv2dBackwardFilter', convs, (c) => {
         const g = c.geometry;
         const s = convSizes(g);
-        const dy = uniform(rng, s.y);
-        const x = uniform(rng, s.x);
+        const dy = randomArray(s.y, rng);
+        const x = randomArray(s.x, rng);
         const expectedW = new Float32Array(s.w);
         const expectedB = new Float32Array(g.outChannels);
         naive.conv2dBackwardFilter(g, dy, x, expectedW, expectedB);
@@ -420,7 +360,7 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
         expectEqual(gy.view, y, 'maxPool2d y');
         expectEqual(ga.view, argmax, 'maxPool2d argmax');
 
-        const dy = uniform(rng, s.y);
+        const dy = randomArray(s.y, rng);
         const dx = new Float32Array(s.x);
         naive.maxPool2dBackward(g, dy, argmax, dx);
         const magnitude = new Float32Array(s.x);
@@ -453,7 +393,7 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
         gy.check('avgPool2d');
         expectClose(gy.view, y, tol, 'avgPool2d y', magY);
 
-        const dy = uniform(rng, s.y);
+        const dy = randomArray(s.y, rng);
         const dx = new Float32Array(s.x);
         naive.avgPool2dBackward(g, dy, dx);
         const magX = new Float32Array(s.x);
@@ -490,7 +430,7 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
       runAll('elementwise', cases, (c) => {
         // Values over [-6, 6] with exact zeros and one NaN (in a row softmax sees).
         const ins = Array.from({ length: c.inputs }, () => {
-          const a = uniform(rng, length, -6, 6);
+          const a = randomArray(length, rng, { low: -6, high: 6 });
           for (let i = 0; i < length; i += 11) a[i] = 0;
           a[length - 3] = NaN;
           return a;
