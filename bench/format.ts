@@ -1,5 +1,8 @@
-// Text output: per-row blocks for the terminal and one compact Markdown table for the
-// README. Pure string building, unit-tested.
+// What a run prints and writes: per-row blocks for the terminal, one compact Markdown table
+// for the README, and the chart (drawn by tools/svg-chart.ts: one panel per unit, a group
+// of bars per row, one bar per engine, log axis). Pure string building, unit-tested.
+import { barChart, type Bar } from '../tools/svg-chart.js';
+import type { Unit } from './flops.js';
 import { ENGINES, type EngineResult, type RowResult } from './report.js';
 
 /** 3 significant digits without exponent noise: 0.0123, 1.23, 12.3, 123, 4123. */
@@ -107,4 +110,86 @@ export function formatMarkdown(rows: readonly RowResult[]): string {
     notes.forEach((text, i) => lines.push(`[${i + 1}] ${text.replace(/\|/g, '\\|')}  `));
   }
   return lines.join('\n');
+}
+
+// ---------------------------------------------------------------- the chart
+
+const PANELS: { unit: Unit; title: string }[] = [
+  { unit: 'GFLOP/s', title: 'GEMM and convolution — GFLOP/s' },
+  { unit: 'GB/s', title: 'im2col, col2im and pooling — GB/s read + written' },
+  { unit: 'img/s', title: 'LeNet-5 end to end — images/s' },
+];
+
+/** The number at a bar's end; model rows also give the time per call, which is what the
+ * LeNet targets are stated in. */
+export function valueLabel(unit: Unit, r: EngineResult): string {
+  return unit === 'img/s' ? `${fmtNum(r.throughput)} (${fmtNum(r.medianMs)} ms)` : fmtNum(r.throughput);
+}
+
+/** Short reason text shown in place of a bar. */
+export function missingText(r: EngineResult): string {
+  switch (r.status) {
+    case 'disagrees':
+      return `disagrees with reference (max rel err ${fmtErr(r.maxRelErr)}), not timed`;
+    case 'skipped':
+      return `skipped (${r.message ?? 'quick'})`;
+    case 'unavailable':
+      return `unavailable${r.message ? `: ${r.message}` : ''}`;
+    case 'error': {
+      const m = r.message ?? 'error';
+      const kernel = /Kernel '([^']+)' not registered for backend '([^']+)'/.exec(m);
+      if (kernel) return `cannot run: no '${kernel[1]}' kernel in TF.js ${kernel[2]}`;
+      return `error: ${m.length > 70 ? `${m.slice(0, 67)}…` : m}`;
+    }
+    default:
+      return '';
+  }
+}
+
+/** The fastest simdnet engine's ratio to the fastest TF.js backend on a row, if both ran. */
+export function bestVersusTfjs(row: RowResult): { engine: string; ratio: number } | null {
+  let best: { engine: string; ratio: number } | null = null;
+  for (const r of row.results) {
+    if (r.status !== 'ok' || r.engine.startsWith('tfjs-') || r.vsTfjs === undefined) continue;
+    if (!best || r.vsTfjs > best.ratio) best = { engine: r.engine, ratio: r.vsTfjs };
+  }
+  return best;
+}
+
+export interface ChartOptions {
+  title: string;
+  /** Lines under the title (date, machine). */
+  subtitle: readonly string[];
+}
+
+export function renderChart(rows: readonly RowResult[], options: ChartOptions): string {
+  const engines = ENGINES.filter((e) => rows.some((row) => row.results.some((r) => r.engine === e.id)));
+  const bar = (row: RowResult, r: EngineResult | undefined, label: string): Bar | null => {
+    if (!r) return null;
+    if (r.status === 'ok' && r.throughput !== undefined && r.throughput > 0) {
+      return { value: r.throughput, label: valueLabel(row.unit, r), tooltip: `${label}: ${fmtNum(r.throughput)} ${row.unit}, ${fmtNum(r.medianMs)} ms` };
+    }
+    return { missing: `${r.engine}: ${missingText(r)}` };
+  };
+  return barChart({
+    title: options.title,
+    subtitle: [...options.subtitle, "Log scale, higher is better. Median of each engine's runs; every engine checked against the reference before timing."],
+    legend: engines,
+    panels: PANELS.map((panel) => ({
+      title: panel.title,
+      groups: rows
+        .filter((row) => row.unit === panel.unit)
+        .map((row) => {
+          const versus = bestVersusTfjs(row);
+          return {
+            label: row.name,
+            notes: [
+              row.shape ? { text: row.shape } : undefined,
+              versus ? { text: `best simdnet ${fmtNum(versus.ratio)}× TF.js (${versus.engine})`, color: versus.ratio >= 1 ? '#1b7a2f' : '#b3261e' } : undefined,
+            ],
+            bars: engines.map((e) => bar(row, row.results.find((r) => r.engine === e.id), e.label)),
+          };
+        }),
+    })),
+  });
 }

@@ -2,10 +2,9 @@
 //   npx tsx bench/render.ts [bench/results/latest.json] [--note "shared machine: …"]
 // A note is stored in the JSON's machine line and shown in the chart and table.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { formatMarkdown } from './format.js';
+import { formatMarkdown, renderChart } from './format.js';
 import { machineLine, type BenchReport } from './report.js';
 import { chartSubtitle, CHART_TITLE } from './run-output.js';
-import { renderChart } from './svg.js';
 import { evaluateTargets, formatTargets } from './targets.js';
 
 const args = process.argv.slice(2);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeXml, logDomain, missingText, renderChart, tickLabel, valueLabel } from '../bench/svg.js';
-import { fmtNum, fmtRatio, formatMarkdown, formatRowBlock } from '../bench/format.js';
+import { escapeXml, logDomain, tickLabel } from '../tools/svg-chart.js';
+import { fmtNum, fmtRatio, formatMarkdown, formatRowBlock, missingText, renderChart, valueLabel } from '../bench/format.js';
 import type { RowResult } from '../bench/report.js';
 
 const row: RowResult = {

@@ -11,7 +11,7 @@ import { setSeed } from '../../src/init.js';
 import { Adam, SGD, type Optimizer } from '../../src/optim.js';
 import type { EpochEndInfo } from '../../src/train/index.js';
 import { DEFAULTS, USAGE, parseArgs, type MnistArgs } from './args.js';
-import { lineChart } from './charts.js';
+import { lineChart } from '../../tools/svg-chart.js';
 import { lenet } from './model.js';
 import { shiftImages } from './augment.js';
 import { Random } from '../../src/random.js';
