@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { supportsVariant } from '../src/backend/wasm/features.js';
 import { USAGE, parseArgs, rowSelected } from './args.js';
 import { loadEngines } from './engines.js';
 import { formatMarkdown, formatRowBlock, renderChart } from './format.js';
@@ -19,17 +20,9 @@ import { allWorkloads } from './workloads/index.js';
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 const GC_FLAG = '--expose-gc';
 
-/** A module using i8x16.relaxed_swizzle: validates only where relaxed SIMD is on. */
-function relaxedSimdAvailable(): boolean {
-  const v128 = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
-  const body = [0x00, ...v128, ...v128, 0xfd, 0x80, 0x02, 0x0b];
-  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00];
-  return WebAssembly.validate(new Uint8Array([...header, 0x0a, body.length + 2, 0x01, body.length, ...body]));
-}
-
 /** Node 20 needs a V8 flag for relaxed SIMD: run ourselves again with it, once. */
 function respawnWithRelaxedSimd(): number | null {
-  if (relaxedSimdAvailable() || process.execArgv.includes(RELAXED_FLAG)) return null;
+  if (supportsVariant('relaxed') || process.execArgv.includes(RELAXED_FLAG)) return null;
   const flags = [RELAXED_FLAG, ...(process.execArgv.includes(GC_FLAG) ? [] : [GC_FLAG]), ...process.execArgv];
   const child = spawnSync(process.execPath, [...flags, process.argv[1], ...process.argv.slice(2)], { stdio: 'inherit' });
   return child.status ?? 1;
