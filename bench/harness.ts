@@ -9,7 +9,7 @@ import { throughput } from './flops.js';
 import { planRuns, RateBook, reuseCheckRun, skipReason, splitPasses } from './plan.js';
 import { deriveRatios, type EngineResult, type RowResult } from './report.js';
 import { summarize } from './stats.js';
-import type { Task, Workload } from './workloads/types.js';
+import type { Task, Workload } from './workloads/common.js';
 
 export interface HarnessOptions {
   quick: boolean;

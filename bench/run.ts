@@ -15,7 +15,26 @@ import { machineLine, type BenchReport, type RowResult } from './report.js';
 import { chartSubtitle, CHART_TITLE } from './run-output.js';
 import { assertionFailures, evaluateTargets, formatTargets } from './targets.js';
 import { RateBook } from './plan.js';
-import { allWorkloads } from './workloads/index.js';
+import { CONV_CASES, convWorkload, type ConvDirection } from './workloads/conv.js';
+import type { Workload } from './workloads/common.js';
+import { gemmWorkload } from './workloads/gemm.js';
+import { lenetInferenceWorkload, lenetTrainWorkload } from './workloads/lenet.js';
+import { POOL_CASES, poolWorkload, type PoolDirection, type PoolKind } from './workloads/pool.js';
+import { unfoldWorkload } from './workloads/unfold.js';
+
+/** Every row of the benchmark, in the order they run and are shown. */
+function allWorkloads(): Workload[] {
+  const rows: Workload[] = [];
+  for (const n of [256, 512, 1024]) rows.push(gemmWorkload(n));
+  for (const c of CONV_CASES) for (const dir of ['fwd', 'bwd-input', 'bwd-filter'] as ConvDirection[]) rows.push(convWorkload(c, dir));
+  for (const c of CONV_CASES.filter((k) => k.label === 'lenet-conv1' || k.label === 'resnet-b1')) {
+    rows.push(unfoldWorkload(c, 'im2col'), unfoldWorkload(c, 'col2im'));
+  }
+  for (const kind of ['maxpool', 'avgpool'] as PoolKind[])
+    for (const c of POOL_CASES) for (const dir of ['fwd', 'bwd'] as PoolDirection[]) rows.push(poolWorkload(c, kind, dir));
+  rows.push(lenetTrainWorkload(64), lenetInferenceWorkload(256));
+  return rows;
+}
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 const GC_FLAG = '--expose-gc';

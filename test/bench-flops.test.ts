@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conv2dFlops, gemmFlops, im2colBytes, pool2dBytes, throughput } from '../bench/flops.js';
 import { conv2dGeometry, pool2dGeometry } from '../src/ops/geometry.js';
-import { hwioToOihw, nchwToNhwc, nhwcToNchw, oihwToHwio, transpose2d } from '../bench/layout.js';
+import { hwioToOihw, nchwToNhwc, nhwcToNchw, oihwToHwio, transpose2d } from '../bench/tfjs.js';
 
 describe('bench work counts', () => {
   it('counts 2mnk FLOPs for GEMM', () => {

@@ -3,7 +3,7 @@ import { runRow } from '../bench/harness.js';
 import type { Engine, EngineSlot } from '../bench/engines.js';
 import { RateBook } from '../bench/plan.js';
 import type { EngineId } from '../bench/report.js';
-import type { Task, Workload } from '../bench/workloads/types.js';
+import type { Task, Workload } from '../bench/workloads/common.js';
 
 // Fake engines: each "computes" a fixed output, so the harness's bookkeeping is what is tested.
 const slot = (id: EngineId): EngineSlot => ({ id, engine: { kind: 'simdnet', id, backend: {} } as unknown as Engine });

@@ -7,10 +7,10 @@ import type { Conv2dGeometry } from '../../src/backend/backend.js';
 import { zeros } from '../../src/tensor.js';
 import { KERNEL_TOLERANCE } from '../agreement.js';
 import { conv2dFlops } from '../flops.js';
-import { hwioToOihw, nchwToNhwc, nhwcToNchw, oihwToHwio } from '../layout.js';
-import { uniformTensor } from './data.js';
-import { tfTask } from './tf-task.js';
-import type { Task, Workload } from './types.js';
+import { hwioToOihw, nchwToNhwc, nhwcToNchw, oihwToHwio } from '../tfjs.js';
+import { uniformTensor } from './common.js';
+import { tfTask } from '../tfjs.js';
+import type { Task, Workload } from './common.js';
 
 export interface ConvCase {
   label: string;

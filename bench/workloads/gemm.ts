@@ -2,9 +2,9 @@
 import { gemm } from '../../src/ops/index.js';
 import { KERNEL_TOLERANCE } from '../agreement.js';
 import { gemmFlops } from '../flops.js';
-import { uniformTensor } from './data.js';
-import { tfTask } from './tf-task.js';
-import type { Workload } from './types.js';
+import { uniformTensor } from './common.js';
+import { tfTask } from '../tfjs.js';
+import type { Workload } from './common.js';
 
 export function gemmWorkload(n: number): Workload {
   const work = gemmFlops(n, n, n);

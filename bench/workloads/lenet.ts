@@ -12,10 +12,10 @@ import { Random } from '../../src/random.js';
 import { Tensor } from '../../src/tensor.js';
 import { MODEL_TOLERANCE } from '../agreement.js';
 import type { TfjsEngine } from '../engines.js';
-import { hwioToOihw, nchwToNhwc, oihwToHwio, transpose2d } from '../layout.js';
+import { hwioToOihw, nchwToNhwc, oihwToHwio, transpose2d } from '../tfjs.js';
 import { useTfBackend } from '../tfjs.js';
-import { uniformTensor } from './data.js';
-import type { Task, Workload } from './types.js';
+import { uniformTensor } from './common.js';
+import type { Task, Workload } from './common.js';
 
 const WEIGHT_SEED = 41;
 const LR = 0.01;

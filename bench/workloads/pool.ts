@@ -5,10 +5,10 @@ import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dWithIndices, maxPool2
 import { pool2dGeometry, type Pool2dOptions } from '../../src/ops/geometry.js';
 import { KERNEL_TOLERANCE } from '../agreement.js';
 import { pool2dBytes } from '../flops.js';
-import { nchwToNhwc, nhwcToNchw } from '../layout.js';
-import { uniformTensor } from './data.js';
-import { tfTask } from './tf-task.js';
-import type { Task, Workload } from './types.js';
+import { nchwToNhwc, nhwcToNchw } from '../tfjs.js';
+import { uniformTensor } from './common.js';
+import { tfTask } from '../tfjs.js';
+import type { Task, Workload } from './common.js';
 
 export interface PoolCase {
   label: string;

@@ -5,8 +5,8 @@ import { col2im, im2col } from '../../src/ops/index.js';
 import { im2colGeometry, type Im2colOptions } from '../../src/ops/geometry.js';
 import { KERNEL_TOLERANCE } from '../agreement.js';
 import { im2colBytes } from '../flops.js';
-import { uniformTensor } from './data.js';
-import type { Task, Workload } from './types.js';
+import { uniformTensor } from './common.js';
+import type { Task, Workload } from './common.js';
 import type { ConvCase } from './conv.js';
 
 export type UnfoldDirection = 'im2col' | 'col2im';

@@ -1,7 +1,8 @@
 // What a benchmark row is: a named piece of work with a size, and per engine a task that
-// runs it. Inputs are made once per row (seeded) and shared by every engine.
-import type { Unit } from '../flops.js';
+// runs it. Inputs are made once per row (seeded, uniformTensor) and shared by every engine.
+import { rand, type Shape, type Tensor } from '../../src/tensor.js';
 import type { Engine } from '../engines.js';
+import type { Unit } from '../flops.js';
 
 /** One engine's prepared run of one row. */
 export interface Task {
@@ -41,4 +42,10 @@ export interface Workload {
   onlySimdnet?: string;
   /** Allocates the inputs (seeded) and returns the row. */
   create(): RowInstance;
+}
+
+/** Seeded inputs, uniform in [-scale, scale): bounded, so sums over k ≤ 1024 stay well
+ * inside float32. TF.js copies are made from these. */
+export function uniformTensor(shape: Shape, seed: number, scale = 1): Tensor {
+  return rand(shape, { seed, low: -scale, high: scale });
 }
