@@ -15,6 +15,10 @@ export interface BenchArgs {
   list: boolean;
   /** Exit 1 when a simdnet engine disagrees or throws, or a speed target is missed. */
   assert: boolean;
+  /** Redraw the chart and table from this results file instead of running anything. */
+  render: string | null;
+  /** With render: stored in the file's machine line and shown on the chart and table. */
+  note: string | null;
   help: boolean;
 }
 
@@ -29,6 +33,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --list            print the row names and exit
   --assert          exit with status 1 if a simdnet engine disagrees or fails, or a target
                     in the checklist is missed
+  --render <file>   run nothing: draw <file>'s chart (.svg) and table (.md) again beside it
+  --note <text>     with --render: store the text in the file's machine line, e.g.
+                    "shared machine"; the chart and table show it
   --help            this text`;
 
 /** Turns a user's filter text into a RegExp: a valid regex is used as is, anything else
@@ -42,7 +49,7 @@ export function filterRegExp(text: string): RegExp {
 }
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { filters: [], quick: false, engines: [], out: null, list: false, assert: false, help: false };
+  const args: BenchArgs = { filters: [], quick: false, engines: [], out: null, list: false, assert: false, render: null, note: null, help: false };
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i];
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
@@ -77,6 +84,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--assert':
         args.assert = true;
         break;
+      case '--render':
+        args.render = takeValue();
+        break;
+      case '--note':
+        args.note = takeValue();
+        break;
       case '--help':
       case '-h':
         args.help = true;
@@ -86,6 +99,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         throw new Error(`bench: unknown argument '${raw}'\n${USAGE}`);
     }
   }
+  if (args.note !== null && args.render === null) throw new Error(`bench: --note goes with --render <file>\n${USAGE}`);
   return args;
 }
 

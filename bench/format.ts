@@ -3,7 +3,7 @@
 // of bars per row, one bar per engine, log axis). Pure string building, unit-tested.
 import { barChart, type Bar } from '../tools/svg-chart.js';
 import type { Unit } from './flops.js';
-import { ENGINES, type EngineResult, type RowResult } from './report.js';
+import { ENGINES, machineLine, type BenchReport, type EngineResult, type RowResult } from './report.js';
 
 /** 3 significant digits without exponent noise: 0.0123, 1.23, 12.3, 123, 4123. */
 export function fmtNum(x: number | undefined): string {
@@ -114,6 +114,8 @@ export function formatMarkdown(rows: readonly RowResult[]): string {
 
 // ---------------------------------------------------------------- the chart
 
+export const CHART_TITLE = 'simdnet vs TensorFlow.js — naive vs GEMM (js) vs WASM';
+
 const PANELS: { unit: Unit; title: string }[] = [
   { unit: 'GFLOP/s', title: 'GEMM and convolution — GFLOP/s' },
   { unit: 'GB/s', title: 'im2col, col2im and pooling — GB/s read + written' },
@@ -192,4 +194,22 @@ export function renderChart(rows: readonly RowResult[], options: ChartOptions): 
         }),
     })),
   });
+}
+
+/** The chart's lines under the title: when, on what, with which engines. */
+export function chartSubtitle(report: BenchReport): string[] {
+  const m = report.machine;
+  return [
+    `${report.date.slice(0, 16).replace('T', ' ')} UTC${report.quick ? ' (--quick)' : ''} · ${m.cpu} (${m.cores} cores) · Node ${m.node} · ${m.platform}`,
+    `simdnet wasm variants: ${m.wasmVariants.join(', ') || 'none'} · TF.js ${m.tfjs} (cpu, and wasm single-threaded)${m.load ? ` · load average ${m.load.start.toFixed(1)} → ${m.load.end.toFixed(1)}` : ''}${m.note ? ` · ${m.note}` : ''}`,
+  ];
+}
+
+/** The two files drawn from a run's results: the chart, and the Markdown table with the
+ * targets checklist under the machine line. */
+export function renderResults(report: BenchReport, targets: string): { svg: string; md: string } {
+  return {
+    svg: renderChart(report.rows, { title: CHART_TITLE, subtitle: chartSubtitle(report) }),
+    md: `${report.date.slice(0, 10)} · ${machineLine(report.machine)}\n\n${formatMarkdown(report.rows)}\n\n\`\`\`\n${targets}\n\`\`\`\n`,
+  };
 }

@@ -6,9 +6,8 @@ import { Bench } from 'tinybench';
 import { checkAgreement } from './agreement.js';
 import type { EngineSlot } from './engines.js';
 import { throughput } from './flops.js';
-import { planRuns, RateBook, reuseCheckRun, skipReason, splitPasses } from './plan.js';
+import { planRuns, RateBook, reuseCheckRun, skipReason, splitPasses, summarize } from './plan.js';
 import { deriveRatios, type EngineResult, type RowResult } from './report.js';
-import { summarize } from './stats.js';
 import type { Task, Workload } from './workloads/common.js';
 
 export interface HarnessOptions {

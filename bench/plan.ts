@@ -1,5 +1,6 @@
 // How many times to run one engine on one row, from how long its check run took, so slow
-// engines (naive on big rows, TF.js cpu training) take 1–3 runs and fast ones many.
+// engines (naive on big rows, TF.js cpu training) take 1–3 runs and fast ones many; and the
+// median, mean and minimum of the samples (ms). Pure.
 
 export interface RunPlan {
   iterations: number;
@@ -70,4 +71,22 @@ export function skipReason(book: RateBook, engine: string, kind: string, work: n
 export function splitPasses(iterations: number): [number, number] {
   const first = Math.ceil(iterations / 2);
   return [first, iterations - first];
+}
+
+export interface Summary {
+  medianMs: number;
+  meanMs: number;
+  minMs: number;
+  runs: number;
+}
+
+/** The median of an even count is the mean of the two middle samples. Empty → NaN. */
+export function summarize(samples: readonly number[]): Summary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return { medianMs: NaN, meanMs: NaN, minMs: NaN, runs: 0 };
+  const mid = n >> 1;
+  const medianMs = n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const meanMs = sorted.reduce((s, v) => s + v, 0) / n;
+  return { medianMs, meanMs, minMs: sorted[0], runs: n };
 }

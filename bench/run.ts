@@ -1,20 +1,19 @@
 // `npm run bench`: every row on naive / js / wasm variants / TF.js cpu / TF.js wasm, the
-// table on stdout, results in bench/results/*.json, *.svg and *.md.
+// table on stdout, results in bench/results/*.json, *.svg and *.md. With --render, only
+// the .svg and .md are drawn again from a results file.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { supportsVariant } from '../src/backend/wasm/features.js';
 import { USAGE, parseArgs, rowSelected } from './args.js';
 import { loadEngines } from './engines.js';
-import { formatMarkdown, formatRowBlock, renderChart } from './format.js';
+import { formatMarkdown, formatRowBlock, renderResults } from './format.js';
 import { runRow } from './harness.js';
-import { describeMachine } from './machine.js';
-import { machineLine, type BenchReport, type RowResult } from './report.js';
-import { chartSubtitle, CHART_TITLE } from './run-output.js';
-import { assertionFailures, evaluateTargets, formatTargets } from './targets.js';
 import { RateBook } from './plan.js';
+import { machineLine, type BenchReport, type Machine, type RowResult } from './report.js';
+import { assertionFailures, evaluateTargets, formatTargets } from './targets.js';
 import { CONV_CASES, convWorkload, type ConvDirection } from './workloads/conv.js';
 import type { Workload } from './workloads/common.js';
 import { gemmWorkload } from './workloads/gemm.js';
@@ -34,6 +33,43 @@ function allWorkloads(): Workload[] {
     for (const c of POOL_CASES) for (const dir of ['fwd', 'bwd'] as PoolDirection[]) rows.push(poolWorkload(c, kind, dir));
   rows.push(lenetTrainWorkload(64), lenetInferenceWorkload(256));
   return rows;
+}
+
+/** The machine line printed with every table and stored in latest.json. */
+function describeMachine(wasmVariants: string[], tfjs: string): Machine {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown CPU',
+    cores: cpus.length,
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${os.platform()} ${os.arch()}`,
+    wasmVariants,
+    tfjs,
+    load: { start: os.loadavg()[0], end: NaN },
+  };
+}
+
+/** Writes <base>.svg and <base>.md from a report; returns the targets checklist. */
+function writeDrawings(base: string, report: BenchReport): string {
+  const targets = formatTargets(evaluateTargets(report.rows));
+  const { svg, md } = renderResults(report, targets);
+  writeFileSync(`${base}.svg`, svg);
+  writeFileSync(`${base}.md`, md);
+  return targets;
+}
+
+/** --render: the chart and table again from a results file (with --note stored in it first). */
+function render(file: string, note: string | null): number {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+  if (note !== null) {
+    report.machine.note = note;
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  }
+  const base = file.replace(/\.json$/, '');
+  console.log(writeDrawings(base, report));
+  console.log(`Wrote ${base}.svg and ${base}.md`);
+  return 0;
 }
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
@@ -59,6 +95,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (args.render !== null) return render(args.render, args.note);
   const rows = allWorkloads().filter((w) => rowSelected(w.name, args.filters));
   if (args.list) {
     for (const w of rows) console.log(`${w.name.padEnd(40)} ${w.description}`);
@@ -97,22 +134,17 @@ async function main(): Promise<number> {
     durationSeconds: Math.round((performance.now() - started) / 100) / 10,
     rows: results,
   };
-  const markdown = formatMarkdown(results);
-  console.log(`Summary (${rowsUnitNote(results)}):\n\n${markdown}\n`);
-  const checks = evaluateTargets(results);
-  const targets = formatTargets(checks);
-  console.log(`${targets}\n`);
+  console.log(`Summary (${rowsUnitNote(results)}):\n\n${formatMarkdown(results)}\n`);
 
   const full = args.filters.length === 0 && !args.quick && args.engines.length === 0;
   const here = path.dirname(fileURLToPath(import.meta.url));
   const base = args.out ?? path.join(here, 'results', full ? 'latest' : 'partial');
   mkdirSync(path.dirname(base), { recursive: true });
   writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(`${base}.svg`, renderChart(results, { title: CHART_TITLE, subtitle: chartSubtitle(report) }));
-  writeFileSync(`${base}.md`, `${report.date.slice(0, 10)} · ${machineLine(machine)}\n\n${markdown}\n\n\`\`\`\n${targets}\n\`\`\`\n`);
+  console.log(`${writeDrawings(base, report)}\n`);
   console.log(`Wrote ${path.relative(process.cwd(), base)}.{json,svg,md} in ${report.durationSeconds} s.`);
   if (args.assert) {
-    const failures = assertionFailures(results, checks);
+    const failures = assertionFailures(results, evaluateTargets(results));
     if (failures.length > 0) {
       console.error(`--assert: ${failures.length} failure(s):\n${failures.map((f) => `  ${f}`).join('\n')}`);
       return 1;

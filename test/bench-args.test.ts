@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { engineSelected, filterRegExp, parseArgs, rowSelected } from '../bench/args.js';
-import { planRuns, RateBook, reuseCheckRun, skipReason, splitPasses } from '../bench/plan.js';
-import { summarize } from '../bench/stats.js';
+import { planRuns, RateBook, reuseCheckRun, skipReason, splitPasses, summarize } from '../bench/plan.js';
 
 describe('bench arguments', () => {
   it('defaults to every row, every engine, a full run', () => {
     const a = parseArgs([]);
-    expect(a).toMatchObject({ filters: [], quick: false, engines: [], out: null, list: false, assert: false, help: false });
+    expect(a).toMatchObject({ filters: [], quick: false, engines: [], out: null, list: false, assert: false, render: null, note: null, help: false });
     expect(parseArgs(['--assert']).assert).toBe(true);
   });
 
@@ -17,6 +16,13 @@ describe('bench arguments', () => {
     expect(a.engines).toEqual(['naive', 'wasm']);
     expect(a.out).toBe('/tmp/x');
     expect(a.list).toBe(true);
+  });
+
+  it('parses --render <file> and its --note; a note without --render is an error', () => {
+    expect(parseArgs(['--render', 'bench/results/latest.json'])).toMatchObject({ render: 'bench/results/latest.json', note: null });
+    expect(parseArgs(['--render=r.json', '--note', 'shared machine'])).toMatchObject({ render: 'r.json', note: 'shared machine' });
+    expect(() => parseArgs(['--render'])).toThrow(/--render needs a value/);
+    expect(() => parseArgs(['--note', 'x'])).toThrow(/--note goes with --render/);
   });
 
   it('refuses unknown arguments and missing values, naming them', () => {
