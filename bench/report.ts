@@ -70,7 +70,7 @@ export interface Machine {
   /** os.loadavg()[0] when the run started and ended: above ~1 other processes shared the
    * cores, and the numbers are noisier. */
   load?: { start: number; end: number };
-  /** Anything else about the conditions (e.g. "shared machine"), added with render.ts --note. */
+  /** Anything else about the conditions (e.g. "shared machine"), added with --render <file> --note. */
   note?: string;
 }
 
