@@ -1,6 +1,6 @@
 // Max pooling with argmax and average pooling, forward and backward, over all N·C planes
 // in one call. A window is clamped to the input once per output; padding never wins a max
-// and counts as zeros in an average (every window divides by kH·kW, seed 003).
+// and counts as zeros in an average (every window divides by kH·kW, docs/background.md#pooling).
 
 // Parameter block (4-byte slots), written by writePoolParams in src/backend/wasm/kernels.ts:
 // 0 planes (N·C), 1 H, 2 W, 3 OH, 4 OW, 5 kH, 6 kW, 7 strideH, 8 strideW, 9 padTop,

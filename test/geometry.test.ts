@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conv2dGeometry, im2colGeometry, outputSize, parsePadding, parseSize2, pool2dGeometry } from '../src/ops/geometry.js';
 
-/** seed 003's calc_pad_dims_sameconv_2D for one dimension, transcribed (int() truncates
+/** seed 003's calc_pad_dims_sameconv_2D (docs/background.md) for one dimension, transcribed (int() truncates
  * toward zero; an output one short gets the extra row/column at the bottom/right). */
 function seedSamePads(inSize: number, kernel: number, stride: number, dilation: number): [number, number] | null {
   const eff = kernel + (kernel - 1) * (dilation - 1);

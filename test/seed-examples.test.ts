@@ -1,4 +1,4 @@
-// The worked examples of the seed tutorials, reproduced exactly (all values are small
+// The worked examples of the seed tutorials (docs/background.md), reproduced exactly (all values are small
 // integers or exact binary fractions, so float32 results must match to the bit).
 import { beforeAll, describe, expect, it as itAlways } from 'vitest';
 import type { Backend } from '../src/backend/backend.js';

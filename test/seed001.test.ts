@@ -1,4 +1,4 @@
-// Seed 001's experiment: one conv layer (input 3×3×28×28 ~ N(0,1), 4 filters 3×3 ~ N(0,1),
+// Seed 001's experiment (docs/background.md): one conv layer (input 3×3×28×28 ~ N(0,1), 4 filters 3×3 ~ N(0,1),
 // zero bias) trained by plain SGD to output all ones. The seed's update is
 // K -= 0.001·dK with dK = Σ (y - 1)·z / N (its mean_squared_loss returns dy = y - 1 and
 // conv_backward divides by the batch N = 3); it reaches np.allclose(y, 1) at step 17,

@@ -1,4 +1,4 @@
-// LeNet-5 as the task and seed 004 describe it, with ReLU and max pooling:
+// LeNet-5 as the task and docs/background.md describe it, with ReLU and max pooling:
 // conv 1→6 5×5 pad 2, ReLU, maxpool 2 → conv 6→16 5×5, ReLU, maxpool 2 → flatten 400
 // → linear 120, ReLU → linear 84, ReLU → linear 10 (logits). 61,706 parameters.
 // `batchNorm: true` adds BatchNorm2d after each convolution (+44 parameters).

@@ -104,7 +104,7 @@ export interface Backend {
   maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void;
   /** dx = scatter-add of dy at argmax (dx has g.batch·g.channels·g.inHeight·g.inWidth elements). */
   maxPool2dBackward(g: Pool2dGeometry, dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
-  /** Average pooling; padding counts as zeros, every window divides by kH·kW (seed 003). */
+  /** Average pooling; padding counts as zeros, every window divides by kH·kW (docs/background.md#pooling). */
   avgPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array): void;
   avgPool2dBackward(g: Pool2dGeometry, dy: Float32Array, dx: Float32Array): void;
 

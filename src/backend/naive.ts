@@ -1,4 +1,4 @@
-// The 'naive' backend: direct nested loops straight from the seeds' formulas, summing in
+// The 'naive' backend: direct nested loops straight from the formulas (docs/background.md), summing in
 // float64 (JS numbers) and storing float32. It is the ground truth every other backend is
 // tested against, so it stays obvious rather than fast.
 import type { Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from './backend.js';
@@ -229,7 +229,7 @@ function avgPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array): void {
   }
 }
 
-/** Each dy spreads dy / (kH·kW) over its window's in-bounds taps (seed 003's upsampling). */
+/** Each dy spreads dy / (kH·kW) over its window's in-bounds taps (the up-sampling of docs/background.md#pooling). */
 function avgPool2dBackward(g: Pool2dGeometry, dy: Float32Array, dx: Float32Array): void {
   const { batch: N, channels: C, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, kernelHeight: KH, kernelWidth: KW } = g;
   const area = KH * KW;

@@ -56,7 +56,7 @@ function checkPad(op: string, value: Padding, pads: number[]): void {
   }
 }
 
-/** seed 003's calc_pad_dims_sameconv_2D for one dimension: the output keeps the input's
+/** 'same' padding (calc_pad_dims_sameconv_2D, docs/background.md) for one dimension: the output keeps the input's
  * size at any stride and dilation; an odd total puts the extra row/column at the end. */
 function samePads(size: number, kernel: number, stride: number, dilation: number): [number, number] {
   const effective = dilation * (kernel - 1) + 1;

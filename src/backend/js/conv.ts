@@ -1,4 +1,4 @@
-// Convolution as im2col + GEMM (seed 003 §6), image by image and group by group:
+// Convolution as im2col + GEMM (docs/background.md#gemm-convolution-as-a-matrix-product), image by image and group by group:
 //   forward          Y_g[OCg, L]        = W_g[OCg, Cg·kk] · cols_g[Cg·kk, L]  (+ bias)
 //   backward input   dcols_g[Cg·kk, L]  = W_gᵀ · dY_g, then col2im
 //   backward filter  dW_g[OCg, Cg·kk]  += dY_g · cols_gᵀ over the batch;  db = Σ dy

@@ -49,7 +49,7 @@ export function maxPool2dBackward(g: Pool2dGeometry, dy: Float32Array, argmax: I
   for (let i = 0; i < count; i++) dx[argmax[i]] += dy[i];
 }
 
-/** y = Σ window / (kH·kW): padding counts as zeros (seed 003). */
+/** y = Σ window / (kH·kW): padding counts as zeros (docs/background.md#pooling). */
 export function avgPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array): void {
   const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, kernelHeight: KH, kernelWidth: KW } = g;
   const { strideHeight: sh, strideWidth: sw, padTop: pt, padLeft: pl } = g;

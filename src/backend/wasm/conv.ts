@@ -1,4 +1,4 @@
-// Convolution on the wasm kernels, image by image and group by group (seed 003 §6):
+// Convolution on the wasm kernels, image by image and group by group (docs/background.md#gemm-convolution-as-a-matrix-product):
 //   forward          Y_g[OCg, L]       = W_g[OCg, Cg·kk] · cols_g[Cg·kk, L] (+ bias in the GEMM epilogue)
 //   backward input   dcols_g[Cg·kk, L] = W_gᵀ · dY_g, then col2im
 //   backward filter  dW_g[OCg, Cg·kk] += dY_g · cols_gᵀ over the batch;  db = Σ dy
