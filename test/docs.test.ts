@@ -96,6 +96,20 @@ describe('docs follow the rules', () => {
     expect(parsed.flatMap((p) => checkLinks(p.file, p.text, root))).toEqual([]);
   });
 
+  it('every docs/<page>.md#anchor that a source comment names exists', () => {
+    const problems: string[] = [];
+    const walk = (dir: string): string[] =>
+      readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(`${dir}/${e.name}`) : /\.(ts|mts|js|mjs)$/.test(e.name) ? [`${dir}/${e.name}`] : []);
+    for (const file of ['src', 'assembly', 'examples', 'bench', 'test'].flatMap(walk)) {
+      for (const m of readFileSync(join(root, file), 'utf8').matchAll(/\bdocs\/([\w-]+\.md)(#[\w-]+)?/g)) {
+        if (file === 'test/docs.test.ts') continue;
+        problems.push(...checkLinks(file, `[ref](../${'../'.repeat(file.split('/').length - 2)}docs/${m[1]}${m[2] ?? ''})`, root));
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   it("the README's contents list links every page in docs/", () => {
     const readme = parsed[0].text;
     const missing = pages.slice(1).filter((page) => !readme.includes(`](${page})`));
