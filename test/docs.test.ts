@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend, setSeed } from '../src/index.js';
 import { parseArgs as parseBenchArgs } from '../bench/args.js';
 import { parseArgs as parseStartArgs } from '../examples/mnist/args.js';
@@ -153,7 +153,10 @@ describe('ts blocks type-check', () => {
 });
 
 describe('the docs test itself fails on broken docs', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'simdnet-docs-selfcheck-'));
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'simdnet-docs-selfcheck-'));
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const selfCtx: RunContext = { ...ctx, moduleDir: join(artifacts, 'selfcheck') };
   const page = (name: string, text: string) => {
