@@ -20,7 +20,7 @@ import {
   avgPool2d, avgPool2dBackward, conv2d, conv2dBackward, globalAvgPool2d, globalAvgPool2dBackward, leakyRelu, leakyReluBackward,
   linear, linearBackward, logSoftmax, maxPool2d, maxPool2dWithIndices, maxPool2dBackward, relu, reluBackward, sigmoid, sigmoidBackward, softmax, tanh, tanhBackward,
 } from '../src/ops/index.js';
-import { expectGradient, gradientError, numericGradient, project, randomTensor, separatedTensor } from './support/gradcheck.js';
+import { expectGradient, gradientError, numericGradient, project, randomTensor, spreadTensor } from './support/gradcheck.js';
 
 const LINEAR_TOL = 1e-4;
 const LINEAR_H = 0.1;
@@ -98,7 +98,7 @@ describe('pooling gradients (naive)', () => {
   for (const c of poolCases) {
     it(`maxPool2d ${c.name}`, () => {
       const rng = new Random(202);
-      const x = separatedTensor(c.x, rng, 0.25);
+      const x = spreadTensor(c.x, rng, 0.25);
       const { y, argmax } = maxPool2dWithIndices(x, c.options, naive);
       const r = randomTensor([...y.shape], rng);
       const dx = maxPool2dBackward(r, argmax, c.x, c.options, naive);
@@ -146,7 +146,7 @@ describe('activation gradients (naive)', () => {
 
   it('relu', () => {
     const rng = new Random(606);
-    const x = separatedTensor(shape, rng, 0.25); // no value within 0.1 of the kink at 0
+    const x = spreadTensor(shape, rng, 0.25); // no value within 0.1 of the kink at 0
     const r = randomTensor(shape, rng);
     const dx = reluBackward(x, r, naive);
     expectGradient('dx', x, () => project(relu(x, naive), r), dx.data, LINEAR_H, LINEAR_TOL);
@@ -154,7 +154,7 @@ describe('activation gradients (naive)', () => {
 
   it('leakyRelu (slope 0.1)', () => {
     const rng = new Random(607);
-    const x = separatedTensor(shape, rng, 0.25);
+    const x = spreadTensor(shape, rng, 0.25);
     const r = randomTensor(shape, rng);
     const dx = leakyReluBackward(x, r, 0.1, naive);
     expectGradient('dx', x, () => project(leakyRelu(x, 0.1, naive), r), dx.data, LINEAR_H, LINEAR_TOL);

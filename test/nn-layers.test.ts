@@ -20,7 +20,7 @@ import type { Module } from '../src/nn/module.js';
 import { noGrad } from '../src/autograd/graph.js';
 import { mul, sum } from '../src/ops/index.js';
 import { Tensor } from '../src/tensor.js';
-import { dot, numericGradient, randomTensor, relativeError, spreadTensor } from './nn-support.js';
+import { gradientError, numericGradient, project, randomTensor, spreadTensor } from './support/gradcheck.js';
 
 const PIECEWISE = { h: 0.02, tol: 1e-3 };
 const SMOOTH = { h: 1e-2, tol: 2e-3 };
@@ -40,11 +40,11 @@ function checkGradients(layer: Module, x: Tensor, tol: { h: number; tol: number 
   sum(mul(y, r)).backward();
   const dx = input.grad as Tensor;
   const analytic = layer.parameters().map((p) => Float64Array.from((p.grad as Tensor).data));
-  const loss = (): number => noGrad(() => dot((forwardFresh ? forwardFresh() : layer).forward(x), r));
-  const ex = relativeError(numericGradient(x, loss, tol.h), dx.data);
+  const loss = (): number => noGrad(() => project((forwardFresh ? forwardFresh() : layer).forward(x), r));
+  const ex = gradientError(numericGradient(x, loss, tol.h), dx.data);
   expect(ex, `${layer.type} dx error ${ex}`).toBeLessThan(tol.tol);
   layer.namedParameters().forEach(([name, p], k) => {
-    const e = relativeError(numericGradient(p, loss, tol.h), analytic[k]);
+    const e = gradientError(numericGradient(p, loss, tol.h), analytic[k]);
     expect(e, `${layer.type} ${name} error ${e}`).toBeLessThan(tol.tol);
   });
 }

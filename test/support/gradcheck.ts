@@ -1,9 +1,10 @@
-// Central finite differences for gradient checks. The loss is Σ y·r for a fixed random
-// projection r, summed in float64; the step divides by the perturbation actually stored in
-// the Float32Array (fl(x+h) − fl(x−h)), so float32 rounding of x adds no error.
+// Central finite differences for gradient checks, and the seeded tensors they run on.
+// The loss is Σ y·r for a fixed random projection r, summed in float64; the step divides
+// by the perturbation actually stored in the Float32Array (fl(x+h) − fl(x−h)), so float32
+// rounding of x adds no error.
 import { expect } from 'vitest';
 import { Random } from '../../src/random.js';
-import { Tensor } from '../../src/tensor.js';
+import { Tensor, shapeSize, type Shape } from '../../src/tensor.js';
 
 /** Σ y·r in float64. */
 export function project(y: Tensor, r: Tensor): number {
@@ -12,18 +13,28 @@ export function project(y: Tensor, r: Tensor): number {
   return s;
 }
 
-/** A random tensor with values in [-1, 1) (a seeded stream, so failures reproduce). */
-export function randomTensor(shape: number[], rng: Random, scale = 1): Tensor {
-  const t = new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
-  for (let i = 0; i < t.size; i++) t.data[i] = scale * rng.uniform(-1, 1);
-  return t;
+/** A seed for a fresh stream, or a stream to keep drawing from (one test drawing several
+ * tensors in a fixed order); either way a failure reproduces bit for bit. */
+export type Seed = number | Random;
+
+function stream(seed: Seed): Random {
+  return typeof seed === 'number' ? new Random(seed) : seed;
 }
 
-/** Values at least `gap` apart (a shuffled grid plus a little noise), so that a step of
+/** A tensor of values scale·U[-1, 1). */
+export function randomTensor(shape: Shape, seed: Seed, scale = 1): Tensor {
+  const rng = stream(seed);
+  const data = new Float32Array(shapeSize(shape));
+  for (let i = 0; i < data.length; i++) data[i] = scale * rng.uniform(-1, 1);
+  return new Tensor(data, shape);
+}
+
+/** Distinct values on a shuffled grid of odd multiples of gap/2 (never 0), so a step of
  * less than gap/2 never changes which element a max picks or which side of 0 it is. */
-export function separatedTensor(shape: number[], rng: Random, gap: number): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const values = Array.from({ length: n }, (_, i) => (i - n / 2 + 0.5) * gap + rng.uniform(-0.1, 0.1) * gap);
+export function spreadTensor(shape: Shape, seed: Seed, gap = 0.1): Tensor {
+  const rng = stream(seed);
+  const n = shapeSize(shape);
+  const values = Array.from({ length: n }, (_, i) => (i - Math.floor(n / 2) + 0.5) * gap);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     [values[i], values[j]] = [values[j], values[i]];
