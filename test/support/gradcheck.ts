@@ -4,7 +4,8 @@
 // rounding of x adds no error.
 import { expect } from 'vitest';
 import { Random } from '../../src/random.js';
-import { Tensor, shapeSize, type Shape } from '../../src/tensor.js';
+import { noGrad } from '../../src/autograd/graph.js';
+import { Tensor, formatShape, shapeSize, type Shape } from '../../src/tensor.js';
 
 /** Σ y·r in float64. */
 export function project(y: Tensor, r: Tensor): number {
@@ -76,4 +77,36 @@ export function expectGradient(name: string, x: Tensor, loss: () => number, anal
   const numeric = numericGradient(x, loss, h);
   const err = gradientError(numeric, analytic);
   expect(err, `${name}: relative gradient error ${err.toExponential(2)} exceeds ${tol}`).toBeLessThan(tol);
+}
+
+export interface StepTolerance {
+  /** Finite-difference step. */
+  h: number;
+  /** Largest gradientError accepted. */
+  tol: number;
+}
+
+/** Gradients through the tape: each tensor of `wrt` (leaves; made to require a gradient,
+ * their .grad cleared) gets dL/dt from one backward of L = Σ f()·r (r fixed and random,
+ * so the seed of backward is r), checked against central differences of L evaluated
+ * under noGrad. f must be deterministic. Returns the error per tensor. */
+export function expectTapeGradients(name: string, f: () => Tensor, wrt: readonly Tensor[], step: StepTolerance, seed = 99): number[] {
+  for (const t of wrt) {
+    if (!t.requiresGrad) t.requiresGrad = true;
+    t.grad = null;
+  }
+  const y = f();
+  expect(y.requiresGrad, `${name}: the output is not on the tape`).toBe(true);
+  const r = randomTensor(y.shape, seed);
+  y.backward(r);
+  const analytic = wrt.map((t, k) => {
+    expect(t.grad, `${name}: input ${k} got no gradient`).not.toBeNull();
+    return Float64Array.from((t.grad as Tensor).data);
+  });
+  const loss = (): number => noGrad(() => project(f(), r));
+  return wrt.map((t, k) => {
+    const err = gradientError(numericGradient(t, loss, step.h), analytic[k]);
+    expect(err, `${name}: input ${k} ${formatShape(t.shape)}: relative gradient error ${err.toExponential(2)} exceeds ${step.tol}`).toBeLessThan(step.tol);
+    return err;
+  });
 }
