@@ -2,8 +2,9 @@
 // backend (float64 sums, float32 storage): the op is called with leaves that require a
 // gradient, y.backward(r) runs the recorded rule, and each leaf's .grad must match the
 // difference quotient of L = Σ y·r (see test/support/gradcheck.ts). Every input that can
-// require a gradient is checked (weights and biases too; a broadcast operand of shape
-// [3, 1], [] or [1] gets the sum over the dimensions it was broadcast along).
+// require a gradient is checked (weights and biases, the losses' tensor targets; a
+// broadcast operand of shape [3, 1], [] or [1] gets the sum over the dimensions it was
+// broadcast along).
 //
 // Tolerances (error relative to max(1, max|gradient|), test/support/gradcheck.ts):
 // - LINEAR: h = 0.05, tol 1e-4, for ops linear, bilinear or piecewise linear in each
@@ -15,9 +16,9 @@
 // - SMOOTH: h = 1e-2, tol 1e-3, for sigmoid, tanh, softmax, logSoftmax, div, batchNorm2d,
 //   crossEntropy: truncation h²/6·|f'''| ≲ 1e-4 (divisors kept in ±[1, 2], so |∂³(a/b)| =
 //   6|a|/|b|⁴ ≤ 6) plus the same rounding over 2h = 0.02 (≲ 1e-4).
-// Observed: ≤ 3e-6 (LINEAR), ≤ 1e-4 (SMOOTH, largest for div's divisor). A wrong rule (flipped sign,
-// missing 1/N, gradient not summed back to a broadcast shape, wrong concat offset) is off
-// by O(1): far above both.
+// Observed: ≤ 3e-6 (LINEAR), ≤ 1e-4 (SMOOTH, largest for div's divisor). A wrong rule
+// (flipped sign, missing 1/N, gradient not summed back to a broadcast shape, wrong concat
+// offset) is off by O(1): far above both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../src/backend/registry.js';
 import type { Backend } from '../src/backend/backend.js';
@@ -246,17 +247,21 @@ describe('batchNorm2d, dropout and the losses through the tape (naive)', () => {
     expectTapeGradients('dropout', run, [x], LINEAR);
   });
 
-  it('crossEntropy with class indices and with probability rows', () => {
+  it('crossEntropy with class indices and with probability rows (a soft target that requires a gradient gets one)', () => {
     const x = randomTensor([4, 5], 48, 2);
     expectTapeGradients('crossEntropy labels', () => crossEntropy(x, [0, 4, 2, 2]), [x], SMOOTH);
-    const p = softmax(randomTensor([4, 5], 49));
-    expectTapeGradients('crossEntropy soft', () => crossEntropy(x, p), [x], SMOOTH);
+    const p = softmax(randomTensor([4, 5], 49)).detach();
+    expectTapeGradients('crossEntropy soft', () => crossEntropy(x, p), [x, p], SMOOTH);
+    const q = softmax(randomTensor([4, 5], 49)).detach();
+    expectTapeGradients('crossEntropy soft, only the target', () => crossEntropy(randomTensor([4, 5], 52), q), [q], SMOOTH);
   });
 
-  it('mseLoss', () => {
+  it('mseLoss: input, and a target that requires a gradient', () => {
     const x = randomTensor([3, 4], 50);
     const t = randomTensor([3, 4], 51);
-    expectTapeGradients('mseLoss', () => mseLoss(x, t), [x], LINEAR);
+    expectTapeGradients('mseLoss', () => mseLoss(x, t), [x, t], LINEAR);
     expectTapeGradients('mseLoss array target', () => mseLoss(x, Array.from(t.data)), [x], LINEAR);
+    const u = randomTensor([3, 4], 53);
+    expectTapeGradients('mseLoss, only the target', () => mseLoss(randomTensor([3, 4], 54), u), [u], LINEAR);
   });
 });

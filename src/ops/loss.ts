@@ -30,14 +30,24 @@ export function toClassLabels(op: string, target: LossTarget, rows: number, clas
   return labels;
 }
 
-/** The scalar loss with its rule: dL/dinput = grad · dy. */
-function scalarLoss(op: string, be: Backend, input: Tensor, loss: number, grad: Float32Array): Tensor {
+/** A target tensor that requires a gradient (soft labels, regression targets) and dL/dtarget. */
+interface TargetGradient {
+  tensor: Tensor;
+  grad: Float32Array;
+}
+
+/** The scalar loss with its rule: dL/dinput = grad · dy (and dL/dtarget = target.grad · dy). */
+function scalarLoss(op: string, be: Backend, input: Tensor, loss: number, grad: Float32Array, target: TargetGradient | null = null): Tensor {
   const y = new Tensor(Float32Array.of(loss), []);
-  return record(op, y, [input], be, (dy) => {
-    const dx = new Tensor(new Float32Array(grad.length), input.shape);
-    be.axpby(dy.data[0], grad, 0, dx.data);
-    return [dx];
-  });
+  const scaled = (g: Float32Array, like: Tensor, dy: Tensor): Tensor => {
+    const out = new Tensor(new Float32Array(g.length), like.shape);
+    be.axpby(dy.data[0], g, 0, out.data);
+    return out;
+  };
+  return record(op, y, [input, target?.tensor], be, (dy, [needInput, needTarget]) => [
+    needInput ? scaled(grad, input, dy) : null,
+    needTarget && target ? scaled(target.grad, target.tensor, dy) : null,
+  ]);
 }
 
 /** Softmax cross-entropy of logits [N, C] (stable log-softmax), mean over the batch.
@@ -57,6 +67,8 @@ export function crossEntropy(input: Tensor, target: LossTarget, backend?: Backen
   const labels = soft ? null : toClassLabels(op, target, rows, classes);
   const x = input.data;
   const grad = new Float32Array(x.length);
+  // dL/dtarget = −log softmax(x) / N, for probability rows that require a gradient.
+  const targetGrad = soft && target.requiresGrad ? new Float32Array(x.length) : null;
   const probs = new Float64Array(classes);
   let total = 0;
   for (let r = 0; r < rows; r++) {
@@ -71,9 +83,10 @@ export function crossEntropy(input: Tensor, target: LossTarget, backend?: Backen
       const t = labels ? (labels[r] === c ? 1 : 0) : (target as Tensor).data[base + c];
       if (t !== 0) total -= t * (x[base + c] - logSum);
       grad[base + c] = (probs[c] / sum - t) / rows;
+      if (targetGrad) targetGrad[base + c] = -(x[base + c] - logSum) / rows;
     }
   }
-  return scalarLoss(op, be, input, total / rows, grad);
+  return scalarLoss(op, be, input, total / rows, grad, targetGrad ? { tensor: target as Tensor, grad: targetGrad } : null);
 }
 
 /** Mean squared error: mean((input − target)²) over all elements. */
@@ -100,5 +113,5 @@ export function mseLoss(input: Tensor, target: LossTarget, backend?: Backend): T
     total += d * d;
     grad[i] = (2 * d) / n;
   }
-  return scalarLoss(op, be, input, total / n, grad);
+  return scalarLoss(op, be, input, total / n, grad, target instanceof Tensor && target.requiresGrad ? { tensor: target, grad: grad.map((g) => -g) } : null);
 }
