@@ -136,6 +136,11 @@ describe('backward', () => {
     expect(() => y.backward(tensor([1, 2, 3]))).toThrow(/backward: gradient \[3\] must have the output's shape \[2, 3\]/);
     expect(() => y.backward(tensor([[1, 2], [3, 4], [5, 6]]))).toThrow(/gradient \[3, 2\] must have the output's shape \[2, 3\]/);
     expect(() => sum(y).backward(tensor([1]))).toThrow(/gradient \[1\] must have the output's shape \[\]/);
+    // Not a Tensor: refused by name, not a TypeError from inside a rule.
+    expect(() => y.backward(new Float32Array(6) as never)).toThrow(/backward: the gradient must be a Tensor of the output's shape \[2, 3\], got Float32Array/);
+    expect(() => y.backward([[1, 1, 1], [1, 1, 1]] as never)).toThrow(/must be a Tensor .*, got Array/);
+    expect(() => y.backward({ shape: [2, 3] } as never)).toThrow(/must be a Tensor .*, got Object/);
+    expect(() => y.backward(null as never)).toThrow(/must be a Tensor .*, got null/);
     expect(x.grad).toBeNull();
     y.backward(tensor([[1, 1, 1], [1, 1, 1]]));
     expect(gradOf(x)).toEqual([2, 2, 2, 2, 2, 2]);

@@ -1,7 +1,7 @@
 // Reverse-mode differentiation over the tape: order the nodes that lead to the output
 // (depth first), then run each rule once, after every consumer of its output has added
 // its contribution. Leaves that require a gradient accumulate into .grad.
-import { formatShape, type Tensor } from '../tensor.js';
+import { Tensor, formatShape } from '../tensor.js';
 import { noGrad, type GradNode } from './graph.js';
 
 export interface BackwardOptions {
@@ -68,8 +68,12 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, options: Bac
     }
     seed = root.onesLike();
   } else {
-    if (!grad || !sameShape(grad.shape, root.shape)) {
-      throw new Error(`backward: gradient ${grad ? formatShape(grad.shape) : String(grad)} must have the output's shape ${formatShape(root.shape)}`);
+    if (!(grad instanceof Tensor)) {
+      const got = grad !== null && typeof grad === 'object' ? ((grad as object).constructor?.name ?? 'an object') : String(grad);
+      throw new Error(`backward: the gradient must be a Tensor of the output's shape ${formatShape(root.shape)}, got ${got}`);
+    }
+    if (!sameShape(grad.shape, root.shape)) {
+      throw new Error(`backward: gradient ${formatShape(grad.shape)} must have the output's shape ${formatShape(root.shape)}`);
     }
     seed = grad;
   }
