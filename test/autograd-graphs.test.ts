@@ -31,7 +31,8 @@ import { add, concat, conv2d, crossEntropy, flatten, linear, maxPool2d, mean, mu
 import { Random } from '../src/random.js';
 import { Parameter, Tensor } from '../src/tensor.js';
 import { DEFAULT_TOLERANCE, expectClose } from './support/compare.js';
-import { expectTapeGradients, gradientError, randomTensor, spreadTensor } from './support/gradcheck.js';
+import { expectTapeGradients, gradientError } from './support/gradcheck.js';
+import { randomTensor, spreadTensor } from './support/random.js';
 import { readResnetFixture, toTensor, type FixtureTensor } from './support/resnet-fixture.js';
 
 const SMOOTH = { h: 1e-2, tol: 1e-3 };

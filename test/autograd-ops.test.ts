@@ -29,7 +29,8 @@ import {
 import type { Conv2dOptions, Pool2dOptions } from '../src/ops/geometry.js';
 import { Random } from '../src/random.js';
 import { Tensor, full, zeros } from '../src/tensor.js';
-import { expectTapeGradients, randomTensor, spreadTensor } from './support/gradcheck.js';
+import { expectTapeGradients } from './support/gradcheck.js';
+import { randomTensor, spreadTensor } from './support/random.js';
 
 const LINEAR = { h: 0.05, tol: 1e-4 };
 const SMOOTH = { h: 1e-2, tol: 1e-3 };

@@ -20,7 +20,8 @@ import {
   avgPool2d, avgPool2dBackward, conv2d, conv2dBackward, globalAvgPool2d, globalAvgPool2dBackward, leakyRelu, leakyReluBackward,
   linear, linearBackward, logSoftmax, maxPool2d, maxPool2dWithIndices, maxPool2dBackward, relu, reluBackward, sigmoid, sigmoidBackward, softmax, tanh, tanhBackward,
 } from '../src/ops/index.js';
-import { expectGradient, gradientError, numericGradient, project, randomTensor, spreadTensor } from './support/gradcheck.js';
+import { expectGradient, gradientError, numericGradient, project } from './support/gradcheck.js';
+import { randomTensor, spreadTensor } from './support/random.js';
 
 const LINEAR_TOL = 1e-4;
 const LINEAR_H = 0.1;

@@ -9,7 +9,8 @@ import { setSeed } from '../src/init.js';
 import { Random } from '../src/random.js';
 import { Tensor } from '../src/tensor.js';
 import { noGrad } from '../src/autograd/graph.js';
-import { gradientError, numericGradient, project, randomTensor } from './support/gradcheck.js';
+import { gradientError, numericGradient, project } from './support/gradcheck.js';
+import { randomTensor } from './support/random.js';
 
 /** A fresh smallCnn holding m's values (to compare state after an operation). */
 function smallCnnWith(m: Sequential): Sequential {

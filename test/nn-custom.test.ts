@@ -5,7 +5,7 @@ import { SGD } from '../src/optim.js';
 import { MSELoss } from '../src/losses.js';
 import { mul } from '../src/ops/index.js';
 import { Parameter, Tensor } from '../src/tensor.js';
-import { randomTensor } from './support/gradcheck.js';
+import { randomTensor } from './support/random.js';
 
 /** y = a·x elementwise with a learned scalar a: a user Module written with ops only. */
 class Scale extends Module {

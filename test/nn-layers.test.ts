@@ -20,7 +20,8 @@ import type { Module } from '../src/nn/module.js';
 import { noGrad } from '../src/autograd/graph.js';
 import { mul, sum } from '../src/ops/index.js';
 import { Tensor } from '../src/tensor.js';
-import { gradientError, numericGradient, project, randomTensor, spreadTensor } from './support/gradcheck.js';
+import { gradientError, numericGradient, project } from './support/gradcheck.js';
+import { randomTensor, spreadTensor } from './support/random.js';
 
 const PIECEWISE = { h: 0.02, tol: 1e-3 };
 const SMOOTH = { h: 1e-2, tol: 2e-3 };

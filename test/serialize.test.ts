@@ -11,7 +11,7 @@ import { SGD, Adam } from '../src/optim.js';
 import { CrossEntropyLoss } from '../src/losses.js';
 import { add, relu } from '../src/ops/index.js';
 import { Tensor } from '../src/tensor.js';
-import { randomTensor } from './support/gradcheck.js';
+import { randomTensor } from './support/random.js';
 
 function everyLayerModel(): Sequential {
   return new Sequential([

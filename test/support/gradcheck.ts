@@ -1,46 +1,17 @@
-// Central finite differences for gradient checks, and the seeded tensors they run on.
+// Central finite differences for gradient checks (seeded tensors: ./random.ts).
 // The loss is Σ y·r for a fixed random projection r, summed in float64; the step divides
 // by the perturbation actually stored in the Float32Array (fl(x+h) − fl(x−h)), so float32
 // rounding of x adds no error.
 import { expect } from 'vitest';
-import { Random } from '../../src/random.js';
 import { noGrad } from '../../src/autograd/graph.js';
-import { Tensor, formatShape, shapeSize, type Shape } from '../../src/tensor.js';
+import { Tensor, formatShape } from '../../src/tensor.js';
+import { randomTensor } from './random.js';
 
 /** Σ y·r in float64. */
 export function project(y: Tensor, r: Tensor): number {
   let s = 0;
   for (let i = 0; i < y.size; i++) s += y.data[i] * r.data[i];
   return s;
-}
-
-/** A seed for a fresh stream, or a stream to keep drawing from (one test drawing several
- * tensors in a fixed order); either way a failure reproduces bit for bit. */
-export type Seed = number | Random;
-
-function stream(seed: Seed): Random {
-  return typeof seed === 'number' ? new Random(seed) : seed;
-}
-
-/** A tensor of values scale·U[-1, 1). */
-export function randomTensor(shape: Shape, seed: Seed, scale = 1): Tensor {
-  const rng = stream(seed);
-  const data = new Float32Array(shapeSize(shape));
-  for (let i = 0; i < data.length; i++) data[i] = scale * rng.uniform(-1, 1);
-  return new Tensor(data, shape);
-}
-
-/** Distinct values on a shuffled grid of odd multiples of gap/2 (never 0), so a step of
- * less than gap/2 never changes which element a max picks or which side of 0 it is. */
-export function spreadTensor(shape: Shape, seed: Seed, gap = 0.1): Tensor {
-  const rng = stream(seed);
-  const n = shapeSize(shape);
-  const values = Array.from({ length: n }, (_, i) => (i - Math.floor(n / 2) + 0.5) * gap);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [values[i], values[j]] = [values[j], values[i]];
-  }
-  return new Tensor(Float32Array.from(values), shape);
 }
 
 /** d loss / d x by central differences, perturbing x in place (restored afterwards). */
