@@ -177,8 +177,8 @@ function missing(what: string): OnnxOpMapping {
 // ---------------------------------------------------------------------------------
 // Convolution and pooling geometry: ONNX pads are [x1_begin, x2_begin, x1_end, x2_end],
 // simdnet's [top, bottom, left, right]. ONNX's SAME_UPPER/SAME_LOWER give ceil(in/stride)
-// outputs at any stride (simdnet's 'same' keeps the input size, seed 003), so they are
-// resolved to explicit pads here. 1-D ([N, C, L]) runs as 2-D with height 1.
+// outputs at any stride, while simdnet's 'same' keeps the input size (docs/conventions.md),
+// so they are resolved to explicit pads here. 1-D ([N, C, L]) runs as 2-D with height 1.
 
 interface Spatial {
   /** The input as NCHW (a view), and the ONNX rank of the output to reshape back to. */
