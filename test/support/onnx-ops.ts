@@ -1,0 +1,451 @@
+// How each ONNX operator of the conformance fixtures (test/fixtures/onnx/) is run with
+// simdnet's ops: one entry per ONNX op type in ONNX_OPS, a function from the node (its
+// inputs, attributes, opset, backend) to its outputs. An entry throws Unsupported, naming
+// what is missing, for any op, attribute value, input or output simdnet cannot express
+// yet; the suite counts and lists those instead of passing them.
+//
+// Rules an entry keeps:
+// * One ONNX node becomes the simdnet op that implements it. Shape bookkeeping is free
+//   (reshape views, resolving 'SAME' or 1-D pooling to 2-D geometry, ONNX's pads order),
+//   and so is composing ops where ONNX defines the op as that composition (Sum as a fold
+//   of Add, GlobalMaxPool as max pooling over the whole plane). Emulating a missing
+//   feature with other ops (a transpose around softmax, a loop of 2-D products for a
+//   batched MatMul) is not: that is Unsupported until the op has it.
+// * Every attribute is read through `attrs`: an attribute the entry never reads makes
+//   the test Unsupported ("attribute X is not mapped"), so a new ONNX attribute cannot
+//   pass unnoticed. attrs.ignore(name, why) records one that cannot change the result.
+// * Inputs are copied into fresh tensors (node.tensor(i)), so an op that writes into an
+//   input (batchNorm2d's running statistics) cannot change the fixture for the next backend.
+//
+// Adding an op: replace its `missing('...')` stub (or add a key) with a function that
+// reads the inputs and attributes, calls the op with `backend`, and returns the outputs
+// in ONNX order; throw `new Unsupported(op, what)` for what it cannot do.
+import {
+  Tensor, add, avgPool2d, batchNorm2d, concat, conv2d, div, dropout, gemm, globalAvgPool2d, leakyRelu, logSoftmax,
+  maxPool2d, maxPool2dWithIndices, mul, relu, reshape, shapeSize, sigmoid, softmax, tanh, zeros, type Backend,
+} from '../../src/index.js';
+
+/** A test needs something simdnet does not do yet: `missing` says what (an op, an
+ * attribute value, an input or output). Counted and listed by the suite, never passed. */
+export class Unsupported extends Error {
+  constructor(readonly op: string, readonly missing: string) {
+    super(`${op}: ${missing}`);
+    this.name = 'Unsupported';
+  }
+}
+
+export type AttributeValue = number | string | number[] | string[] | OnnxValue;
+
+/** An input or output as stored in a fixture (float32 data decoded, other dtypes as numbers). */
+export interface OnnxValue {
+  name: string;
+  dtype: string;
+  shape: number[];
+  data: Float32Array | number[];
+}
+
+/** An output the mapping produced: a float tensor, or exact values (indices, masks). */
+export type OnnxOutput = Tensor | { dtype: string; shape: readonly number[]; data: ArrayLike<number> };
+
+/** The node's attributes; each read is recorded so that unread ones can be reported. */
+export class Attributes {
+  private readonly read = new Set<string>();
+
+  constructor(private readonly op: string, private readonly values: Readonly<Record<string, AttributeValue>>) {}
+
+  has(name: string): boolean {
+    return name in this.values;
+  }
+
+  private get(name: string): AttributeValue | undefined {
+    this.read.add(name);
+    return this.values[name];
+  }
+
+  int(name: string, fallback: number): number {
+    const v = this.get(name);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`${this.op}: attribute ${name} should be an int, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  float(name: string, fallback: number): number {
+    const v = this.get(name);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number') throw new Error(`${this.op}: attribute ${name} should be a float, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  string(name: string, fallback: string): string {
+    const v = this.get(name);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'string') throw new Error(`${this.op}: attribute ${name} should be a string, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  ints(name: string): number[] | undefined;
+  ints(name: string, fallback: number[]): number[];
+  ints(name: string, fallback?: number[]): number[] | undefined {
+    const v = this.get(name);
+    if (v === undefined) return fallback;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x))) {
+      throw new Error(`${this.op}: attribute ${name} should be ints, got ${JSON.stringify(v)}`);
+    }
+    return v as number[];
+  }
+
+  /** Marks an attribute as handled although it cannot change the result (say why). */
+  ignore(name: string, why: string): void {
+    void why;
+    this.read.add(name);
+  }
+
+  /** Attributes present on the node that the mapping never read. */
+  unread(): string[] {
+    return Object.keys(this.values).filter((k) => !this.read.has(k));
+  }
+}
+
+/** What a mapping gets: one ONNX node with its data, and the backend to run on. */
+export class OnnxNode {
+  constructor(
+    readonly op: string,
+    readonly opset: number,
+    readonly inputs: readonly (OnnxValue | null)[],
+    readonly attrs: Attributes,
+    /** Names of the outputs the test expects, in ONNX order. */
+    readonly outputs: readonly string[],
+    readonly backend: Backend,
+  ) {}
+
+  /** Whether optional input i is present. */
+  has(i: number): boolean {
+    return this.inputs[i] !== undefined && this.inputs[i] !== null;
+  }
+
+  private value(i: number): OnnxValue {
+    const v = this.inputs[i];
+    if (v === undefined || v === null) throw new Error(`${this.op}: input ${i} is required but missing`);
+    return v;
+  }
+
+  /** Input i as a fresh float32 Tensor. Integer, bool, float16 and float64 data are
+   * converted when every value is exact in float32 (simdnet computes in float32 only). */
+  tensor(i: number): Tensor {
+    const v = this.value(i);
+    if (v.data instanceof Float32Array) return new Tensor(v.data.slice(), v.shape);
+    const data = Float32Array.from(v.data);
+    const inexact = v.data.findIndex((x, k) => data[k] !== x);
+    if (inexact >= 0) throw new Unsupported(this.op, `input ${v.name} (${v.dtype}) value ${v.data[inexact]} is not exact in float32`);
+    return new Tensor(data, v.shape);
+  }
+
+  /** Optional input i as a Tensor, or null when omitted. */
+  optionalTensor(i: number): Tensor | null {
+    return this.has(i) ? this.tensor(i) : null;
+  }
+
+  /** Input i as plain numbers (int64 shapes, pads, sizes; scalars such as a ratio). */
+  numbers(i: number): number[] {
+    const v = this.value(i);
+    return Array.from(v.data);
+  }
+
+  /** Optional scalar input i (e.g. Dropout's ratio), or the fallback when omitted. */
+  scalar(i: number, fallback: number): number {
+    if (!this.has(i)) return fallback;
+    const v = this.numbers(i);
+    if (v.length !== 1) throw new Error(`${this.op}: input ${i} should be a scalar, got shape [${this.value(i).shape.join(', ')}]`);
+    return v[0];
+  }
+
+  /** Throws Unsupported when the test expects more than the first `count` outputs. */
+  onlyOutputs(count: number, why: string): void {
+    if (this.outputs.length > count) throw new Unsupported(this.op, `output ${this.outputs.slice(count).join(', ')} (${why})`);
+  }
+}
+
+export type OnnxOpMapping = (node: OnnxNode) => OnnxOutput[];
+
+/** An entry for an op simdnet does not have yet. */
+function missing(what: string): OnnxOpMapping {
+  return (node) => {
+    throw new Unsupported(node.op, what);
+  };
+}
+
+// ---------------------------------------------------------------------------------
+// Convolution and pooling geometry: ONNX pads are [x1_begin, x2_begin, x1_end, x2_end],
+// simdnet's [top, bottom, left, right]. ONNX's SAME_UPPER/SAME_LOWER give ceil(in/stride)
+// outputs at any stride, while simdnet's 'same' keeps the input size (docs/conventions.md),
+// so they are resolved to explicit pads here. 1-D ([N, C, L]) runs as 2-D with height 1.
+
+interface Spatial {
+  /** The input as NCHW (a view), and the ONNX rank of the output to reshape back to. */
+  x: Tensor;
+  oneD: boolean;
+  kernel: [number, number];
+  stride: [number, number];
+  dilation: [number, number];
+  padding: [number, number, number, number];
+}
+
+function spatial(node: OnnxNode, x: Tensor, kernelFromWeight?: readonly number[]): Spatial {
+  const { op, attrs } = node;
+  const dims = x.rank - 2;
+  if (dims !== 1 && dims !== 2) throw new Unsupported(op, `${dims}-D spatial input [${x.shape.join(', ')}] (NCHW is 2-D)`);
+  const kernelAttr = attrs.ints('kernel_shape');
+  const kernelList = kernelAttr ?? (kernelFromWeight ? [...kernelFromWeight] : undefined);
+  if (!kernelList) throw new Error(`${op}: kernel_shape is required`);
+  if (kernelFromWeight && kernelAttr && kernelAttr.some((k, i) => k !== kernelFromWeight[i])) {
+    throw new Error(`${op}: kernel_shape [${kernelAttr.join(', ')}] differs from the weight's [${kernelFromWeight.join(', ')}]`);
+  }
+  const ones = new Array<number>(dims).fill(1);
+  const strides = attrs.ints('strides', ones);
+  const dilations = attrs.ints('dilations', ones);
+  const autoPad = attrs.string('auto_pad', 'NOTSET');
+  const inSize = x.shape.slice(2);
+  let pads = attrs.ints('pads', new Array<number>(2 * dims).fill(0));
+  if (autoPad === 'VALID') pads = new Array<number>(2 * dims).fill(0);
+  else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    const begin: number[] = [];
+    const end: number[] = [];
+    for (let d = 0; d < dims; d++) {
+      const out = Math.ceil(inSize[d] / strides[d]);
+      const total = Math.max(0, (out - 1) * strides[d] + dilations[d] * (kernelList[d] - 1) + 1 - inSize[d]);
+      const small = Math.floor(total / 2);
+      begin.push(autoPad === 'SAME_UPPER' ? small : total - small);
+      end.push(autoPad === 'SAME_UPPER' ? total - small : small);
+    }
+    pads = [...begin, ...end];
+  } else if (autoPad !== 'NOTSET') throw new Error(`${op}: unknown auto_pad ${autoPad}`);
+  if (dims === 1) {
+    return {
+      x: reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]), oneD: true,
+      kernel: [1, kernelList[0]], stride: [1, strides[0]], dilation: [1, dilations[0]], padding: [0, 0, pads[0], pads[1]],
+    };
+  }
+  return {
+    x, oneD: false, kernel: [kernelList[0], kernelList[1]], stride: [strides[0], strides[1]],
+    dilation: [dilations[0], dilations[1]], padding: [pads[0], pads[2], pads[1], pads[3]],
+  };
+}
+
+/** A pooling output back to the input's rank (drops the height 1 of 1-D). */
+function unspatial(s: Spatial, y: Tensor): Tensor {
+  return s.oneD ? reshape(y, [y.shape[0], y.shape[1], y.shape[3]]) : y;
+}
+
+function hasPadding(s: Spatial): boolean {
+  return s.padding.some((p) => p !== 0);
+}
+
+function poolCommon(node: OnnxNode, s: Spatial): void {
+  if (node.attrs.int('ceil_mode', 0) !== 0) throw new Unsupported(node.op, 'ceil_mode 1 (pooling rounds output sizes down)');
+  if (s.dilation.some((d) => d !== 1)) throw new Unsupported(node.op, `dilations [${s.dilation.join(', ')}] (pooling has no dilation)`);
+}
+
+/** ONNX's column-major (storage_order 1) index of each row-major flat index into x [N, C, H, W]. */
+function columnMajorIndices(argmax: Int32Array, h: number, w: number): number[] {
+  return Array.from(argmax, (k) => {
+    const plane = Math.floor(k / (h * w));
+    const r = Math.floor((k % (h * w)) / w);
+    const c = k % w;
+    return plane * h * w + c * h + r;
+  });
+}
+
+// ---------------------------------------------------------------------------------
+// Small helpers.
+
+function normalizeAxis(op: string, axis: number, rank: number): number {
+  if (axis < -rank || axis >= rank) throw new Error(`${op}: axis ${axis} is outside rank ${rank}`);
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Softmax / LogSoftmax: opset 13 normalizes one axis (default −1); earlier opsets flatten
+ * to 2-D at `axis` (default 1) and normalize the rows, which is a reshape around the op. */
+function softmaxLike(node: OnnxNode, run: (x: Tensor, backend: Backend) => Tensor): OnnxOutput[] {
+  const x = node.tensor(0);
+  if (node.opset < 13) {
+    const axis = normalizeAxis(node.op, node.attrs.int('axis', 1), x.rank);
+    const rows = reshape(x, [shapeSize(x.shape.slice(0, axis)), shapeSize(x.shape.slice(axis))]);
+    return [reshape(run(rows, node.backend), x.shape)];
+  }
+  const axis = normalizeAxis(node.op, node.attrs.int('axis', -1), x.rank);
+  if (axis !== x.rank - 1) throw new Unsupported(node.op, `axis ${axis} of a rank-${x.rank} input (softmax runs over the last axis only)`);
+  return [run(x, node.backend)];
+}
+
+/** Sum / Mean: ONNX defines them as elementwise folds with numpy broadcasting. */
+function foldAdd(node: OnnxNode): Tensor {
+  let y = node.tensor(0);
+  for (let i = 1; i < node.inputs.length; i++) y = add(y, node.tensor(i), node.backend);
+  return y;
+}
+
+function unary(run: (x: Tensor, backend: Backend) => Tensor): OnnxOpMapping {
+  return (node) => [run(node.tensor(0), node.backend)];
+}
+
+// ---------------------------------------------------------------------------------
+// The table: one entry per ONNX op type of the fixtures.
+
+export const ONNX_OPS: Record<string, OnnxOpMapping> = {
+  Conv(node) {
+    const x = node.tensor(0);
+    const w = node.tensor(1);
+    const s = spatial(node, x, w.shape.slice(2));
+    const group = node.attrs.int('group', 1);
+    const weight = s.oneD ? reshape(w, [w.shape[0], w.shape[1], 1, w.shape[2]]) : w;
+    const y = conv2d(s.x, weight, node.optionalTensor(2), { stride: s.stride, dilation: s.dilation, padding: s.padding, groups: group }, node.backend);
+    return [unspatial(s, y)];
+  },
+
+  ConvTranspose: missing('no convTranspose2d op'),
+
+  MaxPool(node) {
+    const s = spatial(node, node.tensor(0));
+    poolCommon(node, s);
+    const storageOrder = node.attrs.int('storage_order', 0);
+    const { y, argmax } = maxPool2dWithIndices(s.x, { kernelSize: s.kernel, stride: s.stride, padding: s.padding }, node.backend);
+    const out: OnnxOutput[] = [unspatial(s, y)];
+    if (node.outputs.length > 1) {
+      const [, , h, w] = s.x.shape;
+      const indices = storageOrder === 0 ? Array.from(argmax) : columnMajorIndices(argmax, h, w);
+      out.push({ dtype: 'int64', shape: out[0].shape, data: indices });
+    }
+    return out;
+  },
+
+  AveragePool(node) {
+    const s = spatial(node, node.tensor(0));
+    poolCommon(node, s);
+    // ONNX's default excludes the padding from each window's count; simdnet counts it.
+    const countIncludePad = node.attrs.int('count_include_pad', 0);
+    if (countIncludePad === 0 && hasPadding(s)) {
+      throw new Unsupported(node.op, `count_include_pad 0 with padding [${s.padding.join(', ')}] (avgPool2d always divides by kH·kW)`);
+    }
+    return [unspatial(s, avgPool2d(s.x, { kernelSize: s.kernel, stride: s.stride, padding: s.padding }, node.backend))];
+  },
+
+  GlobalAveragePool(node) {
+    const x = node.tensor(0);
+    if (x.rank !== 4) throw new Unsupported(node.op, `rank-${x.rank} input (NCHW only)`);
+    return [globalAvgPool2d(x, node.backend)];
+  },
+
+  // Global max pooling is max pooling with a window over the whole plane.
+  GlobalMaxPool(node) {
+    const x = node.tensor(0);
+    if (x.rank !== 4) throw new Unsupported(node.op, `rank-${x.rank} input (NCHW only)`);
+    return [maxPool2d(x, { kernelSize: [x.shape[2], x.shape[3]] }, node.backend)];
+  },
+
+  Gemm(node) {
+    const { attrs } = node;
+    const a = node.tensor(0);
+    const b = node.tensor(1);
+    const transA = attrs.int('transA', 0) === 1;
+    const transB = attrs.int('transB', 0) === 1;
+    const alpha = attrs.float('alpha', 1);
+    const beta = attrs.float('beta', 1);
+    if (!node.has(2)) return [gemm(a, b, { transA, transB, alpha }, node.backend)];
+    const m = transA ? a.shape[1] : a.shape[0];
+    const n = transB ? b.shape[0] : b.shape[1];
+    // C broadcasts (unidirectionally) to [M, N]; gemm accumulates into a full [M, N] c.
+    const c = add(zeros([m, n]), node.tensor(2), node.backend);
+    return [gemm(a, b, { transA, transB, alpha, beta, c }, node.backend)];
+  },
+
+  MatMul(node) {
+    const a = node.tensor(0);
+    const b = node.tensor(1);
+    if (a.rank !== 2 || b.rank !== 2) throw new Unsupported(node.op, `operands [${a.shape.join(', ')}] · [${b.shape.join(', ')}] (matmul with batch dimensions; gemm is 2-D)`);
+    return [gemm(a, b, {}, node.backend)];
+  },
+
+  Relu: unary((x, be) => relu(x, be)),
+  LeakyRelu: (node) => [leakyRelu(node.tensor(0), node.attrs.float('alpha', 0.01), node.backend)],
+  PRelu: missing('no prelu op'),
+  Sigmoid: unary((x, be) => sigmoid(x, be)),
+  Tanh: unary((x, be) => tanh(x, be)),
+  HardSigmoid: missing('no hardSigmoid op'),
+  HardSwish: missing('no hardSwish op'),
+  Clip: missing('no clip op'),
+  Softmax: (node) => softmaxLike(node, (x, be) => softmax(x, be)),
+  LogSoftmax: (node) => softmaxLike(node, (x, be) => logSoftmax(x, be)),
+
+  BatchNormalization(node) {
+    const { attrs } = node;
+    const x = node.tensor(0);
+    if (x.rank < 2) throw new Error(`${node.op}: input must have rank ≥ 2`);
+    // [N, C, D1, ...] as [N, C, D1·…, 1]: statistics per channel are the same.
+    const x4 = reshape(x, [x.shape[0], x.shape[1], shapeSize(x.shape.slice(2)), 1]);
+    const eps = attrs.float('epsilon', 1e-5);
+    // ONNX: running = running·momentum + batch·(1 − momentum); simdnet (PyTorch) weighs the batch by momentum.
+    const momentum = attrs.float('momentum', 0.9);
+    // Before opset 14 training mode was implied by the extra outputs (saved statistics).
+    const training = node.opset >= 14 && attrs.int('training_mode', 0) === 1;
+    const runningMean = node.tensor(3);
+    const runningVar = node.tensor(4);
+    const y = batchNorm2d(x4, runningMean, runningVar, node.tensor(1), node.tensor(2), { eps, training, momentum: 1 - momentum }, node.backend);
+    if (!training) node.onlyOutputs(1, 'training outputs before opset 14');
+    // Training mode: Y, then the updated running mean and variance (each optional).
+    return [reshape(y, x.shape), runningMean, runningVar].slice(0, node.outputs.length);
+  },
+
+  InstanceNormalization: missing('no instanceNorm op'),
+  LayerNormalization: missing('no layerNorm op'),
+
+  // Flatten(axis) is a reshape to [d0·…·d(axis−1), d(axis)·…].
+  Flatten(node) {
+    const x = node.tensor(0);
+    const axis = node.attrs.int('axis', 1);
+    const a = axis < 0 ? axis + x.rank : axis;
+    if (a < 0 || a > x.rank) throw new Error(`${node.op}: axis ${axis} is outside rank ${x.rank}`);
+    return [reshape(x, [shapeSize(x.shape.slice(0, a)), shapeSize(x.shape.slice(a))])];
+  },
+
+  Reshape(node) {
+    const x = node.tensor(0);
+    const allowZero = node.attrs.int('allowzero', 0) === 1;
+    // A 0 copies the input's size at that position unless allowzero is set.
+    const shape = node.numbers(1).map((d, i) => (d === 0 && !allowZero ? x.shape[i] : d));
+    return [reshape(x, shape)];
+  },
+
+  Transpose: missing('no transpose op'),
+
+  Add: (node) => [add(node.tensor(0), node.tensor(1), node.backend)],
+  Mul: (node) => [mul(node.tensor(0), node.tensor(1), node.backend)],
+
+  Concat(node) {
+    const tensors = node.inputs.map((_, i) => node.tensor(i));
+    return [concat(tensors, node.attrs.int('axis', NaN), node.backend)];
+  },
+
+  Pad: missing('no pad op'),
+
+  Dropout(node) {
+    const { attrs } = node;
+    attrs.ignore('seed', 'only draws the mask in training mode');
+    // Opset ≤ 11: ratio is an attribute and the op is the identity at inference;
+    // opset 12+: ratio and training_mode are optional inputs.
+    const ratio = node.opset < 12 ? attrs.float('ratio', 0.5) : node.scalar(1, 0.5);
+    const training = node.opset >= 12 && node.scalar(2, 0) !== 0;
+    node.onlyOutputs(1, "the mask: simdnet's dropout returns none");
+    if (training && ratio !== 0) throw new Unsupported(node.op, `training mode with ratio ${ratio} (a random mask)`);
+    return [dropout(node.tensor(0), { p: ratio, training }, node.backend)];
+  },
+
+  Upsample: missing('no resize op'),
+  Resize: missing('no resize op'),
+
+  // The identity: the input is the output (no simdnet op is involved).
+  Identity: (node) => [node.tensor(0)],
+
+  Sum: (node) => [foldAdd(node)],
+  Mean: (node) => [div(foldAdd(node), node.inputs.length, node.backend)],
+  Max: missing('no maximum op'),
+};
