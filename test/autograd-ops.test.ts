@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../src/backend/registry.js';
 import type { Backend } from '../src/backend/backend.js';
 import {
-  add, avgPool2d, batchNorm2d, concat, conv2d, crossEntropy, div, dropout, flatten, globalAvgPool2d, leakyRelu, linear,
+  add, avgPool2d, batchNorm2d, col2im, concat, conv2d, crossEntropy, div, dropout, flatten, gemm, globalAvgPool2d, im2col, leakyRelu, linear,
   logSoftmax, maxPool2d, mean, mseLoss, mul, neg, relu, reshape, sigmoid, softmax, sub, sum, tanh, type Operand,
 } from '../src/ops/index.js';
 import type { Conv2dOptions, Pool2dOptions } from '../src/ops/geometry.js';
@@ -264,5 +264,32 @@ describe('batchNorm2d, dropout and the losses through the tape (naive)', () => {
     expectTapeGradients('mseLoss array target', () => mseLoss(x, Array.from(t.data)), [x], LINEAR);
     const u = randomTensor([3, 4], 53);
     expectTapeGradients('mseLoss, only the target', () => mseLoss(randomTensor([3, 4], 54), u), [u], LINEAR);
+  });
+});
+
+describe('gemm, im2col, col2im through the tape (naive)', () => {
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      it(`gemm transA ${transA} transB ${transB}, alpha 0.5: a and b`, () => {
+        const [m, n, k] = [3, 4, 5];
+        const a = randomTensor(transA ? [k, m] : [m, k], 80);
+        const b = randomTensor(transB ? [n, k] : [k, n], 81);
+        expectTapeGradients('gemm', () => gemm(a, b, { transA, transB, alpha: 0.5 }), [a, b], LINEAR);
+      });
+    }
+  }
+
+  it('gemm refuses to record an in-place c', () => {
+    const a = randomTensor([2, 3], 82);
+    a.requiresGrad = true;
+    expect(() => gemm(a, randomTensor([3, 2], 83), { c: zeros([2, 2]) })).toThrow(/gemm: c is written in place, which cannot be recorded/);
+  });
+
+  it('im2col and col2im (each the other\'s adjoint)', () => {
+    const options = { kernelSize: [2, 3] as [number, number], stride: [2, 1] as [number, number], padding: [1, 0, 1, 1] as [number, number, number, number] };
+    const x = randomTensor([2, 2, 5, 4], 84);
+    expectTapeGradients('im2col', () => im2col(x, options), [x], LINEAR);
+    const cols = randomTensor([...im2col(x.detach(), options).shape], 85);
+    expectTapeGradients('col2im', () => col2im(cols, [2, 2, 5, 4], options), [cols], LINEAR);
   });
 });

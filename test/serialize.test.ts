@@ -190,9 +190,30 @@ describe('model files (version 2)', () => {
     expect(() => Sequential.load(rewriteHeader(bytes, (h) => void ((h.tensors as { dtype: string }[])[0].dtype = 'float16')))).toThrow(/dtype float16/);
     expect(() => Sequential.load(new Uint8Array(0))).toThrow(/truncated/);
     expect(() => Sequential.load('SIMDNET' as never)).toThrow(/expected a Uint8Array/);
+    expect(() => Sequential.load(rewriteHeader(bytes, (h) => void delete (h.tensors as { shape?: number[] }[])[0].shape))).toThrow(/loadModel: tensor '0.weight' has shape undefined but the module needs \[2, 3\]/);
     const lone = new Linear({ inFeatures: 2, outFeatures: 1 }).save();
     expect(loadModel(lone)).toBeInstanceOf(Linear);
     expect(() => Sequential.load(lone)).toThrow(/Sequential.load: the file holds a Linear, not a Sequential; use loadModel/);
+  });
+});
+
+describe('what save refuses', () => {
+  it('non-finite weights (load would refuse the file), an optimizer of another model, unknown options', () => {
+    const m = new Sequential([new Linear({ inFeatures: 2, outFeatures: 1 })]);
+    m.parameters()[0].data[1] = Infinity;
+    expect(() => m.save()).toThrow(/save: tensor '0.weight' holds a non-finite value \(Infinity\) at index 1/);
+    m.parameters()[0].data[1] = 0;
+    const other = new SGD(new Linear({ inFeatures: 2, outFeatures: 1 }).parameters());
+    expect(() => m.save({ optimizer: other })).toThrow(/save: the optimizer updates parameters that are not this model's/);
+    expect(() => m.save({ optimiser: other } as never)).toThrow(/save: unknown option 'optimiser'/);
+  });
+
+  it('a seeded Dropout keeps its seed through a round trip', () => {
+    const m = new Sequential([new Dropout({ p: 0.5, seed: 7 })]);
+    const loaded = loadModel(m.save()) as Sequential;
+    expect(loaded.layers[0].config()).toEqual({ p: 0.5, seed: 7 });
+    const x = randomTensor([4, 8], 1);
+    expect(Array.from(loaded.forward(x).data)).toEqual(Array.from(new Dropout({ p: 0.5, seed: 7 }).forward(x).data));
   });
 });
 

@@ -15,6 +15,7 @@ export interface DropoutOptions {
 export class Dropout extends Module {
   static readonly typeName = 'Dropout';
   readonly p: number;
+  readonly seed: number | undefined;
   private readonly random: Random | undefined;
 
   constructor(options: DropoutOptions = {}) {
@@ -22,11 +23,13 @@ export class Dropout extends Module {
     const o = checkLayerOptions('Dropout', options, false, ['p', 'seed']);
     this.p = numberIn('Dropout', 'p', o.p, 0.5, 0, 1, false);
     if (o.seed !== undefined && !Number.isFinite(o.seed)) throw new Error(`Dropout: seed must be a finite number, got ${String(o.seed)}`);
+    this.seed = o.seed;
     this.random = o.seed === undefined ? undefined : new Random(o.seed);
   }
 
   override config(): Record<string, unknown> {
-    return { p: this.p };
+    // A loaded Dropout with a seed restarts its mask stream from that seed.
+    return this.seed === undefined ? { p: this.p } : { p: this.p, seed: this.seed };
   }
 
   forward(x: Tensor): Tensor {

@@ -1,5 +1,6 @@
 // General matrix multiply on 2-D tensors: C = alpha·op(A)·op(B) + beta·C.
 import type { Backend } from '../backend/backend.js';
+import { needsGrad, record } from '../autograd/graph.js';
 import { Tensor, formatShape, zeros } from '../tensor.js';
 import { checkBoolean, checkFiniteNumber, checkOptions, checkRankOf, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
@@ -40,15 +41,32 @@ export function gemm(a: Tensor, b: Tensor, options?: GemmOptions, backend?: Back
   const desc = `a ${formatShape(a.shape)}${transA ? 'ᵀ' : ''} · b ${formatShape(b.shape)}${transB ? 'ᵀ' : ''}`;
   if (k !== k2) throw new Error(`${op}: inner dimensions differ (${k} vs ${k2}) in ${desc}`);
   if (m === 0 || n === 0 || k === 0) throw new Error(`${op}: sizes must be positive, got m=${m}, n=${n}, k=${k} in ${desc}`);
-  let out: Tensor;
   if (c !== undefined) {
     checkTensor(op, 'c', c);
     checkShapeIs(op, 'c', c.shape, [m, n], desc);
     if (overlaps(c.data, a.data) || overlaps(c.data, b.data)) throw new Error(`${op}: c must not share memory with a or b (${desc})`);
-    out = c;
-  } else {
-    out = zeros([m, n]);
+    // c is written in place: on the tape that would overwrite what other ops saved.
+    if (needsGrad([a, b, c])) throw new Error(`${op}: c is written in place, which cannot be recorded for gradients; use add(gemm(a, b), c) (${desc})`);
+    be.gemm(m, n, k, a.data, b.data, c.data, { transA, transB, alpha, beta });
+    return c;
   }
-  be.gemm(m, n, k, a.data, b.data, out.data, { transA, transB, alpha, beta });
-  return out;
+  const out = zeros([m, n]);
+  be.gemm(m, n, k, a.data, b.data, out.data, { transA, transB, alpha, beta: 0 });
+  return record(op, out, [a, b], be, (dc, [needA, needB]) => {
+    let da: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (needA) {
+      // dop(A) = alpha·dC·op(B)ᵀ, stored transposed when A is.
+      da = zeros(a.shape);
+      if (!transA) be.gemm(m, k, n, dc.data, b.data, da.data, { transA: false, transB: !transB, alpha, beta: 0 });
+      else be.gemm(k, m, n, b.data, dc.data, da.data, { transA: transB, transB: true, alpha, beta: 0 });
+    }
+    if (needB) {
+      // dop(B) = alpha·op(A)ᵀ·dC, stored transposed when B is.
+      db = zeros(b.shape);
+      if (!transB) be.gemm(k, n, m, a.data, dc.data, db.data, { transA: !transA, transB: false, alpha, beta: 0 });
+      else be.gemm(n, k, m, dc.data, a.data, db.data, { transA: true, transB: transA, alpha, beta: 0 });
+    }
+    return [da, db];
+  });
 }

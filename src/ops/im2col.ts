@@ -1,5 +1,6 @@
 // im2col / col2im as ops: the unfold that turns a convolution into a GEMM, and its adjoint.
 import type { Backend } from '../backend/backend.js';
+import { record } from '../autograd/graph.js';
 import { Tensor, zeros } from '../tensor.js';
 import { im2colGeometry, type Im2colOptions } from './geometry.js';
 import { IM2COL_KEYS, checkOptions, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
@@ -14,7 +15,11 @@ export function im2col(x: Tensor, options: Im2colOptions, backend?: Backend): Te
   const g = im2colGeometry(op, x.shape, opts);
   const cols = zeros([g.batch, g.inChannels * g.kernelHeight * g.kernelWidth, g.outHeight * g.outWidth]);
   be.im2col(g, x.data, cols.data);
-  return cols;
+  return record(op, cols, [x], be, (dcols) => {
+    const dx = zeros(x.shape);
+    be.col2im(g, dcols.data, dx.data);
+    return [dx];
+  });
 }
 
 /** The adjoint of im2col: sums cols [N, C·kH·kW, OH·OW] back into a tensor of shape xShape
@@ -30,5 +35,9 @@ export function col2im(cols: Tensor, xShape: readonly number[], options: Im2colO
   checkShapeIs(op, 'cols', cols.shape, expected, `im2col of [${shape.join(', ')}]`);
   const x = zeros(shape);
   be.col2im(g, cols.data, x.data);
-  return x;
+  return record(op, x, [cols], be, (dx) => {
+    const dcols = zeros(cols.shape);
+    be.im2col(g, dx.data, dcols.data);
+    return [dcols];
+  });
 }

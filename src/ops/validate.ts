@@ -41,7 +41,8 @@ export function checkOptions<T extends object>(op: string, options: T | undefine
   }
   const unknown = Object.keys(options).filter((k) => !known.includes(k));
   if (unknown.length > 0) {
-    throw new Error(`${op}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
+    const allowed = known.length > 0 ? `known: ${known.join(', ')}` : 'it takes none';
+    throw new Error(`${op}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (${allowed})`);
   }
   return options;
 }

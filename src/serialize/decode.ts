@@ -138,7 +138,7 @@ export function loadCheckpoint(bytes: Uint8Array): Checkpoint {
       if (file.version === 1 && name.endsWith('num_batches_tracked')) continue; // v1 had no such buffer
       fail(`tensor '${name}' is missing`);
     }
-    if (e.shape.length !== target.rank || e.shape.some((d, i) => d !== target.shape[i])) {
+    if (!Array.isArray(e.shape) || e.shape.length !== target.rank || e.shape.some((d, i) => d !== target.shape[i])) {
       fail(`tensor '${name}' has shape ${Array.isArray(e.shape) ? formatShape(e.shape) : String(e.shape)} but the module needs ${formatShape(target.shape)}`);
     }
     state[name] = new Tensor(read(e, name), target.shape);
@@ -149,7 +149,8 @@ export function loadCheckpoint(bytes: Uint8Array): Checkpoint {
     const tensors: Record<string, Tensor> = {};
     for (const [name, e] of [...byName]) {
       if (!name.startsWith('optimizer.')) continue;
-      tensors[name.slice('optimizer.'.length)] = new Tensor(read(e, name), e.shape);
+      const data = read(e, name); // checks the shape first
+      tensors[name.slice('optimizer.'.length)] = new Tensor(data, e.shape);
       byName.delete(name);
     }
     const o = file.optimizer;

@@ -19,7 +19,7 @@ export interface OptimizerState {
 
 export interface SaveOptions {
   /** Also store this optimizer's state (a checkpoint that resumes training exactly). */
-  optimizer?: { stateDict(): OptimizerState };
+  optimizer?: { readonly parameters: readonly Tensor[]; stateDict(): OptimizerState };
 }
 
 /** Throws unless load can rebuild m: a built-in (a Sequential's children too) or a
@@ -41,14 +41,21 @@ export function encodeModel(model: Module, options: SaveOptions = {}): Uint8Arra
   const unknown = Object.keys(options).filter((k) => k !== 'optimizer');
   if (unknown.length > 0) throw new Error(`save: unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: optimizer)`);
   const named: [string, TensorKind, Tensor][] = [];
-  const params = new Set(model.parameters());
-  for (const [name, t] of Object.entries(model.stateDict())) named.push([name, params.has(t as never) ? 'parameter' : 'buffer', t]);
+  const params = new Set<Tensor>(model.parameters());
+  for (const [name, t] of Object.entries(model.stateDict())) named.push([name, params.has(t) ? 'parameter' : 'buffer', t]);
   let optimizer: OptimizerHeader | undefined;
   if (options.optimizer !== undefined) {
-    if (!options.optimizer || typeof options.optimizer.stateDict !== 'function') throw new Error('save: optimizer must be an Optimizer');
-    const s = options.optimizer.stateDict();
+    const o = options.optimizer;
+    if (!o || typeof o.stateDict !== 'function' || !Array.isArray(o.parameters)) throw new Error('save: optimizer must be an Optimizer');
+    if (!o.parameters.every((p) => params.has(p))) throw new Error("save: the optimizer updates parameters that are not this model's");
+    const s = o.stateDict();
     optimizer = { type: s.type, settings: s.settings, iterations: s.iterations, parameters: s.parameters };
     for (const [name, t] of Object.entries(s.tensors)) named.push([`optimizer.${name}`, 'optimizer', t]);
+  }
+  // Load refuses non-finite values, so save does too rather than write a file that cannot be read.
+  for (const [name, , t] of named) {
+    const bad = t.data.findIndex((v) => !Number.isFinite(v));
+    if (bad !== -1) throw new Error(`save: tensor '${name}' holds a non-finite value (${t.data[bad]}) at index ${bad}; the model file would be refused by load`);
   }
   let offset = 0;
   const entries: ModelTensorEntry[] = named.map(([name, kind, t]) => {
