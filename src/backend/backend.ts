@@ -58,6 +58,9 @@ export interface GemmParams {
 
 export type BinaryKind = 'add' | 'sub' | 'mul' | 'div';
 
+/** GELU's form: 'none' the exact x·Φ(x) (erf), 'tanh' PyTorch's tanh approximation. */
+export type GeluApproximate = 'none' | 'tanh';
+
 /** Two operands broadcast to one output shape: each is read through its own strides,
  * with stride 0 on a dimension it broadcasts along (numpy rules, computed in src/ops). */
 export interface BroadcastGeometry {
@@ -123,6 +126,32 @@ export interface Backend {
   sigmoidBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   tanh(x: Float32Array, y: Float32Array): void;
   tanhBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+
+  /** The activations of src/backend/activation-kernels.ts (semantics documented there); y
+   * may be x and dx may be dy. Every backward takes the forward input x. Clip bounds are
+   * float32 values or ±Infinity (the op rounds them; wasm refuses others). */
+  clip(x: Float32Array, min: number, max: number, y: Float32Array): void;
+  /** dy where min < x < max, else 0. */
+  clipBackward(x: Float32Array, min: number, max: number, dy: Float32Array, dx: Float32Array): void;
+  hardSigmoid(x: Float32Array, alpha: number, beta: number, y: Float32Array): void;
+  hardSigmoidBackward(x: Float32Array, alpha: number, beta: number, dy: Float32Array, dx: Float32Array): void;
+  hardSwish(x: Float32Array, y: Float32Array): void;
+  hardSwishBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  silu(x: Float32Array, y: Float32Array): void;
+  siluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  gelu(x: Float32Array, approximate: GeluApproximate, y: Float32Array): void;
+  geluBackward(x: Float32Array, approximate: GeluApproximate, dy: Float32Array, dx: Float32Array): void;
+  elu(x: Float32Array, alpha: number, y: Float32Array): void;
+  eluBackward(x: Float32Array, alpha: number, dy: Float32Array, dx: Float32Array): void;
+  softplus(x: Float32Array, beta: number, threshold: number, y: Float32Array): void;
+  softplusBackward(x: Float32Array, beta: number, threshold: number, dy: Float32Array, dx: Float32Array): void;
+  /** y = x where x > 0, else slope[c]·x, for x viewed as [outer, channels, inner]. */
+  prelu(x: Float32Array, slope: Float32Array, outer: number, channels: number, inner: number, y: Float32Array): void;
+  /** dx (when not null) and dslope[c] = Σ x·dy where x ≤ 0 (when not null; overwrites). */
+  preluBackward(
+    x: Float32Array, slope: Float32Array, dy: Float32Array, outer: number, channels: number, inner: number,
+    dx: Float32Array | null, dslope: Float32Array | null,
+  ): void;
 
   /** Row-wise softmax / log-softmax of x viewed as [rows, cols], max-subtracted for stability. */
   softmax(x: Float32Array, rows: number, cols: number, y: Float32Array): void;

@@ -1,6 +1,7 @@
 // Elementwise kernels shared by the naive and js backends (and by wasm where a wasm
 // version would not pay). Plain loops over flat arrays; arithmetic is done in float64
 // (JS numbers) and stored as float32. Every output may alias its input.
+import { activationKernels } from './activation-kernels.js';
 import { batchNormKernels } from './batchnorm.js';
 import { tensorKernels } from './tensor-kernels.js';
 
@@ -124,10 +125,10 @@ export function logSoftmax(x: Float32Array, rows: number, cols: number, y: Float
   }
 }
 
-/** Every shared kernel of the Backend interface (elementwise, tensor, batch norm), for a backend to spread in and
- * override the ones it runs faster itself. */
+/** Every shared kernel of the Backend interface (elementwise, activations, tensor, batch norm), for a backend to
+ * spread in and override the ones it runs faster itself. */
 export const elementwiseKernels = Object.freeze({
   addBias, sumBias, relu, reluBackward, leakyRelu, leakyReluBackward,
   sigmoid, sigmoidBackward, tanh, tanhBackward, softmax, logSoftmax,
-  ...tensorKernels, ...batchNormKernels,
+  ...activationKernels, ...tensorKernels, ...batchNormKernels,
 });

@@ -407,7 +407,7 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
       });
     });
 
-    it('elementwise: bias, activations and their backwards, softmax, logSoftmax (NaN propagates alike)', () => {
+    it('elementwise: bias, activations (clip, hard-swish, GELU, PReLU, ...) and their backwards, softmax, logSoftmax (NaN propagates alike)', () => {
       const rng = new Random(seed + 9);
       // inPlace: the Backend contract lets the output alias the first input (y may be x).
       type Case = { label: string; run: (b: Backend, ins: Float32Array[], out: Float32Array) => void; inputs: number; outLength?: number; inPlace?: boolean };
@@ -424,6 +424,29 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
         { label: 'sigmoidBackward', inputs: 2, run: (b, [y, dy], dx) => b.sigmoidBackward(y, dy, dx) },
         { label: 'tanh', inPlace: true, inputs: 1, run: (b, [x], y) => b.tanh(x, y) },
         { label: 'tanhBackward', inputs: 2, run: (b, [y, dy], dx) => b.tanhBackward(y, dy, dx) },
+        { label: 'clip [-1.5, 4]', inPlace: true, inputs: 1, run: (b, [x], y) => b.clip(x, -1.5, 4, y) },
+        { label: 'clipBackward [0, 6]', inputs: 2, run: (b, [x, dy], dx) => b.clipBackward(x, 0, 6, dy, dx) },
+        { label: 'hardSigmoid', inPlace: true, inputs: 1, run: (b, [x], y) => b.hardSigmoid(x, 0.2, 0.5, y) },
+        { label: 'hardSigmoidBackward', inputs: 2, run: (b, [x, dy], dx) => b.hardSigmoidBackward(x, 1 / 6, 0.5, dy, dx) },
+        { label: 'hardSwish', inPlace: true, inputs: 1, run: (b, [x], y) => b.hardSwish(x, y) },
+        { label: 'hardSwishBackward', inputs: 2, run: (b, [x, dy], dx) => b.hardSwishBackward(x, dy, dx) },
+        { label: 'silu', inPlace: true, inputs: 1, run: (b, [x], y) => b.silu(x, y) },
+        { label: 'siluBackward', inputs: 2, run: (b, [x, dy], dx) => b.siluBackward(x, dy, dx) },
+        { label: 'gelu', inPlace: true, inputs: 1, run: (b, [x], y) => b.gelu(x, 'none', y) },
+        { label: 'geluBackward tanh', inputs: 2, run: (b, [x, dy], dx) => b.geluBackward(x, 'tanh', dy, dx) },
+        { label: 'elu', inPlace: true, inputs: 1, run: (b, [x], y) => b.elu(x, 0.7, y) },
+        { label: 'eluBackward', inputs: 2, run: (b, [x, dy], dx) => b.eluBackward(x, 0.7, dy, dx) },
+        { label: 'softplus', inPlace: true, inputs: 1, run: (b, [x], y) => b.softplus(x, 1.5, 5, y) },
+        { label: 'softplusBackward', inputs: 2, run: (b, [x, dy], dx) => b.softplusBackward(x, 1.5, 5, dy, dx) },
+        { label: 'prelu', inPlace: true, inputs: 2, run: (b, [x, slope], y) => b.prelu(x, slope.subarray(0, channels), outer, channels, inner, y) },
+        {
+          label: 'preluBackward dx', inputs: 3,
+          run: (b, [x, dy, slope], dx) => b.preluBackward(x, slope.subarray(0, channels), dy, outer, channels, inner, dx, null),
+        },
+        {
+          label: 'preluBackward dslope', inputs: 3, outLength: channels,
+          run: (b, [x, dy, slope], ds) => b.preluBackward(x, slope.subarray(0, channels), dy, outer, channels, inner, null, ds),
+        },
         { label: 'softmax', inPlace: true, inputs: 1, run: (b, [x], y) => b.softmax(x, outer * channels, inner, y) },
         { label: 'logSoftmax', inPlace: true, inputs: 1, run: (b, [x], y) => b.logSoftmax(x, outer * channels, inner, y) },
       ];
