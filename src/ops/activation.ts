@@ -6,8 +6,8 @@ import { Tensor, formatShape, zeros } from '../tensor.js';
 import { checkFiniteNumber, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
 /** An elementwise op: forward on the backend, and its rule from the backward kernel given
- * what it saves (the input x or the output y). */
-function unary(
+ * what it saves (the input x or the output y). Shared with the other activation files. */
+export function unary(
   op: string, x: Tensor, backend: Backend | undefined, run: (be: Backend, y: Tensor) => void,
   saves: 'x' | 'y', grad: (be: Backend, saved: Float32Array, dy: Float32Array, dx: Float32Array) => void,
 ): Tensor {

@@ -11,6 +11,9 @@ export { linear, linearBackward, type LinearGradients } from './linear.js';
 export {
   relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackward, tanh, tanhBackward, softmax, logSoftmax,
 } from './activation.js';
+export { clip, relu6, hardSigmoid, hardSwish, type ClipOptions, type HardSigmoidOptions } from './clip.js';
+export { silu, swish, gelu, elu, softplus, type GeluOptions, type EluOptions, type SoftplusOptions } from './smooth.js';
+export { prelu } from './prelu.js';
 export { add, sub, mul, div, neg, broadcastShapes, type Operand } from './arithmetic.js';
 export { reshape, flatten, concat } from './shape.js';
 export { sum, mean, type ReduceOptions } from './reduce.js';
