@@ -5,7 +5,7 @@ export { im2col, col2im } from './im2col';
 export { depthwiseConv2d, depthwiseConv2dBackwardInput, depthwiseConv2dBackwardFilter } from './depthwise';
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool';
 export { addBias, sumBias } from './bias';
-export { relu, reluBackward } from './activation';
+export { relu, reluBackward, clip, clipBackward, hardSwish, hardSwishBackward } from './activation';
 
 /** First free byte above static data: where the TS arena starts. */
 export function heapBase(): usize {

@@ -2,7 +2,8 @@
 // geometry before touching the arena (a bad call throws, it never traps), copies inputs
 // into the arena, runs the kernels and copies the results out. Copies of cache-resident
 // arrays run at tens of GB/s, so even bias and ReLU pay in wasm (ReLU ~25× over the
-// branchy JS loop); the remaining activations and softmax stay in the shared TypeScript
+// branchy JS loop), and so do clip/ReLU6 and hard-swish, which follow MobileNet's
+// convolutions; the remaining activations and softmax stay in the shared TypeScript
 // kernels, whose float64 arithmetic (exp, slope·x) a float32 kernel would not reproduce.
 import type { Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from '../backend.js';
 import * as elementwise from '../elementwise.js';
@@ -36,6 +37,14 @@ function colsSize(g: Conv2dGeometry): number {
   return g.batch * g.inChannels * g.kernelHeight * g.kernelWidth * g.outHeight * g.outWidth;
 }
 
+/** The kernels compare float32 x with float32 bounds: a bound that float32 cannot hold
+ * would compare differently from the TypeScript kernel's (the ops round them first). */
+function checkBounds(op: string, min: number, max: number): void {
+  for (const [name, v] of [['min', min], ['max', max]] as const) {
+    if (typeof v !== 'number' || Number.isNaN(v) || Math.fround(v) !== v) throw new Error(`${op}: ${name} must be a float32 value (±Infinity allowed), got ${v}`);
+  }
+}
+
 export function createWasmBackend(kernels: KernelExports, variant: WasmVariant): WasmBackend {
   const ctx = new WasmContext(kernels);
 
@@ -53,6 +62,28 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
       }
       if (op === 'im2col') arena.get(pc, colsSize(g), cols);
       else arena.get(px, inputSize(g), x);
+    });
+  }
+
+  /** y = f(x) elementwise: x copied in, the kernel run in place, the result copied out. */
+  function mapInPlace(op: string, x: Float32Array, y: Float32Array, run: (px: number, n: number) => void): void {
+    checkLength(op, 'y', y, x.length);
+    ctx.scoped((arena) => {
+      const px = arena.put(op, x, x.length);
+      run(px, x.length);
+      arena.get(px, x.length, y);
+    });
+  }
+
+  /** dx = f(x, dy) elementwise, written over the arena's copy of dy. */
+  function mapGradient(op: string, x: Float32Array, dy: Float32Array, dx: Float32Array, run: (px: number, pdy: number, n: number) => void): void {
+    checkLength(op, 'dy', dy, x.length);
+    checkLength(op, 'dx', dx, x.length);
+    ctx.scoped((arena) => {
+      const px = arena.put(op, x, x.length);
+      const pdy = arena.put(op, dy, x.length);
+      run(px, pdy, x.length);
+      arena.get(pdy, x.length, dx);
     });
   }
 
@@ -158,22 +189,24 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
     },
 
     relu(x, y) {
-      checkLength('relu', 'y', y, x.length);
-      ctx.scoped((arena) => {
-        const px = arena.put('relu', x, x.length);
-        kernels.relu(px, px, x.length);
-        arena.get(px, x.length, y);
-      });
+      mapInPlace('relu', x, y, (px, n) => kernels.relu(px, px, n));
     },
     reluBackward(x, dy, dx) {
-      checkLength('reluBackward', 'dy', dy, x.length);
-      checkLength('reluBackward', 'dx', dx, x.length);
-      ctx.scoped((arena) => {
-        const px = arena.put('reluBackward', x, x.length);
-        const pdy = arena.put('reluBackward', dy, x.length);
-        kernels.reluBackward(px, pdy, pdy, x.length);
-        arena.get(pdy, x.length, dx);
-      });
+      mapGradient('reluBackward', x, dy, dx, (px, pdy, n) => kernels.reluBackward(px, pdy, pdy, n));
+    },
+    clip(x, min, max, y) {
+      checkBounds('clip', min, max);
+      mapInPlace('clip', x, y, (px, n) => kernels.clip(px, px, n, min, max));
+    },
+    clipBackward(x, min, max, dy, dx) {
+      checkBounds('clipBackward', min, max);
+      mapGradient('clipBackward', x, dy, dx, (px, pdy, n) => kernels.clipBackward(px, pdy, pdy, n, min, max));
+    },
+    hardSwish(x, y) {
+      mapInPlace('hardSwish', x, y, (px, n) => kernels.hardSwish(px, px, n));
+    },
+    hardSwishBackward(x, dy, dx) {
+      mapGradient('hardSwishBackward', x, dy, dx, (px, pdy, n) => kernels.hardSwishBackward(px, pdy, pdy, n));
     },
   };
   return Object.freeze(backend);

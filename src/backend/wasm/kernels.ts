@@ -26,12 +26,17 @@ export interface KernelExports {
   depthwiseConv2dBackwardFilter(params: number, dy: number, x: number, dw: number): void;
   relu(x: number, y: number, n: number): void;
   reluBackward(x: number, dy: number, dx: number, n: number): void;
+  clip(x: number, y: number, n: number, min: number, max: number): void;
+  clipBackward(x: number, dy: number, dx: number, n: number, min: number, max: number): void;
+  hardSwish(x: number, y: number, n: number): void;
+  hardSwishBackward(x: number, dy: number, dx: number, n: number): void;
 }
 
 const FUNCTIONS = [
   'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
   'avgPool2d', 'avgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
-  'depthwiseConv2dBackwardFilter', 'addBias', 'sumBias', 'relu', 'reluBackward',
+  'depthwiseConv2dBackwardFilter', 'addBias', 'sumBias', 'relu', 'reluBackward', 'clip', 'clipBackward',
+  'hardSwish', 'hardSwishBackward',
 ] as const;
 
 const GLOBALS = ['GEMM_MR', 'GEMM_NR', 'GEMM_KC', 'GEMM_MC', 'GEMM_NC'] as const;
