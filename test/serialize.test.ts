@@ -182,8 +182,8 @@ describe('model files (version 2)', () => {
     expect(() => Sequential.load(rewriteHeader(bytes, (h) => void ((h.tensors as { shape: number[] }[])[0].shape = [3, 2])))).toThrow(
       /loadModel: tensor '0.weight' has shape \[3, 2\] but the module needs \[2, 3\]/,
     );
-    expect(() => Sequential.load(rewriteHeader(bytes, (h) => void ((h.module as { config: { layers: { type: string }[] } }).config.layers[1].type = 'Softplus')))).toThrow(
-      /the module tree cannot be built: createModule: unknown module type 'Softplus'/,
+    expect(() => Sequential.load(rewriteHeader(bytes, (h) => void ((h.module as { config: { layers: { type: string }[] } }).config.layers[1].type = 'NoSuchLayer')))).toThrow(
+      /the module tree cannot be built: createModule: unknown module type 'NoSuchLayer'/,
     );
     expect(() => Sequential.load(rewriteHeader(bytes, (h) => void (h.tensors as unknown[]).pop()))).toThrow(/tensor '0.bias' is missing/);
     expect(() => Sequential.load(rewriteHeader(bytes, (h) => void ((h.tensors as { offset: number }[])[1].offset = 28)))).toThrow(/tensor '0.bias' has a bad offset 28/);

@@ -1,5 +1,8 @@
-// Activation layers over the activation ops, and Identity.
+// Activation layers over the activation ops (PyTorch's names and options; PReLU, which
+// has a weight, is in prelu.ts), and Identity.
 import { leakyRelu, relu, sigmoid, tanh } from '../ops/activation.js';
+import { hardSigmoid, hardSwish, relu6 } from '../ops/clip.js';
+import { elu, eluOptions, gelu, geluOptions, silu, softplus, softplusOptions, type EluOptions, type GeluOptions, type SoftplusOptions } from '../ops/smooth.js';
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 import { checkLayerOptions, numberIn } from './options.js';
@@ -63,6 +66,116 @@ export class Tanh extends Stateless {
 
   forward(x: Tensor): Tensor {
     return tanh(x);
+  }
+}
+
+/** min(max(x, 0), 6) (MobileNetV2). */
+export class ReLU6 extends Stateless {
+  static readonly typeName = 'ReLU6';
+
+  constructor(options?: Record<string, never>) {
+    super('ReLU6', options);
+  }
+
+  forward(x: Tensor): Tensor {
+    return relu6(x);
+  }
+}
+
+/** x·relu6(x + 3)/6 (MobileNetV3). */
+export class Hardswish extends Stateless {
+  static readonly typeName = 'Hardswish';
+
+  constructor(options?: Record<string, never>) {
+    super('Hardswish', options);
+  }
+
+  forward(x: Tensor): Tensor {
+    return hardSwish(x);
+  }
+}
+
+/** relu6(x + 3)/6, PyTorch's constants: the hardSigmoid op with alpha 1/6 (the op's own
+ * default is ONNX's 0.2), beta 0.5. */
+export class Hardsigmoid extends Stateless {
+  static readonly typeName = 'Hardsigmoid';
+
+  constructor(options?: Record<string, never>) {
+    super('Hardsigmoid', options);
+  }
+
+  forward(x: Tensor): Tensor {
+    return hardSigmoid(x, { alpha: 1 / 6, beta: 0.5 });
+  }
+}
+
+/** x·sigmoid(x) (swish; EfficientNet). */
+export class SiLU extends Stateless {
+  static readonly typeName = 'SiLU';
+
+  constructor(options?: Record<string, never>) {
+    super('SiLU', options);
+  }
+
+  forward(x: Tensor): Tensor {
+    return silu(x);
+  }
+}
+
+export class GELU extends Module {
+  static readonly typeName = 'GELU';
+  readonly approximate: 'none' | 'tanh';
+
+  constructor(options: GeluOptions = {}) {
+    super();
+    this.approximate = geluOptions('GELU', checkLayerOptions('GELU', options, false, ['approximate'])).approximate;
+  }
+
+  override config(): Record<string, unknown> {
+    return { approximate: this.approximate };
+  }
+
+  forward(x: Tensor): Tensor {
+    return gelu(x, { approximate: this.approximate });
+  }
+}
+
+export class ELU extends Module {
+  static readonly typeName = 'ELU';
+  readonly alpha: number;
+
+  constructor(options: EluOptions = {}) {
+    super();
+    this.alpha = eluOptions('ELU', checkLayerOptions('ELU', options, false, ['alpha'])).alpha;
+  }
+
+  override config(): Record<string, unknown> {
+    return { alpha: this.alpha };
+  }
+
+  forward(x: Tensor): Tensor {
+    return elu(x, { alpha: this.alpha });
+  }
+}
+
+export class Softplus extends Module {
+  static readonly typeName = 'Softplus';
+  readonly beta: number;
+  readonly threshold: number;
+
+  constructor(options: SoftplusOptions = {}) {
+    super();
+    const o = softplusOptions('Softplus', checkLayerOptions('Softplus', options, false, ['beta', 'threshold']));
+    this.beta = o.beta;
+    this.threshold = o.threshold;
+  }
+
+  override config(): Record<string, unknown> {
+    return { beta: this.beta, threshold: this.threshold };
+  }
+
+  forward(x: Tensor): Tensor {
+    return softplus(x, { beta: this.beta, threshold: this.threshold });
   }
 }
 

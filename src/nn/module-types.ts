@@ -5,7 +5,8 @@ import { Conv2d } from './conv2d.js';
 import { Linear } from './linear.js';
 import { AvgPool2d, GlobalAvgPool2d, MaxPool2d } from './pool.js';
 import { Flatten } from './flatten.js';
-import { Identity, LeakyReLU, ReLU, Sigmoid, Tanh } from './activations.js';
+import { ELU, GELU, Hardsigmoid, Hardswish, Identity, LeakyReLU, ReLU, ReLU6, SiLU, Sigmoid, Softplus, Tanh } from './activations.js';
+import { PReLU } from './prelu.js';
 import { Dropout } from './dropout.js';
 import { BatchNorm2d } from './batchnorm.js';
 import { Sequential } from './sequential.js';
@@ -33,6 +34,14 @@ function builtins(): Record<string, Factory> {
     LeakyReLU: (c) => new LeakyReLU(c as never),
     Sigmoid: (c) => new Sigmoid(c as never),
     Tanh: (c) => new Tanh(c as never),
+    ReLU6: (c) => new ReLU6(c as never),
+    Hardswish: (c) => new Hardswish(c as never),
+    Hardsigmoid: (c) => new Hardsigmoid(c as never),
+    SiLU: (c) => new SiLU(c as never),
+    GELU: (c) => new GELU(c as never),
+    ELU: (c) => new ELU(c as never),
+    Softplus: (c) => new Softplus(c as never),
+    PReLU: (c) => new PReLU(c as never),
     Identity: (c) => new Identity(c as never),
     Dropout: (c) => new Dropout(c as never),
     BatchNorm2d: (c) => new BatchNorm2d(c as never),
