@@ -21,8 +21,9 @@
 // reads the inputs and attributes, calls the op with `backend`, and returns the outputs
 // in ONNX order; throw `new Unsupported(op, what)` for what it cannot do.
 import {
-  Tensor, add, avgPool2d, batchNorm2d, concat, conv2d, div, dropout, gemm, globalAvgPool2d, leakyRelu, logSoftmax,
-  maxPool2d, maxPool2dWithIndices, mul, relu, reshape, shapeSize, sigmoid, softmax, tanh, zeros, type Backend,
+  Tensor, add, avgPool2d, batchNorm2d, clip, concat, conv2d, div, dropout, gemm, globalAvgPool2d, hardSigmoid, hardSwish,
+  leakyRelu, logSoftmax, maxPool2d, maxPool2dWithIndices, mul, prelu, relu, reshape, shapeSize, sigmoid, softmax, tanh, zeros,
+  type Backend,
 } from '../../src/index.js';
 
 /** A test needs something simdnet does not do yet: `missing` says what (an op, an
@@ -284,6 +285,29 @@ function foldAdd(node: OnnxNode): Tensor {
   return y;
 }
 
+/** PRelu: the slope broadcasts to x (numpy rules, right-aligned). Its span of axes,
+ * without leading and trailing 1s, must match x's own: x is then viewed as
+ * [outer, C, inner] with the slope as [C], simdnet's per-channel layout (a reshape). */
+function preluNode(node: OnnxNode): OnnxOutput[] {
+  const x = node.tensor(0);
+  const slope = node.tensor(1);
+  const offset = x.rank - slope.rank;
+  if (offset < 0) throw new Error(`${node.op}: slope [${slope.shape.join(', ')}] has a higher rank than x [${x.shape.join(', ')}]`);
+  const axes = slope.shape.map((_, i) => i).filter((i) => slope.shape[i] !== 1);
+  if (axes.length === 0) return [prelu(x, reshape(slope, [1]), node.backend)];
+  const [first, last] = [axes[0], axes[axes.length - 1]];
+  for (let i = first; i <= last; i++) {
+    if (slope.shape[i] !== x.shape[offset + i]) {
+      throw new Unsupported(node.op, `slope [${slope.shape.join(', ')}] broadcast inside x [${x.shape.join(', ')}] (prelu's slope is [C] over a span of axes)`);
+    }
+  }
+  const outer = shapeSize(x.shape.slice(0, offset + first));
+  const channels = shapeSize(slope.shape.slice(first, last + 1));
+  const inner = shapeSize(x.shape.slice(offset + last + 1));
+  const y = prelu(reshape(x, [outer, channels, inner]), reshape(slope, [channels]), node.backend);
+  return [reshape(y, x.shape)];
+}
+
 function unary(run: (x: Tensor, backend: Backend) => Tensor): OnnxOpMapping {
   return (node) => [run(node.tensor(0), node.backend)];
 }
@@ -367,12 +391,16 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
 
   Relu: unary((x, be) => relu(x, be)),
   LeakyRelu: (node) => [leakyRelu(node.tensor(0), node.attrs.float('alpha', 0.01), node.backend)],
-  PRelu: missing('no prelu op'),
+  PRelu: preluNode,
   Sigmoid: unary((x, be) => sigmoid(x, be)),
   Tanh: unary((x, be) => tanh(x, be)),
-  HardSigmoid: missing('no hardSigmoid op'),
-  HardSwish: missing('no hardSwish op'),
-  Clip: missing('no clip op'),
+  HardSigmoid: (node) => [hardSigmoid(node.tensor(0), { alpha: node.attrs.float('alpha', 0.2), beta: node.attrs.float('beta', 0.5) }, node.backend)],
+  HardSwish: unary((x, be) => hardSwish(x, be)),
+  // Opset 11+: min and max are optional scalar inputs; before, attributes.
+  Clip(node) {
+    const bound = (i: number, name: string, fallback: number): number => (node.opset < 11 ? node.attrs.float(name, fallback) : node.scalar(i, fallback));
+    return [clip(node.tensor(0), { min: bound(1, 'min', -Infinity), max: bound(2, 'max', Infinity) }, node.backend)];
+  },
   Softmax: (node) => softmaxLike(node, (x, be) => softmax(x, be)),
   LogSoftmax: (node) => softmaxLike(node, (x, be) => logSoftmax(x, be)),
 
