@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../src/backend/registry.js';
 import { loadMnist } from '../src/data/index.js';
 import { setSeed } from '../src/init.js';
-import { Adam } from '../src/optim.js';
+import { Adam } from '../src/train/optim/index.js';
 import { lenet } from '../examples/mnist/model.js';
 import { DEFAULTS, parseArgs } from '../examples/mnist/args.js';
 import { lineChart } from '../examples/mnist/charts.js';

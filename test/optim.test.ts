@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Adam, SGD } from '../src/optim.js';
+import { Adam, SGD } from '../src/train/optim/index.js';
 import { Parameter, Tensor, tensor } from '../src/tensor.js';
 
 function param(name: string, values: number[], grads: number[]): Parameter {

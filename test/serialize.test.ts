@@ -7,7 +7,7 @@ import {
 import { MODEL_FORMAT_VERSION, loadCheckpoint, loadModel, readModelHeader } from '../src/serialize/index.js';
 import { crc32, fileChecksum } from '../src/serialize/format.js';
 import { setSeed, globalRandom } from '../src/init.js';
-import { SGD, Adam } from '../src/optim.js';
+import { SGD, Adam } from '../src/train/optim/index.js';
 import { CrossEntropyLoss } from '../src/losses.js';
 import { add, relu } from '../src/ops/index.js';
 import { Tensor } from '../src/tensor.js';

@@ -3,7 +3,7 @@
 // every step (so an abort leaves the weights as the last completed step made them).
 import { Random } from '../random.js';
 import { globalRandom } from '../init.js';
-import { Adam, SGD, type Optimizer } from '../optim.js';
+import { Adam, SGD, type Optimizer } from './optim/index.js';
 import { CrossEntropyLoss, resolveLoss, type Loss, type LossName } from '../losses.js';
 import { toClassLabels, type LossTarget } from '../ops/loss.js';
 import { checkOptions } from '../ops/validate.js';
