@@ -2,19 +2,27 @@
 // gradient and only then changes anything: a non-finite gradient throws and leaves all
 // parameters and the optimizer state exactly as they were.
 import { Parameter, Tensor, formatShape } from '../../tensor.js';
+import { checkOptions } from '../../ops/validate.js';
 import type { OptimizerState } from '../../serialize/encode.js';
 
 export interface Optimizer {
   readonly parameters: readonly Parameter[];
   /** Number of completed steps. */
   readonly iterations: number;
+  /** The base learning rate, settable at any time (a finite number ≥ 0; anything else
+   * throws). `fit`'s `lrSchedule` sets it before every step. Restored by loadStateDict. */
+  lr: number;
+  /** The learning rate the next step uses: lr after any per-step `decay`. */
+  readonly currentLr: number;
   /** Applies one update from the accumulated gradients (parameters without one are skipped). */
   step(): void;
   /** Clears every parameter's gradient. */
   zeroGrad(): void;
   /** Step count and per-parameter state (momentum, moments), for checkpoints. */
   stateDict(): OptimizerState;
-  /** Restores stateDict()'s output; everything is checked before anything changes. */
+  /** Restores stateDict()'s output: the step count, the per-parameter state and lr (the
+   * other settings must equal this optimizer's). Everything is checked before anything
+   * changes. */
   loadStateDict(state: OptimizerState): void;
 }
 
@@ -67,13 +75,43 @@ export function checkGradients(op: string, params: readonly Parameter[]): void {
   }
 }
 
+/** Settings a checkpoint restores instead of requiring them to match (as PyTorch's
+ * load_state_dict restores a param group's lr). */
+const RESTORED_SETTINGS = ['lr'];
+
+/** The options every optimizer takes besides its own. */
+export interface BaseOptimizerOptions {
+  lr?: number;
+  /** Learning-rate decay per step: lr_t = lr / (1 + t·decay) (seed 004, Keras). Default 0. */
+  decay?: number;
+}
+
 export abstract class BaseOptimizer implements Optimizer {
   readonly parameters: readonly Parameter[];
   iterations = 0;
+  readonly decay: number;
   protected abstract readonly type: string;
+  private lrValue: number;
 
-  constructor(op: string, params: readonly Parameter[]) {
+  /** Refuses unknown option keys (naming them) and checks the parameters, lr and decay. */
+  constructor(op: string, params: readonly Parameter[], options: BaseOptimizerOptions | undefined, known: readonly string[], defaultLr: number) {
+    const o = checkOptions(op, options, ['lr', 'decay', ...known]);
     this.parameters = checkParameters(op, params);
+    this.lrValue = checkNumber(op, 'lr', o.lr ?? defaultLr, 0);
+    this.decay = checkNumber(op, 'decay', o.decay ?? 0, 0);
+  }
+
+  get lr(): number {
+    return this.lrValue;
+  }
+
+  set lr(value: number) {
+    this.lrValue = checkNumber(`${this.type}.lr`, 'the learning rate', value, 0);
+  }
+
+  /** The learning rate the next step uses. */
+  get currentLr(): number {
+    return this.lrValue / (1 + this.iterations * this.decay);
   }
 
   zeroGrad(): void {
@@ -81,8 +119,11 @@ export abstract class BaseOptimizer implements Optimizer {
   }
 
   abstract step(): void;
-  /** The settings a checkpoint records (and checks on restore). */
-  protected abstract settings(): Record<string, unknown>;
+  /** Every hyperparameter, for the checkpoint; all but lr must match on restore. */
+  protected settings(): Record<string, unknown> {
+    return { lr: this.lr, decay: this.decay, ...this.ownSettings() };
+  }
+  protected abstract ownSettings(): Record<string, unknown>;
   /** Per-parameter state arrays by name, in parameter order. */
   protected abstract slots(): Record<string, Float32Array[]>;
 
@@ -102,8 +143,11 @@ export abstract class BaseOptimizer implements Optimizer {
     if (!Number.isInteger(state.iterations) || state.iterations < 0) throw new Error(`${op}: bad iterations ${String(state.iterations)}`);
     const mine = this.settings();
     for (const [key, value] of Object.entries(mine)) {
+      if (RESTORED_SETTINGS.includes(key)) continue;
       if (state.settings?.[key] !== value) throw new Error(`${op}: the state was saved with ${key} = ${String(state.settings?.[key])}, this optimizer has ${String(value)}`);
     }
+    const lr = state.settings?.lr;
+    if (lr !== undefined) checkNumber(op, 'the saved lr', lr as number, 0);
     const writes: [Float32Array, Float32Array][] = [];
     for (const [what, arrays] of Object.entries(this.slots())) {
       arrays.forEach((a, k) => {
@@ -114,6 +158,6 @@ export abstract class BaseOptimizer implements Optimizer {
     }
     for (const [a, v] of writes) a.set(v);
     this.iterations = state.iterations;
+    if (lr !== undefined) this.lrValue = lr as number;
   }
 }
-

@@ -1,3 +1,3 @@
-export type { Optimizer } from './base.js';
+export type { Optimizer, BaseOptimizerOptions } from './base.js';
 export { SGD, type SGDOptions } from './sgd.js';
-export { Adam, type AdamOptions } from './adam.js';
+export { Adam, AdamW, type AdamOptions } from './adam.js';

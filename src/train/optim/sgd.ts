@@ -1,50 +1,42 @@
 // SGD with momentum (seed 004's form), Nesterov, L2 weight decay and Keras-style lr decay.
 import type { Parameter } from '../../tensor.js';
-import { BaseOptimizer, checkGradients, checkNumber } from './base.js';
+import { BaseOptimizer, checkGradients, checkNumber, type BaseOptimizerOptions } from './base.js';
 
-export interface SGDOptions {
+export interface SGDOptions extends BaseOptimizerOptions {
+  /** Default 0.01. */
   lr?: number;
   momentum?: number;
-  /** Learning-rate decay per step: lr_t = lr / (1 + t·decay) (seed 004, Keras). */
-  decay?: number;
   /** L2 penalty: weightDecay·w is added to the gradient. */
   weightDecay?: number;
   nesterov?: boolean;
 }
 
 /** Mini-batch SGD with momentum in seed 004's form: v = momentum·v + lr_t·g, w -= v
- * (Nesterov: w -= momentum·v + lr_t·g). */
+ * (Nesterov: w -= momentum·v + lr_t·g), lr_t = lr / (1 + t·decay). Unknown option keys
+ * throw. */
 export class SGD extends BaseOptimizer {
   protected readonly type = 'SGD';
-  readonly lr: number;
   readonly momentum: number;
-  readonly decay: number;
   readonly weightDecay: number;
   readonly nesterov: boolean;
   private readonly velocity: Float32Array[];
 
   constructor(params: readonly Parameter[], options: SGDOptions = {}) {
-    super('SGD', params);
-    this.lr = checkNumber('SGD', 'lr', options.lr ?? 0.01, 0, Infinity, false);
+    super('SGD', params, options, ['momentum', 'weightDecay', 'nesterov'], 0.01);
     this.momentum = checkNumber('SGD', 'momentum', options.momentum ?? 0, 0, 1);
-    this.decay = checkNumber('SGD', 'decay', options.decay ?? 0, 0);
     this.weightDecay = checkNumber('SGD', 'weightDecay', options.weightDecay ?? 0, 0);
+    if (options.nesterov !== undefined && typeof options.nesterov !== 'boolean') throw new Error(`SGD: nesterov must be true or false, got ${String(options.nesterov)}`);
     this.nesterov = options.nesterov ?? false;
     if (this.nesterov && this.momentum === 0) throw new Error('SGD: nesterov needs a momentum > 0');
     this.velocity = this.parameters.map((p) => new Float32Array(p.size));
   }
 
-  protected settings(): Record<string, unknown> {
-    return { lr: this.lr, momentum: this.momentum, decay: this.decay, weightDecay: this.weightDecay, nesterov: this.nesterov };
+  protected ownSettings(): Record<string, unknown> {
+    return { momentum: this.momentum, weightDecay: this.weightDecay, nesterov: this.nesterov };
   }
 
   protected slots(): Record<string, Float32Array[]> {
     return this.momentum === 0 ? {} : { velocity: this.velocity };
-  }
-
-  /** The learning rate the next step uses. */
-  get currentLr(): number {
-    return this.lr / (1 + this.iterations * this.decay);
   }
 
   step(): void {
@@ -78,4 +70,3 @@ export class SGD extends BaseOptimizer {
     this.iterations++;
   }
 }
-
