@@ -1,4 +1,4 @@
-export type { FitOptions, History, BatchEndInfo, EpochEndInfo } from './fit.js';
+export { FitError, FitAbortError, type FitOptions, type History, type BatchEndInfo, type EpochEndInfo, type CallbackResult } from './fit.js';
 export type { EvaluateOptions } from './evaluate.js';
 export { accuracy } from './metrics.js';
 export { clipGradNorm, type ClipGradNormOptions } from './clip.js';
