@@ -83,7 +83,9 @@ export interface FitOptions {
   augment?: (x: Tensor, info: { epoch: number; batch: number }) => Tensor;
   /** The learning rate of every step: before each, fit sets optimizer.lr to
    * schedule({ step: optimizer.iterations, epoch }) (StepLR, CosineLR, LinearWarmup or any
-   * function). The step count is the optimizer's, so it resumes with a restored optimizer. */
+   * function). The step count is the optimizer's, so it resumes with a restored optimizer.
+   * It is also asked once before training, so a schedule that gives no valid first rate
+   * fails before any step. */
   lrSchedule?: LrScheduleLike;
   /** Clip the gradients to this global L2 norm before every step (clipGradNorm). */
   clipGradNorm?: number;
@@ -91,8 +93,11 @@ export interface FitOptions {
   onBatchEnd?: (info: BatchEndInfo) => CallbackResult;
   /** Called after every epoch (awaited). Return 'stop' or call info.stop() to end training. */
   onEpochEnd?: (info: EpochEndInfo) => CallbackResult;
-  /** Aborting rejects fit with a FitAbortError (name 'AbortError') carrying the history of
-   * the epochs completed; see fit. */
+  /** Checked before every step and before each epoch's validation: once it is aborted no
+   * further step runs (the weights are those of the last completed step) and fit rejects
+   * with a FitAbortError (name 'AbortError', cause = signal.reason) whose `history` holds
+   * the epochs completed before it. To end a run and keep a resolved history, use a
+   * callback's stop() instead. */
   signal?: AbortSignal;
 }
 
