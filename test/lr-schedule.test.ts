@@ -30,8 +30,8 @@ describe('LinearWarmup', () => {
     const w = new LinearWarmup({ warmup: 4, then: 0.8 });
     const values = [0, 1, 2, 3, 4, 50].map((t) => w.lrAt(at(t)));
     [0.2, 0.4, 0.6, 0.8, 0.8, 0.8].forEach((v, i) => expect(values[i]).toBeCloseTo(v, 15));
-    const from = new LinearWarmup({ warmup: 4, then: 1, from: 0.2 });
-    [0.4, 0.6, 0.8, 1, 1].forEach((v, t) => expect(from.lrAt(at(t))).toBeCloseTo(v, 15));
+    const start = new LinearWarmup({ warmup: 4, then: 1, startLr: 0.2 });
+    [0.4, 0.6, 0.8, 1, 1].forEach((v, t) => expect(start.lrAt(at(t))).toBeCloseTo(v, 15));
   });
 
   it('hands over to a schedule whose clock starts when the warm-up ends', () => {

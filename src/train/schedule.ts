@@ -141,26 +141,26 @@ export interface LinearWarmupOptions {
   /** What follows: a constant rate or a schedule, whose clock starts at 0 when the warm-up ends. */
   then: number | LrScheduleLike;
   /** Rate the ramp starts from (default 0). */
-  from?: number;
+  startLr?: number;
   /** Count steps (default) or epochs. */
   by?: LrUnit;
 }
 
 /** A linear ramp into another schedule. For t < warmup (t the step, or epoch):
- * from + (target - from)·(t + 1)/warmup, where target is `then` at its own t = 0, so the
+ * startLr + (target - startLr)·(t + 1)/warmup, where target is `then` at its own t = 0, so the
  * first step already moves and the last warm-up step reaches the target. From t = warmup
  * on, `then` runs with its clock shifted back by warmup (the other clock unchanged). */
 export class LinearWarmup implements LrSchedule {
   readonly warmup: number;
-  readonly from: number;
+  readonly startLr: number;
   readonly by: LrUnit;
   readonly then: number | LrScheduleLike;
 
   constructor(options: LinearWarmupOptions) {
-    const o = checkOptions('LinearWarmup', options, ['warmup', 'then', 'from', 'by'], true);
+    const o = checkOptions('LinearWarmup', options, ['warmup', 'then', 'startLr', 'by'], true);
     this.warmup = count('LinearWarmup', 'warmup', o.warmup);
     this.then = typeof o.then === 'number' ? rate('LinearWarmup', 'then', o.then) : checkLrSchedule('LinearWarmup (then)', o.then);
-    this.from = rate('LinearWarmup', 'from', o.from, 0);
+    this.startLr = rate('LinearWarmup', 'startLr', o.startLr, 0);
     this.by = unit('LinearWarmup', o.by, 'step');
   }
 
@@ -171,6 +171,6 @@ export class LinearWarmup implements LrSchedule {
     const inner: LrContext = this.by === 'step' ? { step: shifted, epoch } : { step, epoch: shifted };
     const target = typeof this.then === 'number' ? this.then : scheduledLr('LinearWarmup (then)', this.then, inner);
     if (t >= this.warmup) return target;
-    return this.from + ((target - this.from) * (t + 1)) / this.warmup;
+    return this.startLr + ((target - this.startLr) * (t + 1)) / this.warmup;
   }
 }
