@@ -11,7 +11,6 @@ export * from './train/index.js';
 export { noGrad, isGradEnabled } from './autograd/graph.js';
 export type { BackwardOptions } from './autograd/backward.js';
 export * from './losses.js';
-export * from './optim.js';
 export * from './init.js';
 export * from './serialize/index.js';
 export * from './data/index.js';

@@ -4,7 +4,7 @@ import {
   BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sequential, Tanh,
 } from '../src/nn/index.js';
 import { CrossEntropyLoss, MSELoss } from '../src/losses.js';
-import { SGD } from '../src/optim.js';
+import { SGD } from '../src/train/optim/index.js';
 import { setSeed } from '../src/init.js';
 import { Random } from '../src/random.js';
 import { Tensor } from '../src/tensor.js';

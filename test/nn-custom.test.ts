@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Linear, Module, Sequential } from '../src/nn/index.js';
 import { yieldToEventLoop } from '../src/train/batches.js';
-import { SGD } from '../src/optim.js';
+import { SGD } from '../src/train/optim/index.js';
 import { MSELoss } from '../src/losses.js';
 import { mul } from '../src/ops/index.js';
 import { Parameter, Tensor } from '../src/tensor.js';

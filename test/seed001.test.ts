@@ -17,7 +17,7 @@ import { setBackend } from '../src/backend/registry.js';
 import type { BackendName } from '../src/backend/backend.js';
 import { Conv2d } from '../src/nn/index.js';
 import { MSELoss } from '../src/losses.js';
-import { SGD } from '../src/optim.js';
+import { SGD } from '../src/train/optim/index.js';
 import { ones, randn } from '../src/tensor.js';
 
 /** numpy.allclose(a, b) with its defaults rtol = 1e-5, atol = 1e-8. */

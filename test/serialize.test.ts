@@ -7,7 +7,7 @@ import {
 import { MODEL_FORMAT_VERSION, loadCheckpoint, loadModel, readModelHeader } from '../src/serialize/index.js';
 import { crc32, fileChecksum } from '../src/serialize/format.js';
 import { setSeed, globalRandom } from '../src/init.js';
-import { SGD, Adam } from '../src/optim.js';
+import { SGD, Adam } from '../src/train/optim/index.js';
 import { CrossEntropyLoss } from '../src/losses.js';
 import { add, relu } from '../src/ops/index.js';
 import { Tensor } from '../src/tensor.js';
@@ -152,10 +152,16 @@ describe('model files (version 2)', () => {
       expect(o3.iterations).toBe(4);
       // A plain load ignores the optimizer part; a mismatched optimizer is refused unchanged.
       expect(values(loadModel(first.save({ optimizer: o2 })))).toEqual(values(first));
-      const other = new SGD(build().parameters(), { lr: 0.2, momentum: 0.9 });
-      if (optimizer?.type === 'SGD') expect(() => other.loadStateDict(optimizer)).toThrow(/saved with lr = 0.1, this optimizer has 0.2/);
+      // lr is restored (as PyTorch's load_state_dict); the other settings must match.
+      const restored = make(build());
+      restored.lr = 0.5;
+      restored.loadStateDict(optimizer as NonNullable<typeof optimizer>);
+      expect(restored.lr).toBe(optimizer?.type === 'SGD' ? 0.1 : 0.01);
+      const other = new SGD(build().parameters(), { lr: 0.2, momentum: 0.5 });
+      if (optimizer?.type === 'SGD') expect(() => other.loadStateDict(optimizer)).toThrow(/saved with momentum = 0.9, this optimizer has 0.5/);
       else expect(() => other.loadStateDict(optimizer as never)).toThrow(/state is of a Adam, not a SGD/);
       expect(other.iterations).toBe(0);
+      expect(other.lr).toBe(0.2);
     }
   });
 

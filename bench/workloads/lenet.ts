@@ -7,7 +7,7 @@ import type { Tensor as TfTensor, Variable } from '@tensorflow/tfjs-core';
 import { setBackend } from '../../src/backend/registry.js';
 import { CrossEntropyLoss } from '../../src/losses.js';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../../src/nn/index.js';
-import { SGD } from '../../src/optim.js';
+import { SGD } from '../../src/train/optim/index.js';
 import { Random } from '../../src/random.js';
 import { Tensor } from '../../src/tensor.js';
 import { MODEL_TOLERANCE } from '../agreement.js';

@@ -8,7 +8,7 @@ import { init, type InitOptions } from '../../src/backend/registry.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { loadMnist } from '../../src/data/index.js';
 import { setSeed } from '../../src/init.js';
-import { Adam, SGD, type Optimizer } from '../../src/optim.js';
+import { Adam, SGD, type Optimizer } from '../../src/train/optim/index.js';
 import type { EpochEndInfo } from '../../src/train/index.js';
 import { DEFAULTS, USAGE, parseArgs, type MnistArgs } from './args.js';
 import { lineChart } from '../../tools/svg-chart.js';

@@ -1,202 +1,218 @@
-// The training loop behind Sequential.fit: shuffled mini-batches, one optimizer step per
-// batch, a yield to the event loop between batches, and an AbortSignal checked before
-// every step (so an abort leaves the weights as the last completed step made them).
-import { Random } from '../random.js';
-import { globalRandom } from '../init.js';
-import { Adam, SGD, type Optimizer } from '../optim.js';
-import { CrossEntropyLoss, resolveLoss, type Loss, type LossName } from '../losses.js';
-import { toClassLabels, type LossTarget } from '../ops/loss.js';
-import { checkOptions } from '../ops/validate.js';
+// The training loop behind Module.fit: shuffled mini-batches, one optimizer step per
+// batch (schedule, clipping), a yield to the event loop between batches, callbacks that
+// can stop the run, and an AbortSignal checked before every step.
+import { withGlobalRandom } from '../init.js';
+import type { LossTarget } from '../ops/loss.js';
 import { Tensor, formatShape } from '../tensor.js';
 import type { Module } from '../nn/module.js';
-import { checkBatchSize, checkData, permutation, takeRows, takeTargets, yieldToEventLoop } from './batches.js';
-import { evaluate, inference } from './evaluate.js';
+import { permutation, takeRows, takeTargets, yieldToEventLoop } from './batches.js';
+import { clipGradNorm } from './clip.js';
+import { evaluate } from './evaluate.js';
+import { epochRandom, resolveFit, type CallbackResult, type EpochEndInfo, type FitOptions, type FitSetup, type History } from './fit-options.js';
 import { countCorrect } from './metrics.js';
+import { scheduledLr } from './schedule.js';
 
-export interface BatchEndInfo {
-  epoch: number;
-  /** 0-based index of the batch in this epoch. */
-  batch: number;
-  batches: number;
-  /** This batch's loss. */
+export type { BatchEndInfo, CallbackResult, EpochEndInfo, FitOptions, History } from './fit-options.js';
+
+/** An error that ended a fit once training had started: the message says where (epoch,
+ * batch), `cause` is the original error, and `history` holds the epochs completed before
+ * it (the model's weights are those of the last completed step). */
+export class FitError extends Error {
+  readonly history: History;
+  /** 0-based epoch in which it happened. */
+  readonly epoch: number;
+  /** 0-based batch of that epoch, or null outside a batch (validation, onEpochEnd). */
+  readonly batch: number | null;
+
+  constructor(message: string, where: { history: History; epoch: number; batch: number | null; cause?: unknown }) {
+    super(message, where.cause === undefined ? undefined : { cause: where.cause });
+    this.name = 'FitError';
+    this.history = where.history;
+    this.epoch = where.epoch;
+    this.batch = where.batch;
+  }
+}
+
+/** fit's rejection when its signal is aborted (name 'AbortError', as fetch's; `cause` is
+ * the signal's reason). No step runs once the abort is seen. */
+export class FitAbortError extends FitError {
+  constructor(message: string, where: { history: History; epoch: number; batch: number | null; cause?: unknown }) {
+    super(message, where);
+    this.name = 'AbortError';
+  }
+}
+
+/** Models with a fit in progress (a second concurrent fit is refused). */
+const training = new WeakSet<Module>();
+
+interface BatchResult {
   loss: number;
-  /** Examples trained so far in this epoch. */
-  samples: number;
-  /** Seconds since the epoch started. */
-  elapsed: number;
+  correct: number | null;
+  step: number;
+  lr: number;
+  gradNorm: number | undefined;
 }
 
-export interface EpochEndInfo {
-  epoch: number;
-  epochs: number;
-  loss: number;
-  accuracy: number;
-  valLoss?: number;
-  valAccuracy?: number;
-  /** Seconds spent training this epoch (validation excluded). */
-  epochTime: number;
-}
-
-export interface FitOptions {
-  /** Default 1. */
-  epochs?: number;
-  /** Default 32. */
-  batchSize?: number;
-  /** An optimizer over model.parameters() (or a subset), or 'sgd' (lr 0.01) / 'adam' (lr 0.001, the default). */
-  optimizer?: Optimizer | 'sgd' | 'adam';
-  /** Default 'crossEntropy'. */
-  loss?: Loss | LossName;
-  /** Reshuffle the training examples every epoch (default true). */
-  shuffle?: boolean;
-  /** Seed of the shuffling (default: the global generator, see setSeed). */
-  seed?: number;
-  /** Held-out examples evaluated after every epoch. */
-  validationData?: readonly [Tensor, LossTarget] | { x: Tensor; y: LossTarget };
-  /** Fraction of x (taken from the end, before shuffling) held out for validation. */
-  validationSplit?: number;
-  /** Applied to every training batch's inputs before forward (not to validation data),
-   * e.g. random shifts; must return a tensor of the same shape. */
-  augment?: (x: Tensor, info: { epoch: number; batch: number }) => Tensor;
-  onBatchEnd?: (info: BatchEndInfo) => void | Promise<void>;
-  onEpochEnd?: (info: EpochEndInfo) => void | Promise<void>;
-  /** Aborting rejects fit with an Error named 'AbortError'. */
-  signal?: AbortSignal;
-}
-
-export interface History {
-  /** Mean training loss per epoch. */
-  loss: number[];
-  /** Training accuracy per epoch (NaN when the output is not class scores). */
-  accuracy: number[];
-  valLoss: number[];
-  valAccuracy: number[];
-  /** Seconds per epoch (training only). */
-  epochTime: number[];
-}
-
-function abortError(where: string): Error {
-  const err = new Error(`fit: aborted ${where}`);
-  err.name = 'AbortError';
-  return err;
-}
-
-const FIT_KEYS = [
-  'epochs', 'batchSize', 'optimizer', 'loss', 'shuffle', 'seed', 'validationData', 'validationSplit', 'augment', 'onBatchEnd', 'onEpochEnd', 'signal',
-] as const;
-
-function resolveOptimizer(model: Module, choice: FitOptions['optimizer']): Optimizer {
-  const params = model.parameters();
-  if (choice === undefined || choice === 'adam') return new Adam(params);
-  if (choice === 'sgd') return new SGD(params);
-  if (typeof choice !== 'object' || choice === null || typeof choice.step !== 'function') {
-    throw new Error(`fit: optimizer must be an Optimizer, 'sgd' or 'adam', got ${String(choice)}`);
-  }
-  const own = new Set(params);
-  if (!choice.parameters.every((p) => own.has(p))) throw new Error("fit: the optimizer updates parameters that are not this model's");
-  return choice;
-}
-
-function splitValidation(x: Tensor, y: LossTarget, options: FitOptions, n: number): { train: [Tensor, LossTarget]; val: [Tensor, LossTarget] | null } {
-  if (options.validationData !== undefined && options.validationSplit !== undefined) {
-    throw new Error('fit: give validationData or validationSplit, not both');
-  }
-  if (options.validationData !== undefined) {
-    const v = options.validationData;
-    const pair: [Tensor, LossTarget] = Array.isArray(v) ? [v[0], v[1]] : [(v as { x: Tensor }).x, (v as { y: LossTarget }).y];
-    checkData('fit (validationData)', pair[0], pair[1]);
-    return { train: [x, y], val: pair };
-  }
-  if (options.validationSplit === undefined) return { train: [x, y], val: null };
-  const split = options.validationSplit;
-  const held = Math.round(n * split);
-  if (!(typeof split === 'number' && split > 0 && split < 1) || held < 1 || held >= n) {
-    throw new Error(`fit: validationSplit must be in (0, 1) and leave examples on both sides, got ${String(split)} of ${n} examples`);
-  }
-  const cut = n - held;
-  return {
-    train: [takeRows(x, null, 0, cut), takeTargets(y, null, 0, cut)],
-    val: [takeRows(x, null, cut, n), takeTargets(y, null, cut, n)],
-  };
-}
-
-export async function fitModel(model: Module, x: Tensor, y: LossTarget, options: FitOptions = {}): Promise<History> {
-  checkOptions('fit', options, FIT_KEYS);
-  const n0 = checkData('fit', x, y);
-  const epochs = options.epochs ?? 1;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`fit: epochs must be a positive integer, got ${String(options.epochs)}`);
-  const batchSize = checkBatchSize('fit', options.batchSize, 32);
-  const loss = resolveLoss(options.loss);
-  const optimizer = resolveOptimizer(model, options.optimizer);
-  const { train, val } = splitValidation(x, y, options, n0);
-  const [tx, ty] = train;
+/** One synchronous training step on batch b: forward, loss, backward, clip, schedule, step. */
+function trainBatch(model: Module, s: FitSetup, options: FitOptions, order: Int32Array | null, epoch: number, b: number): BatchResult {
+  const [tx, ty] = s.train;
   const n = tx.shape[0];
-  const shuffle = options.shuffle ?? true;
-  const random = options.seed !== undefined ? new Random(options.seed) : globalRandom();
-  const signal = options.signal;
-  // One forward of the first example in eval mode (nothing recorded, no state changed):
-  // a model that cannot take these inputs fails here, before any step.
-  const probe = inference(model, () => model.forward(takeRows(tx, null, 0, 1)));
-  if (!(probe instanceof Tensor)) throw new Error(`fit: the model's forward must return one Tensor, got ${String(probe)}`);
-  const outShape = probe.shape;
-  // Bad class labels fail here, before any step, not in the middle of an epoch.
-  if (loss instanceof CrossEntropyLoss && outShape.length === 2) {
-    for (const [what, data] of [['y', train], ['validation y', val]] as const) {
-      if (data && !(data[1] instanceof Tensor && data[1].rank === 2)) toClassLabels(`fit (${what})`, data[1], data[0].shape[0], outShape[1]);
+  const start = b * s.batchSize;
+  const end = Math.min(n, start + s.batchSize);
+  let xb = takeRows(tx, order, start, end);
+  if (options.augment) {
+    const shape = xb.shape;
+    xb = options.augment(xb, { epoch, batch: b });
+    if (!(xb instanceof Tensor) || xb.shape.length !== shape.length || xb.shape.some((d, i) => d !== shape[i])) {
+      throw new Error(`augment must return a tensor of shape ${formatShape(shape)}, got ${xb instanceof Tensor ? formatShape(xb.shape) : String(xb)}`);
     }
   }
-  const batches = Math.ceil(n / batchSize);
-  const history: History = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], epochTime: [] };
-  if (signal?.aborted) throw abortError('before the first batch');
+  const yb: LossTarget = takeTargets(ty, order, start, end);
+  model.zeroGrad(); // the optimizer's parameters are among the model's
+  const out = model.forward(xb);
+  const lossTensor = s.loss.forward(out, yb);
+  if (!(lossTensor instanceof Tensor) || lossTensor.size !== 1) {
+    throw new Error(`the loss must return a scalar Tensor, got ${lossTensor instanceof Tensor ? formatShape(lossTensor.shape) : String(lossTensor)}`);
+  }
+  const loss = lossTensor.item();
+  if (lossTensor.requiresGrad) lossTensor.backward();
+  const { optimizer } = s;
+  // A non-finite norm leaves the gradients alone; the step below then refuses them.
+  const gradNorm = s.clip === null ? undefined : clipGradNorm(optimizer.parameters, s.clip);
+  const step = optimizer.iterations;
+  const before = optimizer.lr;
+  if (s.schedule) optimizer.lr = scheduledLr('lrSchedule', s.schedule, { step, epoch });
+  const lr = optimizer.currentLr;
+  try {
+    optimizer.step();
+  } catch (err) {
+    optimizer.lr = before; // a refused step changes nothing, the learning rate included
+    throw err;
+  }
+  return { loss, correct: countCorrect(out, yb), step, lr, gradNorm };
+}
 
-  for (let epoch = 0; epoch < epochs; epoch++) {
+/** Trains model on x, y (see FitOptions); resolves to the history.
+ *
+ * Stopping: a callback that returns 'stop' or calls `info.stop()` ends the run gracefully.
+ * From onBatchEnd, the current epoch closes after that batch (mean loss and accuracy over
+ * its batches so far, validation, onEpochEnd); from onEpochEnd, after that epoch. fit then
+ * resolves with the history so far and `history.stopped` true.
+ *
+ * Aborting: the signal is checked before every step and once more before an epoch's
+ * validation, so no step runs after the abort is seen and the weights are exactly those
+ * of the last completed step. fit rejects with a FitAbortError (name 'AbortError') whose
+ * `history` holds the epochs completed (validated and reported to onEpochEnd) before it.
+ *
+ * Any other error once training has started (a non-finite gradient, a throwing callback)
+ * rejects with a FitError naming the epoch and batch, the original as its `cause` and the
+ * history so far; a refused step has changed no parameter. Bad options and data are plain
+ * Errors thrown before the first step. A second fit on a model whose fit has not finished
+ * is refused (the first one is not disturbed). */
+export async function fitModel(model: Module, x: Tensor, y: LossTarget, options: FitOptions = {}): Promise<History> {
+  if (training.has(model)) {
+    throw new Error(`fit: this ${model.type} is already being trained by another fit call that has not finished; await it (or abort its signal) before starting another`);
+  }
+  training.add(model);
+  try {
+    return await run(model, x, y, options);
+  } finally {
+    training.delete(model);
+  }
+}
+
+async function run(model: Module, x: Tensor, y: LossTarget, options: FitOptions): Promise<History> {
+  const s = resolveFit(model, x, y, options);
+  const n = s.train[0].shape[0];
+  const batches = Math.ceil(n / s.batchSize);
+  const { signal, onBatchEnd, onEpochEnd } = options;
+  const history: History = { epoch: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], epochTime: [], lr: [], stopped: false, seed: s.seed };
+  let stopRequested = false;
+  const stop = (): void => {
+    stopRequested = true;
+  };
+  const aborted = (epoch: number, b: number): FitAbortError => {
+    const where = b === 0 ? `before the first batch of epoch ${epoch + 1}` : `in epoch ${epoch + 1} after batch ${b} of ${batches}`;
+    return new FitAbortError(`fit: aborted ${where}`, { history, epoch, batch: b === batches ? null : b, cause: signal?.reason });
+  };
+  const failed = (err: unknown, where: string, epoch: number, batch: number | null): FitError =>
+    new FitError(`fit: ${where}: ${err instanceof Error ? err.message : String(err)}`, { history, epoch, batch, cause: err });
+
+  for (let epoch = s.initialEpoch; epoch < s.epochs; epoch++) {
     model.train();
-    const order = shuffle ? permutation(n, random) : null;
+    const order = s.shuffle ? permutation(n, epochRandom(s.seed, epoch, 0)) : null;
+    // The global generator during this epoch's steps (Dropout, augment): from (seed, epoch).
+    const random = epochRandom(s.seed, epoch, 1);
     const started = performance.now();
     let total = 0;
+    let samples = 0;
     let correct: number | null = 0;
+    let lr = NaN;
     for (let b = 0; b < batches; b++) {
-      const start = b * batchSize;
-      const end = Math.min(n, start + batchSize);
-      let xb = takeRows(tx, order, start, end);
-      if (options.augment) {
-        const shape = xb.shape;
-        xb = options.augment(xb, { epoch, batch: b });
-        if (!(xb instanceof Tensor) || xb.shape.length !== shape.length || xb.shape.some((d, i) => d !== shape[i])) {
-          throw new Error(`fit: augment must return a tensor of shape ${formatShape(shape)}, got ${xb instanceof Tensor ? formatShape(xb.shape) : String(xb)}`);
+      if (signal?.aborted) throw aborted(epoch, b);
+      let r: BatchResult;
+      try {
+        r = withGlobalRandom(random, () => trainBatch(model, s, options, order, epoch, b));
+      } catch (err) {
+        throw failed(err, `epoch ${epoch + 1}, batch ${b + 1} of ${batches}`, epoch, b);
+      }
+      const end = Math.min(n, (b + 1) * s.batchSize);
+      total += r.loss * (end - b * s.batchSize);
+      samples = end;
+      correct = correct === null || r.correct === null ? null : correct + r.correct;
+      lr = r.lr;
+      if (onBatchEnd) {
+        let result: Awaited<CallbackResult>;
+        try {
+          result = await onBatchEnd({
+            epoch, batch: b, batches, loss: r.loss, samples: end, elapsed: (performance.now() - started) / 1000,
+            step: r.step, lr: r.lr, ...(r.gradNorm === undefined ? {} : { gradNorm: r.gradNorm }), stop,
+          });
+        } catch (err) {
+          throw failed(err, `onBatchEnd threw in epoch ${epoch + 1}, batch ${b + 1} of ${batches}`, epoch, b);
         }
-      }
-      const yb = takeTargets(ty, order, start, end);
-      model.zeroGrad(); // the optimizer's parameters are among the model's
-      const out = model.forward(xb);
-      const lossTensor = loss.forward(out, yb);
-      if (!(lossTensor instanceof Tensor) || lossTensor.size !== 1) {
-        throw new Error(`fit: the loss must return a scalar Tensor, got ${lossTensor instanceof Tensor ? formatShape(lossTensor.shape) : String(lossTensor)}`);
-      }
-      const batchLoss = lossTensor.item();
-      if (lossTensor.requiresGrad) lossTensor.backward();
-      optimizer.step();
-      total += batchLoss * (end - start);
-      const c = countCorrect(out, yb);
-      correct = correct === null || c === null ? null : correct + c;
-      if (options.onBatchEnd) {
-        await options.onBatchEnd({ epoch, batch: b, batches, loss: batchLoss, samples: end, elapsed: (performance.now() - started) / 1000 });
+        if (result === 'stop') stopRequested = true;
       }
       await yieldToEventLoop();
-      if (signal?.aborted) throw abortError(`in epoch ${epoch + 1} after batch ${b + 1} of ${batches}`);
+      if (stopRequested) break;
     }
+    if (signal?.aborted) throw aborted(epoch, batches);
     const epochTime = (performance.now() - started) / 1000;
-    history.loss.push(total / n);
-    history.accuracy.push(correct === null ? NaN : correct / n);
-    history.epochTime.push(epochTime);
-    const info: EpochEndInfo = { epoch, epochs, loss: total / n, accuracy: correct === null ? NaN : correct / n, epochTime };
-    if (val) {
-      const r = evaluate(model, val[0], val[1], { batchSize: Math.max(batchSize, 256), loss });
-      history.valLoss.push(r.loss);
-      history.valAccuracy.push(r.accuracy);
-      info.valLoss = r.loss;
-      info.valAccuracy = r.accuracy;
+    const info: EpochEndInfo = {
+      epoch, epochs: s.epochs, loss: total / samples, accuracy: correct === null ? NaN : correct / samples, epochTime, lr, stop,
+    };
+    if (s.val) {
+      let v: { loss: number; accuracy: number };
+      try {
+        v = evaluate(model, s.val[0], s.val[1], { batchSize: Math.max(s.batchSize, 256), loss: s.loss });
+      } catch (err) {
+        throw failed(err, `validation after epoch ${epoch + 1}`, epoch, null);
+      }
+      info.valLoss = v.loss;
+      info.valAccuracy = v.accuracy;
     }
-    if (options.onEpochEnd) await options.onEpochEnd(info);
+    history.epoch.push(epoch);
+    history.loss.push(info.loss);
+    history.accuracy.push(info.accuracy);
+    history.epochTime.push(epochTime);
+    history.lr.push(lr);
+    if (s.val) {
+      history.valLoss.push(info.valLoss as number);
+      history.valAccuracy.push(info.valAccuracy as number);
+    }
+    if (onEpochEnd) {
+      let result: Awaited<CallbackResult>;
+      try {
+        result = await onEpochEnd(info);
+      } catch (err) {
+        throw failed(err, `onEpochEnd threw after epoch ${epoch + 1}`, epoch, null);
+      }
+      if (result === 'stop') stopRequested = true;
+    }
+    if (stopRequested) {
+      history.stopped = true;
+      break;
+    }
   }
   model.train();
   return history;
