@@ -3,7 +3,7 @@
 // an empty tensor (a size 0 on that axis), as in ONNX and PyTorch; its gradient is 0.
 import type { Backend, SliceGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
-import { Tensor, formatShape, zeros } from '../tensor.js';
+import { Tensor, formatShape, zeros, type Shape } from '../tensor.js';
 import { normalizeAxis } from './shape.js';
 import { checkOptions, checkTensor, describeValue, resolveBackend } from './validate.js';
 
@@ -38,31 +38,31 @@ function run(op: string, x: Tensor, g: SliceGeometry, be: Backend): Tensor {
   });
 }
 
-/** The window of x (ONNX Slice). On each listed axis of size d, a negative start or end
- * has d added; then with step > 0 both are clamped to [0, d], with step < 0 start to
- * [0, d − 1] and end to [−1, d − 1]; the axis keeps max(0, ⌈(end − start) / step⌉)
- * elements start, start + step, …. Unlisted axes are kept whole. */
-export function slice(x: Tensor, options: SliceOptions, backend?: Backend): Tensor {
-  const op = 'slice';
-  checkTensor(op, 'input', x);
+/** The window of an input of `shape` that slice(x, options) reads (ONNX Slice). On each
+ * listed axis of size d, a negative start or end has d added; then with step > 0 both
+ * are clamped to [0, d], with step < 0 start to [0, d − 1] and end to [−1, d − 1]; the
+ * axis keeps max(0, ⌈(end − start) / step⌉) elements start, start + step, …. Unlisted
+ * axes are kept whole. */
+export function sliceGeometry(op: string, shape: Shape, options: SliceOptions): SliceGeometry {
   const o = checkOptions(op, options, ['starts', 'ends', 'axes', 'steps'], true);
+  const rank = shape.length;
   const starts = integers(op, 'starts', o.starts, null, true);
   const n = starts.length;
   const ends = integers(op, 'ends', o.ends, n, true);
   const axes = o.axes === undefined ? starts.map((_, i) => i) : integers(op, 'axes', o.axes, n, false);
   const steps = o.steps === undefined ? starts.map(() => 1) : integers(op, 'steps', o.steps, n, false);
-  if (n > x.rank) throw new Error(`${op}: ${n} starts for input ${formatShape(x.shape)} of rank ${x.rank}`);
-  const outShape = [...x.shape];
-  const first = x.shape.map(() => 0);
-  const step = x.shape.map(() => 1);
+  if (n > rank) throw new Error(`${op}: ${n} starts for input ${formatShape(shape)} of rank ${rank}`);
+  const outShape = [...shape];
+  const first = shape.map(() => 0);
+  const step = shape.map(() => 1);
   const seen = new Set<number>();
   axes.forEach((a, i) => {
-    const axis = normalizeAxis(op, a, x.rank);
-    if (seen.has(axis)) throw new Error(`${op}: axes ${describeValue(axes)} repeat axis ${axis} of input ${formatShape(x.shape)}`);
+    const axis = normalizeAxis(op, a, rank);
+    if (seen.has(axis)) throw new Error(`${op}: axes ${describeValue(axes)} repeat axis ${axis} of input ${formatShape(shape)}`);
     seen.add(axis);
     const s = steps[i];
-    if (s === 0) throw new Error(`${op}: steps ${describeValue(steps)} has a 0 (axis ${axis} of input ${formatShape(x.shape)})`);
-    const d = x.shape[axis];
+    if (s === 0) throw new Error(`${op}: steps ${describeValue(steps)} has a 0 (axis ${axis} of input ${formatShape(shape)})`);
+    const d = shape[axis];
     let b = starts[i] < 0 ? starts[i] + d : starts[i];
     let e = ends[i] < 0 ? ends[i] + d : ends[i];
     if (s > 0) {
@@ -76,7 +76,14 @@ export function slice(x: Tensor, options: SliceOptions, backend?: Backend): Tens
     first[axis] = outShape[axis] === 0 ? 0 : b;
     step[axis] = s;
   });
-  return run(op, x, { inShape: x.shape, outShape, starts: first, steps: step }, resolveBackend(op, backend));
+  return { inShape: [...shape], outShape, starts: first, steps: step };
+}
+
+/** The window of x described by options (see sliceGeometry), e.g. the last two columns
+ * reversed: slice(x, { starts: [-1], ends: [-3], axes: [-1], steps: [-1] }). */
+export function slice(x: Tensor, options: SliceOptions, backend?: Backend): Tensor {
+  checkTensor('slice', 'input', x);
+  return run('slice', x, sliceGeometry('slice', x.shape, options), resolveBackend('slice', backend));
 }
 
 /** PyTorch's narrow: `length` elements of `axis` from `start` (negative counts from the
