@@ -4,7 +4,7 @@
 // from reshape → transpose → reshape against a direct index computation (forward and
 // gradient, every backend), and the errors for bad input.
 //
-// Gradient tolerance: TOL = 1e-6 relative to max(1, max|gradient|), h = 0.25. Every op
+// Gradient tolerance: 1e-6 relative to max(1, max|gradient|), h = 0.25. Every op
 // here only moves (pad reflect/edge: also adds) values, so L = Σ y·r is linear in x; the
 // difference quotient divides by the perturbation actually stored in float32, so it is
 // exact but for float64 rounding of L (~1e-16·Σ|y·r|), and the analytic gradient is exact
@@ -15,43 +15,17 @@ import type { Backend } from '../src/backend/backend.js';
 import { naiveBackend as naive } from '../src/backend/naive.js';
 import { jsBackend } from '../src/backend/js.js';
 import { loadWasmBackend } from '../src/backend/wasm.js';
-import { noGrad } from '../src/autograd/graph.js';
-import { add, chunk, concat, mul, narrow, pad, permute, reshape, slice, split, squeeze, sum, transpose, unsqueeze } from '../src/ops/index.js';
-import { Random } from '../src/random.js';
+import { add, chunk, concat, mul, narrow, pad, permute, reshape, slice, split, squeeze, transpose, unsqueeze } from '../src/ops/index.js';
 import { Tensor, tensor, zeros } from '../src/tensor.js';
-import { expectGradient, project } from './support/gradcheck.js';
+import { expectTapeGradients } from './support/gradcheck.js';
 import { randomTensor } from './support/random.js';
 
-const H = 0.25;
-const TOL = 1e-6;
+const STEP = { h: 0.25, tol: 1e-6 };
 
-/** Runs f on leaf copies of xs, backpropagates L = Σ_k Σ y_k·r_k over the outputs named in
- * `used` (default all), and checks every input's gradient by central differences. */
-function checkTape(label: string, xs: Tensor[], f: (...inputs: Tensor[]) => Tensor | Tensor[], seed: number, used?: number[]): void {
-  const rng = new Random(seed);
-  const outputs = (inputs: Tensor[]): Tensor[] => {
-    const y = f(...inputs);
-    return Array.isArray(y) ? y : [y];
-  };
-  const leaves = xs.map((x) => {
-    const leaf = x.detach();
-    leaf.requiresGrad = true;
-    return leaf;
-  });
-  const ys = outputs(leaves);
-  const rs = ys.map((y) => randomTensor([...y.shape], rng));
-  const which = (used ?? ys.map((_, k) => k)).filter((k) => ys[k].size > 0);
-  const L = which.map((k) => sum(mul(ys[k], rs[k], naive), undefined, naive)).reduce((a, b) => add(a, b, naive));
-  L.backward();
-  const loss = (): number => noGrad(() => {
-    const zs = outputs(xs);
-    return which.reduce((s, k) => s + project(zs[k], rs[k]), 0);
-  });
-  xs.forEach((x, i) => {
-    const g = leaves[i].grad;
-    const analytic = g ? g.data : new Float32Array(x.size);
-    expectGradient(`${label} input ${i}`, x, loss, analytic, H, TOL);
-  });
+/** expectTapeGradients of f(x) with respect to x (a fresh leaf copy of x). */
+function checkTape(label: string, x: Tensor, f: (x: Tensor) => Tensor, seed: number): void {
+  const leaf = x.detach();
+  expectTapeGradients(label, () => f(leaf), [leaf], STEP, seed);
 }
 
 const x234 = (): Tensor => randomTensor([2, 3, 4], 1);
@@ -77,9 +51,9 @@ describe('transpose and permute', () => {
   });
 
   it('gradients: the inverse permutation', () => {
-    checkTape('transpose default', [x234()], (x) => transpose(x, undefined, naive), 10);
-    checkTape('transpose [1, 2, 0]', [x234()], (x) => transpose(x, [1, 2, 0], naive), 11);
-    checkTape('permute 4-D', [randomTensor([2, 3, 1, 4], 4)], (x) => permute(x, [3, 0, 2, 1], naive), 12);
+    checkTape('transpose default', x234(), (x) => transpose(x, undefined, naive), 10);
+    checkTape('transpose [1, 2, 0]', x234(), (x) => transpose(x, [1, 2, 0], naive), 11);
+    checkTape('permute 4-D', randomTensor([2, 3, 1, 4], 4), (x) => permute(x, [3, 0, 2, 1], naive), 12);
   });
 });
 
@@ -124,9 +98,9 @@ describe('slice and narrow (ONNX Slice semantics)', () => {
 
   it('gradients: dy in the window, 0 elsewhere', () => {
     const x = randomTensor([3, 5, 4], 6);
-    checkTape('slice steps', [x], (t) => slice(t, { starts: [0, 4, 1], ends: [3, 0, 4], steps: [2, -2, 1] }, naive), 13);
-    checkTape('slice one axis', [x], (t) => slice(t, { starts: [-2], ends: [Infinity], axes: [-1] }, naive), 14);
-    checkTape('narrow', [x], (t) => narrow(t, 1, 1, 3, naive), 15);
+    checkTape('slice steps', x, (t) => slice(t, { starts: [0, 4, 1], ends: [3, 0, 4], steps: [2, -2, 1] }, naive), 13);
+    checkTape('slice one axis', x, (t) => slice(t, { starts: [-2], ends: [Infinity], axes: [-1] }, naive), 14);
+    checkTape('narrow', x, (t) => narrow(t, 1, 1, 3, naive), 15);
   });
 });
 
@@ -147,11 +121,11 @@ describe('pad', () => {
 
   it('gradients: crop for constant, border copies added back for reflect and edge', () => {
     const x = randomTensor([2, 3, 4, 5], 7);
-    checkTape('constant', [x], (t) => pad(t, [0, 0, 1, 2, 0, 1, 0, 3], { value: 0.5 }, naive), 16);
-    checkTape('constant crop', [x], (t) => pad(t, [[0, -1], [2, -1]], { axes: [2, 3] }, naive), 17);
-    checkTape('reflect', [x], (t) => pad(t, [[3, 2], [1, 4]], { axes: [2, 3], mode: 'reflect' }, naive), 18);
-    checkTape('edge', [x], (t) => pad(t, [[2, 0], [3, 5]], { axes: [1, -1], mode: 'edge' }, naive), 19);
-    checkTape('edge on a size-1 axis', [randomTensor([2, 1, 3], 8)], (t) => pad(t, [[2, 3]], { axes: [1], mode: 'edge' }, naive), 20);
+    checkTape('constant', x, (t) => pad(t, [0, 0, 1, 2, 0, 1, 0, 3], { value: 0.5 }, naive), 16);
+    checkTape('constant crop', x, (t) => pad(t, [[0, -1], [2, -1]], { axes: [2, 3] }, naive), 17);
+    checkTape('reflect', x, (t) => pad(t, [[3, 2], [1, 4]], { axes: [2, 3], mode: 'reflect' }, naive), 18);
+    checkTape('edge', x, (t) => pad(t, [[2, 0], [3, 5]], { axes: [1, -1], mode: 'edge' }, naive), 19);
+    checkTape('edge on a size-1 axis', randomTensor([2, 1, 3], 8), (t) => pad(t, [[2, 3]], { axes: [1], mode: 'edge' }, naive), 20);
   });
 });
 
@@ -170,8 +144,8 @@ describe('squeeze and unsqueeze', () => {
   });
 
   it('gradients pass through reshaped', () => {
-    checkTape('squeeze', [randomTensor([1, 3, 1, 2], 11)], (t) => squeeze(t, [0, 2]), 21);
-    checkTape('unsqueeze', [randomTensor([3, 2], 12)], (t) => unsqueeze(t, [1, -1]), 22);
+    checkTape('squeeze', randomTensor([1, 3, 1, 2], 11), (t) => squeeze(t, [0, 2]), 21);
+    checkTape('unsqueeze', randomTensor([3, 2], 12), (t) => unsqueeze(t, [1, -1]), 22);
   });
 });
 
@@ -191,14 +165,17 @@ describe('split and chunk', () => {
 
   it('gradients of several parts add up; a part that is not used contributes nothing', () => {
     const x = randomTensor([2, 5, 3], 14);
-    checkTape('split all used', [x], (t) => split(t, [2, 1, 2], 1, naive), 23);
-    checkTape('split first and last used', [x], (t) => split(t, [2, 1, 2], 1, naive), 24, [0, 2]);
-    checkTape('chunk last axis', [x], (t) => chunk(t, 2, -1, naive), 25, [1]);
-    // Two parts feeding one sum, one part used twice, one part unused.
-    checkTape('parts recombined', [x], (t) => {
-      const [a, b, c] = split(t, [2, 2, 1], 1, naive);
-      void c;
-      return [add(mul(a, b, naive), a, naive)];
+    // Several parts joined again (their gradients land in separate windows), some unused.
+    checkTape('split, all parts used', x, (t) => concat(split(t, [2, 1, 2], 1, naive).reverse(), 1, naive), 23);
+    checkTape('split, first and last used', x, (t) => {
+      const [a, , c] = split(t, [2, 1, 2], 1, naive);
+      return concat([c, a], 1, naive);
+    }, 24);
+    checkTape('chunk last axis, second part', x, (t) => chunk(t, 2, -1, naive)[1], 25);
+    // Two parts feeding one product, one part used twice, one part unused.
+    checkTape('parts recombined', x, (t) => {
+      const [a, b] = split(t, [2, 2, 1], 1, naive);
+      return add(mul(a, b, naive), a, naive);
     }, 26);
   });
 });
@@ -231,7 +208,7 @@ describe('channel shuffle (ShuffleNet) as reshape → transpose → reshape', ()
         expect(dx.get(n, source(c), h, w), `${be.name} dx`).toBe(r.get(n, c, h, w));
       }
     }
-    checkTape('channel shuffle', [x], (t) => shuffle(t, naive), 27);
+    checkTape('channel shuffle', x, (t) => shuffle(t, naive), 27);
   });
 });
 
