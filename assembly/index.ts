@@ -6,6 +6,7 @@ export { depthwiseConv2d, depthwiseConv2dBackwardInput, depthwiseConv2dBackwardF
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool';
 export { addBias, sumBias } from './bias';
 export { relu, reluBackward, clip, clipBackward, hardSwish, hardSwishBackward } from './activation';
+export { copyBox, fill } from './copy';
 
 /** First free byte above static data: where the TS arena starts. */
 export function heapBase(): usize {

@@ -76,6 +76,37 @@ export interface ConcatGeometry {
   readonly sizes: readonly number[];
 }
 
+/** Axes permuted: y's axis i is x's axis perm[i] (x contiguous over shape). */
+export interface TransposeGeometry {
+  readonly shape: readonly number[];
+  readonly perm: readonly number[];
+}
+
+/** A strided window of x: y[i_0, …, i_r] = x[starts_0 + i_0·steps_0, …]. Every index the
+ * window reads lies inside x (ops clamp as ONNX Slice does); steps may be negative. */
+export interface SliceGeometry {
+  readonly inShape: readonly number[];
+  readonly outShape: readonly number[];
+  readonly starts: readonly number[];
+  readonly steps: readonly number[];
+}
+
+/** 'constant' fills with a value, 'reflect' mirrors about the border element without
+ * repeating it (numpy 'reflect'), 'edge' repeats the border element. */
+export type PadMode = 'constant' | 'reflect' | 'edge';
+
+/** y = x with before[d] elements added in front of axis d and outShape[d] − inShape[d] −
+ * before[d] behind it. A negative amount crops (constant mode only); reflect needs each
+ * amount ≤ inShape[d] − 1 and edge a non-empty axis (ops check both). */
+export interface PadGeometry {
+  readonly inShape: readonly number[];
+  readonly outShape: readonly number[];
+  readonly before: readonly number[];
+  readonly mode: PadMode;
+  /** The fill of constant mode (ignored otherwise). */
+  readonly value: number;
+}
+
 /** Per-channel batch normalization of x viewed as [batch, channels, inner]. */
 export interface BatchNormGeometry {
   readonly batch: number;
@@ -174,6 +205,17 @@ export interface Backend {
   /** y = parts joined along one axis; split is its adjoint (overwrites every part). */
   concat(g: ConcatGeometry, parts: readonly Float32Array[], y: Float32Array): void;
   split(g: ConcatGeometry, x: Float32Array, parts: readonly Float32Array[]): void;
+
+  /** y = x with its axes permuted. */
+  transpose(g: TransposeGeometry, x: Float32Array, y: Float32Array): void;
+  /** y = the window of x; sliceBackward is its adjoint: dx is 0 outside the window and dy
+   * inside (overwrites dx). */
+  slice(g: SliceGeometry, x: Float32Array, y: Float32Array): void;
+  sliceBackward(g: SliceGeometry, dy: Float32Array, dx: Float32Array): void;
+  /** y = x padded; padBackward is its adjoint: dx[i] = Σ of dy over every output that
+   * reads x[i] (the border elements that reflect and edge repeat add up; overwrites dx). */
+  pad(g: PadGeometry, x: Float32Array, y: Float32Array): void;
+  padBackward(g: PadGeometry, dy: Float32Array, dx: Float32Array): void;
 
   /** Batch statistics per channel: mean and biased variance (float64). */
   batchNormStats(g: BatchNormGeometry, x: Float32Array, mean: Float64Array, variance: Float64Array): void;

@@ -3,6 +3,7 @@
 // tested against, so it stays obvious rather than fast.
 import type { Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from './backend.js';
 import * as ew from './elementwise.js';
+import { naiveLayoutKernels } from './naive-layout.js';
 
 /** C[m×n] = alpha·op(A)·op(B) + beta·C; beta 0 ignores C's old contents. */
 function gemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, p: GemmParams): void {
@@ -267,4 +268,5 @@ export const naiveBackend: Backend = {
   avgPool2d,
   avgPool2dBackward,
   ...ew.elementwiseKernels,
+  ...naiveLayoutKernels,
 };

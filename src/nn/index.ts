@@ -7,6 +7,9 @@ export { ReLU, LeakyReLU, Sigmoid, Tanh, Identity, ReLU6, Hardswish, Hardsigmoid
 export { PReLU, type PReLUOptions } from './prelu.js';
 export { Dropout, type DropoutOptions } from './dropout.js';
 export { BatchNorm2d, type BatchNorm2dOptions } from './batchnorm.js';
+export {
+  ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ChannelShuffle, Unflatten, type Pad2d, type Pad2dLayerOptions,
+} from './shape-layers.js';
 export { Sequential } from './sequential.js';
 export { createModule, builtinModuleTypes, type ModuleSpec } from './module-types.js';
 export type { WeightInitOptions } from './options.js';

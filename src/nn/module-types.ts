@@ -9,6 +9,7 @@ import { ELU, GELU, Hardsigmoid, Hardswish, Identity, LeakyReLU, ReLU, ReLU6, Si
 import { PReLU } from './prelu.js';
 import { Dropout } from './dropout.js';
 import { BatchNorm2d } from './batchnorm.js';
+import { ChannelShuffle, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, Unflatten, ZeroPad2d } from './shape-layers.js';
 import { Sequential } from './sequential.js';
 
 export interface ModuleSpec {
@@ -45,6 +46,12 @@ function builtins(): Record<string, Factory> {
     Identity: (c) => new Identity(c as never),
     Dropout: (c) => new Dropout(c as never),
     BatchNorm2d: (c) => new BatchNorm2d(c as never),
+    ZeroPad2d: (c) => new ZeroPad2d(c as never),
+    ConstantPad2d: (c) => new ConstantPad2d(c as never),
+    ReflectionPad2d: (c) => new ReflectionPad2d(c as never),
+    ReplicationPad2d: (c) => new ReplicationPad2d(c as never),
+    ChannelShuffle: (c) => new ChannelShuffle(c as never),
+    Unflatten: (c) => new Unflatten(c as never),
     Sequential: (c, build) => {
       const layers = (c as { layers?: unknown }).layers;
       if (!Array.isArray(layers)) throw new Error('Sequential: config must have a layers array');

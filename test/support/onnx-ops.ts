@@ -22,8 +22,8 @@
 // in ONNX order; throw `new Unsupported(op, what)` for what it cannot do.
 import {
   Tensor, add, avgPool2d, batchNorm2d, clip, concat, conv2d, div, dropout, gemm, globalAvgPool2d, hardSigmoid, hardSwish,
-  leakyRelu, logSoftmax, maxPool2d, maxPool2dWithIndices, mul, prelu, relu, reshape, shapeSize, sigmoid, softmax, tanh, zeros,
-  type Backend,
+  leakyRelu, logSoftmax, maxPool2d, maxPool2dWithIndices, mul, pad, prelu, relu, reshape, shapeSize, sigmoid, softmax, tanh,
+  transpose, zeros, type Backend,
 } from '../../src/index.js';
 
 /** A test needs something simdnet does not do yet: `missing` says what (an op, an
@@ -443,7 +443,8 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
     return [reshape(x, shape)];
   },
 
-  Transpose: missing('no transpose op'),
+  // No perm reverses the axes, as transpose's default.
+  Transpose: (node) => [transpose(node.tensor(0), node.attrs.ints('perm'), node.backend)],
 
   Add: (node) => [add(node.tensor(0), node.tensor(1), node.backend)],
   Mul: (node) => [mul(node.tensor(0), node.tensor(1), node.backend)],
@@ -453,7 +454,17 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
     return [concat(tensors, node.attrs.int('axis', NaN), node.backend)];
   },
 
-  Pad: missing('no pad op'),
+  Pad(node) {
+    const { attrs } = node;
+    const mode = attrs.string('mode', 'constant');
+    if (mode !== 'constant' && mode !== 'reflect' && mode !== 'edge') throw new Unsupported(node.op, `mode '${mode}'`);
+    // Opset < 11: pads and value are attributes; 11+: inputs, and 18+ adds axes.
+    const pads = node.opset < 11 ? attrs.ints('pads', []) : node.numbers(1);
+    const value = node.opset < 11 ? attrs.float('value', 0) : node.scalar(2, 0);
+    const axes = node.has(3) ? node.numbers(3) : undefined;
+    // ONNX ignores the value outside constant mode; pad refuses one there.
+    return [pad(node.tensor(0), pads, { mode, axes, ...(mode === 'constant' ? { value } : {}) }, node.backend)];
+  },
 
   Dropout(node) {
     const { attrs } = node;

@@ -12,6 +12,7 @@ import { WasmContext } from './context.js';
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, inputSize, outputSize, weightSize } from './conv.js';
 import type { WasmVariant } from './features.js';
 import { gemmBlocking, writeIm2colParams, type GemmBlocking, type KernelExports } from './kernels.js';
+import * as layout from './layout.js';
 import * as pool from './pool.js';
 
 export interface WasmBackend extends Backend {
@@ -88,7 +89,8 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
   }
 
   const backend: WasmBackend = {
-    // The shared TS kernels first; the ones wasm runs itself (bias, ReLU) override below.
+    // The shared TS kernels first; the ones wasm runs itself (bias, ReLU, constant pad)
+    // override below.
     ...elementwise.elementwiseKernels,
     name: 'wasm',
     variant,
@@ -186,6 +188,13 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
         kernels.sumBias(pdy, outer, channels, inner, pdb);
         arena.get(pdb, channels, db);
       });
+    },
+
+    pad(g, x, y) {
+      layout.pad(ctx, g, x, y);
+    },
+    padBackward(g, dy, dx) {
+      layout.padBackward(ctx, g, dy, dx);
     },
 
     relu(x, y) {

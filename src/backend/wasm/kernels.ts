@@ -2,6 +2,7 @@
 // the writers of their parameter blocks (layouts documented beside each kernel in
 // assembly/). Pointers and sizes are byte addresses / element counts in linear memory.
 import type { Conv2dGeometry, Pool2dGeometry } from '../backend.js';
+import type { Box } from '../layout-kernels.js';
 
 export interface KernelExports {
   readonly memory: WebAssembly.Memory;
@@ -30,13 +31,15 @@ export interface KernelExports {
   clipBackward(x: number, dy: number, dx: number, n: number, min: number, max: number): void;
   hardSwish(x: number, y: number, n: number): void;
   hardSwishBackward(x: number, dy: number, dx: number, n: number): void;
+  copyBox(params: number): void;
+  fill(ptr: number, n: number, value: number): void;
 }
 
 const FUNCTIONS = [
   'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
   'avgPool2d', 'avgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
   'depthwiseConv2dBackwardFilter', 'addBias', 'sumBias', 'relu', 'reluBackward', 'clip', 'clipBackward',
-  'hardSwish', 'hardSwishBackward',
+  'hardSwish', 'hardSwishBackward', 'copyBox', 'fill',
 ] as const;
 
 const GLOBALS = ['GEMM_MR', 'GEMM_NR', 'GEMM_KC', 'GEMM_MC', 'GEMM_NC'] as const;
@@ -174,4 +177,26 @@ export function writePoolParams(k: KernelExports, params: number, g: Pool2dGeome
   i[12] = y;
   i[13] = argmax;
   i[14] = indexOffset;
+}
+
+/** Bytes of a copyBox parameter block (with its odometer scratch) for a box of `rank` axes. */
+export function boxParamBytes(rank: number): number {
+  return 4 * (4 + 4 * Math.max(rank, 1));
+}
+
+/** copyBox block at `at` (boxParamBytes(rank) bytes) for a simplified box from the array
+ * at src to the one at dst (the box's bases are added here). */
+export function writeBoxParams(k: KernelExports, at: number, box: Box, src: number, dst: number): void {
+  const counts = box.counts.length > 0 ? box.counts : [1];
+  const r = counts.length;
+  const i = new Int32Array(k.memory.buffer, at, 4 + 3 * r);
+  i[0] = r;
+  i[1] = src + 4 * box.srcBase;
+  i[2] = dst + 4 * box.dstBase;
+  i[3] = at + 4 * (4 + 3 * r);
+  for (let d = 0; d < r; d++) {
+    i[4 + 3 * d] = counts[d];
+    i[5 + 3 * d] = box.counts.length > 0 ? box.srcStrides[d] : 1;
+    i[6 + 3 * d] = box.counts.length > 0 ? box.dstStrides[d] : 1;
+  }
 }
