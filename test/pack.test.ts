@@ -40,8 +40,16 @@ function runNode(args: string[]): { backend: string; variant: string; shape: num
 }
 
 describe('npm pack', () => {
-  it('ships the bundles, declarations, wasm variants, README and package.json', () => {
-    for (const f of [...DIST_FILES, ...WASM_FILES, 'package.json', 'README.md']) expect(files, `missing ${f}`).toContain(f);
+  it('ships the bundles, declarations, wasm variants, README, LICENSE and package.json', () => {
+    for (const f of [...DIST_FILES, ...WASM_FILES, 'package.json', 'README.md', 'LICENSE']) expect(files, `missing ${f}`).toContain(f);
+  });
+
+  it('LICENSE is the MIT licence package.json names', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(pkg.license).toBe('MIT');
+    const text = readFileSync(join(root, 'LICENSE'), 'utf8');
+    expect(text.split('\n')[0]).toBe('MIT License');
+    expect(text).toContain('Copyright (c) 2026 the simdnet authors');
   });
 
   it('ships no sources, tests, examples, benchmarks, data or dependencies', () => {
