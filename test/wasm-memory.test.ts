@@ -140,7 +140,7 @@ describe('wasm loading errors', () => {
   });
 
   it('a source of the wrong kind is an Error', async () => {
-    await expect(loadWasmBackend({ source: 42 as unknown as string })).rejects.toThrow(/options\.source must be/);
+    await expect(loadWasmBackend({ source: 42 as unknown as string })).rejects.toThrow(/options\.source must be .*got number 42/);
   });
 
   it('a path, a file: URL (string or URL) and a function of the variant all load', async () => {
@@ -161,6 +161,17 @@ describe('wasm loading errors', () => {
     const c = new Float32Array(1);
     be.gemm(1, 1, 2, Float32Array.of(1, 2), Float32Array.of(3, 4), c, { transA: false, transB: false, alpha: 1, beta: 0 });
     expect(c[0]).toBe(11);
+  });
+
+  it('an object with the members of a Response (not a Response) loads too, and its HTTP error is reported', async () => {
+    const bytes = await readFile(wasmFile('simd'));
+    const like = (ok: boolean) => ({
+      ok, status: ok ? 200 : 404, statusText: ok ? 'OK' : 'Not Found', headers: { get: () => 'application/wasm' },
+      arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    });
+    expect((await loadWasmBackend({ variant: 'simd', source: like(true) })).variant).toBe('simd');
+    await expect(loadWasmBackend({ variant: 'simd', source: like(false) })).rejects.toThrow(/fetching simdnet\.simd\.wasm failed with HTTP 404 Not Found/);
+    await expect(loadWasmBackend({ variant: 'simd', source: { ok: true } })).rejects.toThrow(/options\.source must be .*got \[object Object\]/);
   });
 });
 

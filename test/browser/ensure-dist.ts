@@ -16,6 +16,7 @@ export const DIST_FILES = [
   'dist/simdnet.cjs',
   'dist/simdnet.browser.js',
   'dist/simdnet.d.ts',
+  'dist/simdnet.d.cts',
 ];
 
 /** Read at run time by the Node bundles (the browser bundle inlines them). */
