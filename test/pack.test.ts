@@ -73,6 +73,30 @@ describe('npm pack', () => {
     expect(files.filter((f) => !/^(dist\/|build\/simdnet\.\w+\.wasm$|README\.md$|package\.json$|LICEN[CS]E)/.test(f))).toEqual([]);
   });
 
+  it('runs no script when installed: no prepare/preinstall/install/postinstall; packing builds (prepack)', () => {
+    const pkg = JSON.parse(readFileSync(join(packed, 'package.json'), 'utf8'));
+    const install = ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare'];
+    expect(Object.keys(pkg.scripts ?? {}).filter((k) => install.includes(k))).toEqual([]);
+    // A package with a binding.gyp gets an implicit `node-gyp rebuild` install script.
+    expect(files.filter((f) => f.endsWith('binding.gyp'))).toEqual([]);
+    expect(pkg.scripts.prepack).toBe('npm run build');
+  });
+
+  it('installing the tarball in a fresh project runs nothing and warns about no install script', () => {
+    const project = mkdtempSync(join(tmpdir(), 'simdnet-install-'));
+    try {
+      writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+      const run = spawnSync('npm', ['install', tarball, '--offline', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: project, encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      // npm 11 lists packages with install scripts ("simdnet@0.1.0 (prepare: npm run build)");
+      // with --foreground-scripts a script that ran would print "> simdnet@0.1.0 <event>".
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(/simdnet@[^\s]+ \(|> simdnet@/);
+      expect(readFileSync(join(project, 'node_modules', 'simdnet', 'dist', 'simdnet.js'), 'utf8')).toBe(readFileSync(join(packed, 'dist', 'simdnet.js'), 'utf8'));
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
   it('package.json routes import, require, types and browsers to the right bundles', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     const dot = pkg.exports['.'];
