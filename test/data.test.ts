@@ -148,6 +148,8 @@ describe('loadMnist({ dir }): a directory of IDX files, plain or gzipped', () =>
     await expect(loadMnist({ dir })).rejects.toThrow(/loadMnist: .*t10k-labels-idx1-ubyte\.gz is not valid gzip data/);
     await expect(loadMnist({ dir, urls: 'http://127.0.0.1:9/' })).rejects.toThrow('loadMnist: give dir or urls, not both');
     await expect(loadMnist({ dir: '' })).rejects.toThrow('loadMnist: dir must be a non-empty path, got ""');
+    await expect(loadMnist({ directory: dir } as never)).rejects.toThrow("loadMnist: unknown option 'directory' (known: train, test, normalize, dir, urls)");
+    expect(() => parseMnist(SMALL, { dir } as never)).toThrow("parseMnist: unknown option 'dir' (known: train, test, normalize)");
     await expect(loadMnist({ dir, normalize: { mean: 0.5, std: 0 } })).rejects.toThrow(/loadMnist: normalize must be a boolean or \{ mean, std \}.*got \{"mean":0.5,"std":0\}/);
   });
 

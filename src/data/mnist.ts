@@ -82,8 +82,10 @@ function checkCount(op: string, name: string, value: number | undefined, max: nu
   return value;
 }
 
-function checkOptions(op: string, options: MnistOptions, stats: Readonly<PixelStats>): PixelStats | null {
+function checkOptions(op: string, options: MnistOptions, stats: Readonly<PixelStats>, known: readonly string[]): PixelStats | null {
   if (options === null || typeof options !== 'object') throw new Error(`${op}: options must be an object, got ${String(options)}`);
+  const unknown = Object.keys(options).filter((k) => !known.includes(k));
+  if (unknown.length > 0) throw new Error(`${op}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
   const n = options.normalize;
   if (n === undefined || n === false) return null;
   if (n === true) return stats;
@@ -130,7 +132,7 @@ function parse(op: string, files: MnistBytes, options: MnistOptions, stats: Pixe
 /** MNIST from the four IDX files' bytes (e.g. fetched in a browser); gzipped bytes must be
  * decompressed first (loadMnist does that). */
 export function parseMnist(files: MnistBytes, options: MnistOptions = {}): Mnist {
-  return parse('parseMnist', files, options, checkOptions('parseMnist', options, MNIST_STATS));
+  return parse('parseMnist', files, options, checkOptions('parseMnist', options, MNIST_STATS, ['train', 'test', 'normalize']));
 }
 
 function isNode(): boolean {
@@ -239,7 +241,7 @@ async function readUrls(op: string, urls: MnistUrls | string | URL): Promise<Mni
 /** Reads an MNIST-format data set from `options.dir`, `options.urls` or the data set's
  * default directory, and parses it. Shared by loadMnist and loadFashionMnist. */
 export async function loadIdxDataset(op: string, dataset: IdxDataset, options: LoadMnistOptions): Promise<Mnist> {
-  const stats = checkOptions(op, options, dataset.stats);
+  const stats = checkOptions(op, options, dataset.stats, ['train', 'test', 'normalize', 'dir', 'urls']);
   const { dir, urls } = options;
   if (dir !== undefined && urls !== undefined) throw new Error(`${op}: give dir or urls, not both`);
   if (dir !== undefined && (typeof dir !== 'string' || dir === '')) throw new Error(`${op}: dir must be a non-empty path, got ${JSON.stringify(dir)}`);
