@@ -3,7 +3,7 @@
 //   dist/simdnet.cjs         CommonJS for Node
 //   dist/simdnet.browser.js  ESM for browsers and workers: one self-contained file, no
 //                            node: imports, no bare imports, the wasm variants inlined
-//   dist/simdnet.d.ts        bundled declarations
+//   dist/simdnet.d.ts        bundled declarations (dist/simdnet.d.cts: the same, for require)
 // The Node bundles read build/simdnet.<variant>.wasm (shipped in the package) at run time,
 // found relative to dist/ by src/backend/wasm/source.ts.
 // Run with `npm run build` (wasm first, then rollup -c).
@@ -58,6 +58,9 @@ export default [
     input,
     external: nodeExternal,
     plugins: [dts({ tsconfig: 'tsconfig.json', compilerOptions: { noEmit: false } })],
-    output: { file: 'dist/simdnet.d.ts', format: 'es' },
+    // The same declarations twice: .d.ts for import (the package is "type": "module") and
+    // .d.cts for require, so TypeScript sees the CommonJS bundle as CommonJS (before 5.8 a
+    // require() of ESM-typed declarations is an error).
+    output: [{ file: 'dist/simdnet.d.ts', format: 'es' }, { file: 'dist/simdnet.d.cts', format: 'es' }],
   },
 ];

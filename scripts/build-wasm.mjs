@@ -1,5 +1,5 @@
 // Builds every wasm variant named in asconfig.json (scalar, simd, relaxed) from the same
-// assembly/ sources. Run by `npm ci` (prepare) so tests always see fresh binaries.
+// assembly/ sources. `npm run build` runs it; scripts/ensure-build.ts runs it when stale.
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -3,7 +3,7 @@ export { Tensor, Parameter, tensor, zeros, ones, full, randn, rand, shapeSize, f
 export { Random } from './random.js';
 export type { Backend, BackendName, Conv2dGeometry, Pool2dGeometry, GemmParams, PadMode } from './backend/backend.js';
 export { init, setBackend, getBackend, loadBackend, currentBackend, type InitOptions, type WasmLoadOptions, type WasmVariant } from './backend/registry.js';
-export { loadWasmBackend, bestVariant, supportsVariant, type WasmSource, type WasmSourceValue, type WasmBackend } from './backend/wasm.js';
+export { loadWasmBackend, bestVariant, supportsVariant, type WasmSource, type WasmSourceValue, type WasmBytes, type WasmModuleLike, type WasmResponseLike, type WasmBackend } from './backend/wasm.js';
 export type { Size2, Padding, Conv2dOptions, Pool2dOptions, Im2colOptions } from './ops/geometry.js';
 export * from './ops/index.js';
 export * from './nn/index.js';

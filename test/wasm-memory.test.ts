@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Backend, Conv2dGeometry, Pool2dGeometry } from '../src/backend/backend.js';
 import { naiveBackend } from '../src/backend/naive.js';
 import { bestVariant, loadWasmBackend, supportsVariant, type WasmVariant } from '../src/backend/wasm.js';
+import { currentBackend, getBackend, init, loadBackend } from '../src/backend/registry.js';
 import { Arena } from '../src/backend/wasm/arena.js';
 import { conv2dGeometry, pool2dGeometry } from '../src/ops/geometry.js';
 import { Random } from '../src/random.js';
@@ -139,7 +140,7 @@ describe('wasm loading errors', () => {
   });
 
   it('a source of the wrong kind is an Error', async () => {
-    await expect(loadWasmBackend({ source: 42 as unknown as string })).rejects.toThrow(/options\.source must be/);
+    await expect(loadWasmBackend({ source: 42 as unknown as string })).rejects.toThrow(/options\.source must be .*got number 42/);
   });
 
   it('a path, a file: URL (string or URL) and a function of the variant all load', async () => {
@@ -160,6 +161,54 @@ describe('wasm loading errors', () => {
     const c = new Float32Array(1);
     be.gemm(1, 1, 2, Float32Array.of(1, 2), Float32Array.of(3, 4), c, { transA: false, transB: false, alpha: 1, beta: 0 });
     expect(c[0]).toBe(11);
+  });
+
+  it('an object with the members of a Response (not a Response) loads too, and its HTTP error is reported', async () => {
+    const bytes = await readFile(wasmFile('simd'));
+    const like = (ok: boolean) => ({
+      ok, status: ok ? 200 : 404, statusText: ok ? 'OK' : 'Not Found', headers: { get: () => 'application/wasm' },
+      arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    });
+    expect((await loadWasmBackend({ variant: 'simd', source: like(true) })).variant).toBe('simd');
+    await expect(loadWasmBackend({ variant: 'simd', source: like(false) })).rejects.toThrow(/fetching simdnet\.simd\.wasm failed with HTTP 404 Not Found/);
+    await expect(loadWasmBackend({ variant: 'simd', source: { ok: true } })).rejects.toThrow(/options\.source must be .*got \[object Object\]/);
+  });
+});
+
+describe('loadBackend / init: the loaded wasm is reused unless a variant or source says otherwise', () => {
+  it('reuses it for no options and for the same variant', async () => {
+    const first = await init({ backend: 'wasm', variant: 'simd' });
+    expect(await loadBackend('wasm')).toBe(first);
+    expect(await loadBackend('wasm', { variant: 'simd' })).toBe(first);
+    expect(getBackend('wasm')).toBe(first);
+  });
+
+  it('a source is always loaded, fresh, and becomes the wasm backend', async () => {
+    const first = await init({ backend: 'wasm', variant: 'simd' });
+    const asked: WasmVariant[] = [];
+    const fromSource = await loadBackend('wasm', { variant: 'simd', source: (v) => (asked.push(v), readFile(wasmFile(v))) });
+    expect(asked).toEqual(['simd']);
+    expect(fromSource).not.toBe(first);
+    expect(getBackend('wasm')).toBe(fromSource);
+    // Same through init: the source's module is the one that runs.
+    const scalar = await init({ backend: 'wasm', variant: 'scalar', source: await readFile(wasmFile('scalar')) });
+    expect(currentBackend()).toBe(scalar);
+    expect((scalar as { variant?: string }).variant).toBe('scalar');
+  });
+
+  it('a bad source after init is an Error, not the cached backend', async () => {
+    const first = await init({ backend: 'wasm' });
+    await expect(loadBackend('wasm', { source: Uint8Array.of(1, 2, 3) })).rejects.toThrow(/not a WebAssembly module/);
+    await expect(init({ backend: 'wasm', source: '/nonexistent/simdnet.wasm' })).rejects.toThrow(/cannot read simdnet\.\w+\.wasm from \/nonexistent/);
+    // The failed loads changed nothing.
+    expect(getBackend('wasm')).toBe(first);
+    expect(currentBackend()).toBe(first);
+  });
+
+  it('variant and source for another backend are refused', async () => {
+    await expect(loadBackend('js', { variant: 'simd' })).rejects.toThrow(/loadBackend: options\.variant applies to the 'wasm' backend only, not 'js'/);
+    await expect(init({ backend: 'naive', source: new Uint8Array(8) })).rejects.toThrow(/loadBackend: options\.source applies to the 'wasm' backend only, not 'naive'/);
+    await expect(loadBackend('wasm', null as unknown as object)).rejects.toThrow(/loadBackend: options must be an object, got null/);
   });
 });
 

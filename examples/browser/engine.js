@@ -99,7 +99,9 @@ export async function train(model, data, { epochs = 1, batchSize = 32, learningR
   return { seen, stopped, testAccuracy, testCount };
 }
 
-/** The served MNIST subset as standardized tensors (counts capped by what the server cut). */
+/** The served MNIST subset as standardized tensors, with the counts capped by what the
+ * server cut; `served` says how many it has and `requested` what was asked for, so the
+ * page can say when it trains on fewer images than asked. */
 export async function fetchMnist(base, { train, test } = {}) {
   const part = async (name) => {
     const res = await fetch(new URL(`${name}.idx`, base));
@@ -110,10 +112,11 @@ export async function fetchMnist(base, { train, test } = {}) {
     ['train-images', 'train-labels', 'test-images', 'test-labels'].map(part),
   );
   const served = { train: (trainLabels.length - 8), test: (testLabels.length - 8) };
-  return simdnet.parseMnist(
+  const data = simdnet.parseMnist(
     { trainImages, trainLabels, testImages, testLabels },
     { train: Math.min(train ?? served.train, served.train), test: Math.min(test ?? served.test, served.test), normalize: true },
   );
+  return { ...data, served, requested: { train: train ?? served.train, test: test ?? served.test } };
 }
 
 export { simdnet };

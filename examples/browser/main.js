@@ -178,9 +178,20 @@ async function loadModelBytes(bytes, name) {
   try {
     useModel(engineModule.loadModel(bytes), name, bytes);
   } catch (error) {
-    $('model-status').textContent = `Could not load ${name}: ${error.message}`;
+    dropModel(`Could not load ${name}: ${error.message}`);
     throw error;
   }
+}
+
+/** A model that failed to load or fetch replaces the previous one with none: bars left
+ * showing the old model's output would pass for the new file's. */
+function dropModel(message) {
+  state.model = null;
+  state.modelBytes = null;
+  state.modelName = '';
+  state.lastProbs = null;
+  showProbs(null);
+  $('model-status').textContent = `${message} (no model loaded)`;
 }
 
 $('model-file').addEventListener('change', async () => {
@@ -191,7 +202,7 @@ $('model-file').addEventListener('change', async () => {
 async function fetchModel(url) {
   const res = await fetch(url);
   if (!res.ok) {
-    $('model-status').textContent = `Could not fetch ${url}: HTTP ${res.status}`;
+    dropModel(`Could not fetch ${url}: HTTP ${res.status}`);
     throw new Error(`${url}: HTTP ${res.status}`);
   }
   await loadModelBytes(new Uint8Array(await res.arrayBuffer()), url.split('/').pop());
@@ -283,7 +294,9 @@ function train(options = {}) {
         state.trainResult = data;
         $('progress').value = 1;
         const acc = data.testAccuracy === null ? '' : ` · test accuracy ${(data.testAccuracy * 100).toFixed(1)}% on ${data.testCount}`;
-        $('train-status').textContent = `${data.stopped ? 'Stopped' : 'Trained'} on ${data.seen} images in ${data.seconds.toFixed(1)} s (worker: ${data.backend}${data.variant ? ' ' + data.variant : ''})${acc}`;
+        // Asked for more images than the server cut: say so rather than train on fewer silently.
+        const fewer = data.requested > data.available ? ` · asked for ${data.requested} images, the server serves ${data.available} (npm run demo -- --train N serves more)` : '';
+        $('train-status').textContent = `${data.stopped ? 'Stopped' : 'Trained'} on ${data.seen} images in ${data.seconds.toFixed(1)} s (worker: ${data.backend}${data.variant ? ' ' + data.variant : ''})${acc}${fewer}`;
         await loadModelBytes(new Uint8Array(data.model), `LeNet trained in this page (${data.seen} images)`);
         resolve(data);
       } else if (data.type === 'error') {

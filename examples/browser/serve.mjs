@@ -5,7 +5,8 @@
 //
 //   node examples/browser/serve.mjs [--port 8080] [--host 127.0.0.1] [--train 6000] [--test 1000] [--models out/mnist]
 //
-// `--port 0` picks a free port. Also importable: startServer(options) → { url, port, close }.
+// `--port 0` picks a free port; a port in use is an error naming --port. Also importable:
+// startServer(options) → { url, port, close }.
 import { createServer } from 'node:http';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -95,6 +96,8 @@ export async function startServer({ port = 8080, host = '127.0.0.1', root = repo
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'GET only\n');
       const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+      // Browsers ask for /favicon.ico whatever the page links: the page's own SVG icon.
+      if (pathname === '/favicon.ico') return send(200, TYPES['.svg'], await readFile(join(root, 'examples', 'browser', 'favicon.svg')));
       if (pathname === '/' || pathname === '/examples/browser') {
         res.writeHead(302, { Location: '/examples/browser/' });
         return res.end();
@@ -122,7 +125,13 @@ export async function startServer({ port = 8080, host = '127.0.0.1', root = repo
   });
 
   await new Promise((ok, fail) => {
-    server.once('error', fail);
+    server.once('error', (error) => {
+      if (error?.code === 'EADDRINUSE') {
+        fail(Object.assign(new Error(`serve: port ${port} on ${host} is already in use; choose another with --port N (--port 0 picks a free one)`), { code: 'EADDRINUSE' }));
+      } else if (error?.code === 'EACCES') {
+        fail(Object.assign(new Error(`serve: no permission to listen on port ${port} on ${host}; choose another with --port N (above 1023)`), { code: 'EACCES' }));
+      } else fail(error);
+    });
     server.listen(port, host, ok);
   });
   const actual = server.address().port;

@@ -2,7 +2,8 @@
 // Messages in:  { type: 'train', engine, images, epochs, batchSize, learningRate, seed }
 //               { type: 'stop' }  (aborts fit through its AbortSignal; the partial model is kept)
 // Messages out: { type: 'progress', epoch, batch, batches, loss, done, total, imagesPerSecond }
-//               { type: 'done', model: ArrayBuffer, seen, seconds, testAccuracy, testCount, stopped, backend, variant }
+//               { type: 'done', model: ArrayBuffer, seen, seconds, testAccuracy, testCount, stopped, backend, variant,
+//                 requested, available }  (training images asked for and served: fewer served → fewer used)
 //               { type: 'error', message }
 import { startEngine, lenet, fetchMnist, train } from './engine.js';
 
@@ -12,6 +13,7 @@ let controller = null;
 async function run(message) {
   engine ??= await startEngine(message.engine ?? {});
   const data = await fetchMnist(new URL('/data/mnist/', self.location.href), { train: message.images, test: 500 });
+  const images = { requested: data.requested.train, available: data.served.train };
   controller = new AbortController();
   const model = lenet(message.seed);
   const started = performance.now();
@@ -25,7 +27,7 @@ async function run(message) {
   const bytes = model.save();
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   self.postMessage(
-    { type: 'done', model: buffer, seconds: (performance.now() - started) / 1000, ...result, backend: engine.backend, variant: engine.variant },
+    { type: 'done', model: buffer, seconds: (performance.now() - started) / 1000, ...result, ...images, backend: engine.backend, variant: engine.variant },
     [buffer],
   );
 }

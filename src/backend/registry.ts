@@ -30,17 +30,25 @@ export function getBackend(name: BackendName): Backend {
   }
 }
 
-/** Loads a backend (instantiating WebAssembly for 'wasm') without making it current. */
+/** Loads a backend (instantiating WebAssembly for 'wasm') without making it current.
+ * 'wasm' is loaded once and reused, unless `variant` asks for another variant or `source`
+ * is given: a source names particular bytes, so it is always loaded, fresh, and becomes
+ * the 'wasm' backend that getBackend returns. */
 export async function loadBackend(name: BackendName, options: WasmLoadOptions = {}): Promise<Backend> {
+  if (options === null || typeof options !== 'object') throw new Error(`loadBackend: options must be an object, got ${String(options)}`);
   if (name === 'wasm') {
-    const wanted = options.variant;
+    const { variant: wanted, source } = options;
     const loaded = wasm as (Backend & { variant?: WasmVariant }) | null;
-    if (loaded && (wanted === undefined || loaded.variant === wanted)) return loaded;
+    if (loaded && source === undefined && (wanted === undefined || loaded.variant === wanted)) return loaded;
     const fresh = await loadWasmBackend(options);
     wasm = fresh;
     return fresh;
   }
-  return getBackend(name);
+  const backend = getBackend(name);
+  for (const key of ['variant', 'source'] as const) {
+    if (options[key] !== undefined) throw new Error(`loadBackend: options.${key} applies to the 'wasm' backend only, not '${name}'`);
+  }
+  return backend;
 }
 
 /** Makes an already loaded backend current. */

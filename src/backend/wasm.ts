@@ -23,9 +23,9 @@
 import { createWasmBackend, type WasmBackend } from './wasm/create.js';
 import { bestVariant, supportsVariant, WASM_VARIANTS, type WasmVariant } from './wasm/features.js';
 import { kernelExports, type GemmBlocking } from './wasm/kernels.js';
-import { instantiateVariant, type WasmSource, type WasmSourceValue } from './wasm/source.js';
+import { instantiateVariant, type WasmBytes, type WasmModuleLike, type WasmResponseLike, type WasmSource, type WasmSourceValue } from './wasm/source.js';
 
-export type { WasmVariant, WasmSource, WasmSourceValue, WasmBackend, GemmBlocking };
+export type { WasmVariant, WasmSource, WasmSourceValue, WasmBytes, WasmModuleLike, WasmResponseLike, WasmBackend, GemmBlocking };
 export { bestVariant, supportsVariant };
 
 export interface WasmLoadOptions {

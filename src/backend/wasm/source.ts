@@ -12,7 +12,26 @@
 // the package layout next to dist/; bundles that move the files pass `source`.
 import type { WasmVariant } from './features.js';
 
-export type WasmSourceValue = URL | string | BufferSource | Response | WebAssembly.Module;
+// The public types below are structural on purpose: a Node-only project compiles without
+// the DOM lib, where BufferSource, Response and the WebAssembly namespace do not exist.
+
+/** The part of a fetch `Response` the loader reads; a real `Response` is one. */
+export interface WasmResponseLike {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: { get(name: string): string | null };
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** A compiled `WebAssembly.Module`. The DOM lib declares it as an empty interface, so
+ * `object` accepts exactly what it does; the loader checks `instanceof` at run time. */
+export type WasmModuleLike = object;
+
+/** Bytes of a .wasm file: an ArrayBuffer or any typed array / DataView over one. */
+export type WasmBytes = ArrayBuffer | ArrayBufferView;
+
+export type WasmSourceValue = URL | string | WasmBytes | WasmResponseLike | WasmModuleLike;
 export type WasmSource = WasmSourceValue | ((variant: WasmVariant) => WasmSourceValue | Promise<WasmSourceValue>);
 
 const OP = 'loadWasmBackend';
@@ -49,10 +68,18 @@ async function defaultSource(variant: WasmVariant): Promise<WasmSourceValue> {
   throw new Error(`${OP}: cannot find simdnet.${variant}.wasm; tried ${tried.join(', ')}. Run \`npm run build:wasm\` or pass options.source`);
 }
 
-async function fromResponse(response: Response, what: string): Promise<WebAssembly.Instance> {
+/** A Response, or an object with the members of one that the loader reads. */
+function isResponseLike(value: unknown): value is WasmResponseLike {
+  if (typeof Response !== 'undefined' && value instanceof Response) return true;
+  const r = value as Partial<WasmResponseLike> | null;
+  return typeof r === 'object' && r !== null && typeof r.ok === 'boolean' && typeof r.arrayBuffer === 'function' && typeof r.headers?.get === 'function';
+}
+
+async function fromResponse(response: WasmResponseLike, what: string): Promise<WebAssembly.Instance> {
   if (!response.ok) throw new Error(`${OP}: fetching ${what} failed with HTTP ${response.status} ${response.statusText}`);
   const type = response.headers.get('content-type') ?? '';
-  if (typeof WebAssembly.instantiateStreaming === 'function' && type.startsWith('application/wasm')) {
+  const streamable = typeof Response !== 'undefined' && response instanceof Response;
+  if (streamable && typeof WebAssembly.instantiateStreaming === 'function' && type.startsWith('application/wasm')) {
     return (await WebAssembly.instantiateStreaming(response, {})).instance;
   }
   return instantiateBytes(await response.arrayBuffer());
@@ -63,9 +90,13 @@ async function instantiateBytes(bytes: BufferSource | Uint8Array): Promise<WebAs
   return source.instance;
 }
 
+function describe(value: unknown): string {
+  return typeof value === 'object' && value !== null ? Object.prototype.toString.call(value) : `${typeof value} ${String(value)}`;
+}
+
 async function instantiateValue(value: WasmSourceValue, what: string): Promise<WebAssembly.Instance> {
   if (value instanceof WebAssembly.Module) return WebAssembly.instantiate(value, {});
-  if (typeof Response !== 'undefined' && value instanceof Response) return fromResponse(value, what);
+  if (isResponseLike(value)) return fromResponse(value, what);
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return instantiateBytes(value as BufferSource);
   if (typeof value === 'string' || value instanceof URL) {
     const text = String(value);
@@ -81,7 +112,7 @@ async function instantiateValue(value: WasmSourceValue, what: string): Promise<W
     }
     return fromResponse(await fetch(value), `${what} from ${text}`);
   }
-  throw new Error(`${OP}: options.source must be a URL, string, ArrayBuffer, typed array, Response, WebAssembly.Module or a function returning one; got ${Object.prototype.toString.call(value)}`);
+  throw new Error(`${OP}: options.source must be a URL, string, ArrayBuffer, typed array, Response, WebAssembly.Module or a function returning one; got ${describe(value)}`);
 }
 
 /** Instantiates the variant from `source` (or the default location), turning every failure
