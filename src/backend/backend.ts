@@ -114,6 +114,17 @@ export interface BatchNormGeometry {
   readonly inner: number;
 }
 
+/** Normalization over groups of channels of x viewed as [batch, channels, inner]: each
+ * (batch, group) block of channels/groups · inner contiguous values has its own mean and
+ * variance, and gamma/beta are per channel. Layer norm is groups 1 with inner 1
+ * (channels = the normalized size), instance norm is groups = channels. */
+export interface GroupNormGeometry {
+  readonly batch: number;
+  readonly channels: number;
+  readonly inner: number;
+  readonly groups: number;
+}
+
 export interface Backend {
   readonly name: BackendName;
 
@@ -226,5 +237,18 @@ export interface Backend {
   batchNormBackward(
     g: BatchNormGeometry, dy: Float32Array, x: Float32Array, mean: Float64Array, invStd: Float64Array, gamma: Float32Array,
     batchStats: boolean, dx: Float32Array | null, dgamma: Float32Array, dbeta: Float32Array,
+  ): void;
+
+  /** Statistics per (batch, group) row, r = b·groups + group: mean and biased variance (float64). */
+  groupNormStats(g: GroupNormGeometry, x: Float32Array, mean: Float64Array, variance: Float64Array): void;
+  /** y = gamma[c]·(x − mean[r])·invStd[r] + beta[c]; null gamma/beta mean 1/0. */
+  groupNormApply(
+    g: GroupNormGeometry, x: Float32Array, mean: Float64Array, invStd: Float64Array, gamma: Float32Array | null, beta: Float32Array | null, y: Float32Array,
+  ): void;
+  /** dx, dgamma, dbeta (each only when not null) from dy and the forward's input and
+   * statistics (always the rows' own: the mean and variance depend on x). */
+  groupNormBackward(
+    g: GroupNormGeometry, dy: Float32Array, x: Float32Array, mean: Float64Array, invStd: Float64Array, gamma: Float32Array | null,
+    dx: Float32Array | null, dgamma: Float32Array | null, dbeta: Float32Array | null,
   ): void;
 }

@@ -76,7 +76,7 @@ export function batchNormBackward(
 // the latency of floating-point addition, four independent ones run faster.
 
 /** acc[0] += Σ (x[i] − shift), acc[1] += Σ (x[i] − shift)² over [start, end). */
-function sumAndSquares(x: Float32Array, start: number, end: number, shift: number, acc: Float64Array): void {
+export function sumAndSquares(x: Float32Array, start: number, end: number, shift: number, acc: Float64Array): void {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
   let i = start;
   for (; i + 3 < end; i += 4) {

@@ -3,6 +3,7 @@
 // (JS numbers) and stored as float32. Every output may alias its input.
 import { activationKernels } from './activation-kernels.js';
 import { batchNormKernels } from './batchnorm.js';
+import { groupNormKernels } from './groupnorm.js';
 import { layoutKernels } from './layout-kernels.js';
 import { tensorKernels } from './tensor-kernels.js';
 
@@ -126,11 +127,11 @@ export function logSoftmax(x: Float32Array, rows: number, cols: number, y: Float
   }
 }
 
-/** Every shared kernel of the Backend interface (elementwise, activations, tensor, layout, batch norm), for a
- * backend to spread in and override the ones it runs faster itself (naive overrides the layout kernels with its own
- * reference loops). */
+/** Every shared kernel of the Backend interface (elementwise, activations, tensor, layout, batch and group norm),
+ * for a backend to spread in and override the ones it runs faster itself (naive overrides the layout kernels with its
+ * own reference loops). */
 export const elementwiseKernels = Object.freeze({
   addBias, sumBias, relu, reluBackward, leakyRelu, leakyReluBackward,
   sigmoid, sigmoidBackward, tanh, tanhBackward, softmax, logSoftmax,
-  ...activationKernels, ...tensorKernels, ...layoutKernels, ...batchNormKernels,
+  ...activationKernels, ...tensorKernels, ...layoutKernels, ...batchNormKernels, ...groupNormKernels,
 });
