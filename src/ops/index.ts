@@ -21,6 +21,9 @@ export { slice, narrow, sliceGeometry, type SliceOptions } from './slice.js';
 export { pad, padGeometry, type PadOptions, type Pads } from './pad.js';
 export { sum, mean, type ReduceOptions } from './reduce.js';
 export { batchNorm2d, type BatchNorm2dOptions as BatchNorm2dOpOptions } from './batchnorm.js';
+export {
+  layerNorm, layerNormWithStats, groupNorm, instanceNorm, type NormOptions, type LayerNormResult, type InstanceNormOptions,
+} from './normalization.js';
 export { dropout, type DropoutOptions as DropoutOpOptions } from './dropout.js';
 export { crossEntropy, mseLoss, type LossTarget } from './loss.js';
 export type { Size2, Padding, Conv2dOptions, Pool2dOptions, Im2colOptions } from './geometry.js';
