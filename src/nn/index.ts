@@ -10,6 +10,9 @@ export { BatchNorm2d, type BatchNorm2dOptions } from './batchnorm.js';
 export {
   ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ChannelShuffle, Unflatten, type Pad2d, type Pad2dLayerOptions,
 } from './shape-layers.js';
+export {
+  LayerNorm, GroupNorm, InstanceNorm2d, type LayerNormOptions, type GroupNormOptions, type InstanceNorm2dOptions,
+} from './normalization.js';
 export { Sequential } from './sequential.js';
 export { createModule, builtinModuleTypes, type ModuleSpec } from './module-types.js';
 export type { WeightInitOptions } from './options.js';

@@ -10,6 +10,7 @@ import { PReLU } from './prelu.js';
 import { Dropout } from './dropout.js';
 import { BatchNorm2d } from './batchnorm.js';
 import { ChannelShuffle, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, Unflatten, ZeroPad2d } from './shape-layers.js';
+import { GroupNorm, InstanceNorm2d, LayerNorm } from './normalization.js';
 import { Sequential } from './sequential.js';
 
 export interface ModuleSpec {
@@ -52,6 +53,9 @@ function builtins(): Record<string, Factory> {
     ReplicationPad2d: (c) => new ReplicationPad2d(c as never),
     ChannelShuffle: (c) => new ChannelShuffle(c as never),
     Unflatten: (c) => new Unflatten(c as never),
+    LayerNorm: (c) => new LayerNorm(c as never),
+    GroupNorm: (c) => new GroupNorm(c as never),
+    InstanceNorm2d: (c) => new InstanceNorm2d(c as never),
     Sequential: (c, build) => {
       const layers = (c as { layers?: unknown }).layers;
       if (!Array.isArray(layers)) throw new Error('Sequential: config must have a layers array');
