@@ -22,8 +22,8 @@
 // in ONNX order; throw `new Unsupported(op, what)` for what it cannot do.
 import {
   Tensor, add, avgPool2d, batchNorm2d, clip, concat, conv2d, div, dropout, gemm, globalAvgPool2d, hardSigmoid, hardSwish,
-  leakyRelu, logSoftmax, maxPool2d, maxPool2dWithIndices, mul, pad, prelu, relu, reshape, shapeSize, sigmoid, softmax, tanh,
-  transpose, zeros, type Backend,
+  instanceNorm, layerNormWithStats, leakyRelu, logSoftmax, maxPool2d, maxPool2dWithIndices, mul, pad, prelu, relu, reshape,
+  shapeSize, sigmoid, softmax, tanh, transpose, zeros, type Backend,
 } from '../../src/index.js';
 
 /** A test needs something simdnet does not do yet: `missing` says what (an op, an
@@ -423,8 +423,26 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
     return [reshape(y, x.shape), runningMean, runningVar].slice(0, node.outputs.length);
   },
 
-  InstanceNormalization: missing('no instanceNorm op'),
-  LayerNormalization: missing('no layerNorm op'),
+  InstanceNormalization(node) {
+    const x = node.tensor(0);
+    if (x.rank < 3) throw new Error(`${node.op}: input must have rank ≥ 3`);
+    return [instanceNorm(x, node.tensor(1), node.tensor(2), { eps: node.attrs.float('epsilon', 1e-5) }, node.backend)];
+  },
+
+  // Statistics over the dimensions from axis on (negative counts from the end); Mean and
+  // InvStdDev keep those dimensions as 1. simdnet's sums are float64 whatever stash_type.
+  LayerNormalization(node) {
+    const { attrs } = node;
+    const x = node.tensor(0);
+    const axis = attrs.int('axis', -1);
+    const a = axis < 0 ? axis + x.rank : axis;
+    if (a < 0 || a >= x.rank) throw new Error(`${node.op}: axis ${axis} is outside rank ${x.rank}`);
+    const stash = attrs.int('stash_type', 1);
+    if (stash !== 1) throw new Unsupported(node.op, `stash_type ${stash} (float32 statistics only)`);
+    const eps = attrs.float('epsilon', 1e-5);
+    const { y, mean, invStdDev } = layerNormWithStats(x, x.shape.slice(a), node.tensor(1), node.optionalTensor(2), { eps }, node.backend);
+    return [y, mean, invStdDev].slice(0, node.outputs.length);
+  },
 
   // Flatten(axis) is a reshape to [d0·…·d(axis−1), d(axis)·…].
   Flatten(node) {
