@@ -7,6 +7,7 @@ export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './po
 export { addBias, sumBias } from './bias';
 export { relu, reluBackward, clip, clipBackward, hardSwish, hardSwishBackward } from './activation';
 export { copyBox, fill } from './copy';
+export { batchNormStats, batchNormApply, batchNormBackward, groupNormStats, groupNormApply, groupNormBackward } from './norm';
 
 /** First free byte above static data: where the TS arena starts. */
 export function heapBase(): usize {

@@ -66,6 +66,17 @@ export class Arena {
     return new Int32Array(this.memory.buffer, ptr, length);
   }
 
+  f64(ptr: number, length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, ptr, length);
+  }
+
+  /** Allocates room for `length` doubles and copies the first `length` of `src` in. */
+  putF64(op: string, src: Float64Array, length: number): number {
+    const ptr = this.alloc(op, length * 8);
+    this.f64(ptr, length).set(length === src.length ? src : src.subarray(0, length));
+    return ptr;
+  }
+
   /** Allocates room for `length` floats and copies the first `length` of `src` in. */
   put(op: string, src: Float32Array, length: number): number {
     const ptr = this.alloc(op, length * 4);

@@ -13,6 +13,7 @@ import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, inputSize, outputSiz
 import type { WasmVariant } from './features.js';
 import { gemmBlocking, writeIm2colParams, type GemmBlocking, type KernelExports } from './kernels.js';
 import * as layout from './layout.js';
+import * as norm from './norm.js';
 import * as pool from './pool.js';
 
 export interface WasmBackend extends Backend {
@@ -89,8 +90,8 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
   }
 
   const backend: WasmBackend = {
-    // The shared TS kernels first; the ones wasm runs itself (bias, ReLU, constant pad)
-    // override below.
+    // The shared TS kernels first; the ones wasm runs itself (bias, ReLU, constant pad,
+    // batch and group norm) override below.
     ...elementwise.elementwiseKernels,
     name: 'wasm',
     variant,
@@ -195,6 +196,25 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
     },
     padBackward(g, dy, dx) {
       layout.padBackward(ctx, g, dy, dx);
+    },
+
+    batchNormStats(g, x, mean, variance) {
+      norm.batchNormStats(ctx, g, x, mean, variance);
+    },
+    batchNormApply(g, x, mean, invStd, gamma, beta, y) {
+      norm.batchNormApply(ctx, g, x, mean, invStd, gamma, beta, y);
+    },
+    batchNormBackward(g, dy, x, mean, invStd, gamma, batchStats, dx, dgamma, dbeta) {
+      norm.batchNormBackward(ctx, g, dy, x, mean, invStd, gamma, batchStats, dx, dgamma, dbeta);
+    },
+    groupNormStats(g, x, mean, variance) {
+      norm.groupNormStats(ctx, g, x, mean, variance);
+    },
+    groupNormApply(g, x, mean, invStd, gamma, beta, y) {
+      norm.groupNormApply(ctx, g, x, mean, invStd, gamma, beta, y);
+    },
+    groupNormBackward(g, dy, x, mean, invStd, gamma, dx, dgamma, dbeta) {
+      norm.groupNormBackward(ctx, g, dy, x, mean, invStd, gamma, dx, dgamma, dbeta);
     },
 
     relu(x, y) {

@@ -33,6 +33,12 @@ export interface KernelExports {
   hardSwishBackward(x: number, dy: number, dx: number, n: number): void;
   copyBox(params: number): void;
   fill(ptr: number, n: number, value: number): void;
+  batchNormStats(params: number): void;
+  batchNormApply(params: number): void;
+  batchNormBackward(params: number): void;
+  groupNormStats(params: number): void;
+  groupNormApply(params: number): void;
+  groupNormBackward(params: number): void;
 }
 
 const FUNCTIONS = [
@@ -40,6 +46,7 @@ const FUNCTIONS = [
   'avgPool2d', 'avgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
   'depthwiseConv2dBackwardFilter', 'addBias', 'sumBias', 'relu', 'reluBackward', 'clip', 'clipBackward',
   'hardSwish', 'hardSwishBackward', 'copyBox', 'fill',
+  'batchNormStats', 'batchNormApply', 'batchNormBackward', 'groupNormStats', 'groupNormApply', 'groupNormBackward',
 ] as const;
 
 const GLOBALS = ['GEMM_MR', 'GEMM_NR', 'GEMM_KC', 'GEMM_MC', 'GEMM_NC'] as const;
@@ -72,7 +79,7 @@ export function kernelExports(instance: WebAssembly.Instance, what: string): Ker
   return e as unknown as KernelExports;
 }
 
-/** Bytes of one parameter block (the largest kernel uses 15 four-byte slots). */
+/** Bytes of one parameter block (the largest kernels use 16 four-byte slots). */
 export const PARAM_BYTES = 64;
 
 export interface GemmCall {
@@ -199,4 +206,49 @@ export function writeBoxParams(k: KernelExports, at: number, box: Box, src: numb
     i[5 + 3 * d] = box.counts.length > 0 ? box.srcStrides[d] : 1;
     i[6 + 3 * d] = box.counts.length > 0 ? box.dstStrides[d] : 1;
   }
+}
+
+/** The normalization block (assembly/norm.ts): geometry, then pointers (0: none). mean and
+ * invStd/variance are f64 arrays; gamma and beta f32; work is groupNormBackward's f64
+ * workspace of 2·channels. */
+export interface NormCall {
+  batch: number;
+  channels: number;
+  inner: number;
+  /** Group norm only (batch norm: 0). */
+  groups: number;
+  /** Backward with the batch's own statistics (train-mode batch norm). */
+  batchStats: boolean;
+  x: number;
+  y: number;
+  dy: number;
+  dx: number;
+  mean: number;
+  /** variance (written by the stats kernels) or invStd (read by the others). */
+  spread: number;
+  gamma: number;
+  beta: number;
+  dgamma: number;
+  dbeta: number;
+  work: number;
+}
+
+export function writeNormParams(k: KernelExports, params: number, call: NormCall): void {
+  const i = new Int32Array(k.memory.buffer, params, 16);
+  i[0] = call.batch;
+  i[1] = call.channels;
+  i[2] = call.inner;
+  i[3] = call.groups;
+  i[4] = call.batchStats ? 1 : 0;
+  i[5] = call.x;
+  i[6] = call.y;
+  i[7] = call.dy;
+  i[8] = call.dx;
+  i[9] = call.mean;
+  i[10] = call.spread;
+  i[11] = call.gamma;
+  i[12] = call.beta;
+  i[13] = call.dgamma;
+  i[14] = call.dbeta;
+  i[15] = call.work;
 }
