@@ -14,6 +14,7 @@ import { runRow } from './harness.js';
 import { RateBook } from './plan.js';
 import { machineLine, type BenchReport, type Machine, type RowResult } from './report.js';
 import { assertionFailures, evaluateTargets, formatTargets } from './targets.js';
+import { BATCHNORM_CASES, batchNormWorkload, type BatchNormDirection } from './workloads/batchnorm.js';
 import { CONV_CASES, convWorkload, type ConvDirection } from './workloads/conv.js';
 import type { Workload } from './workloads/common.js';
 import { gemmWorkload } from './workloads/gemm.js';
@@ -31,6 +32,7 @@ function allWorkloads(): Workload[] {
   }
   for (const kind of ['maxpool', 'avgpool'] as PoolKind[])
     for (const c of POOL_CASES) for (const dir of ['fwd', 'bwd'] as PoolDirection[]) rows.push(poolWorkload(c, kind, dir));
+  for (const c of BATCHNORM_CASES) for (const dir of ['fwd', 'bwd'] as BatchNormDirection[]) rows.push(batchNormWorkload(c, dir));
   rows.push(lenetTrainWorkload(64), lenetInferenceWorkload(256));
   return rows;
 }
