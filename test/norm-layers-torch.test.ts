@@ -6,7 +6,7 @@
 // Tolerance: max |actual − expected| / max(1, max |expected|) ≤ 2e-6. The inputs are
 // exact float32 values, so what is left is simdnet's float32 storage of each output
 // (2⁻²⁴ ≈ 6e-8 relative) and, on wasm, the float32 elementwise passes (a few ulps of the
-// terms summed, assembly/norm.ts). Observed ≤ 5e-7 on every backend. A wrong formula (a
+// terms summed, assembly/norm.ts). Observed ≤ 1.2e-7 on every backend. A wrong formula (a
 // missing 1/m, the unbiased variance, the wrong group) is off by 1e-2 or more.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
