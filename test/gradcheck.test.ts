@@ -18,7 +18,7 @@ import { Tensor } from '../src/tensor.js';
 import type { Conv2dOptions, Pool2dOptions } from '../src/ops/geometry.js';
 import {
   avgPool2d, avgPool2dBackward, conv2d, conv2dBackward, globalAvgPool2d, globalAvgPool2dBackward, leakyRelu, leakyReluBackward,
-  linear, linearBackward, logSoftmax, maxPool2d, maxPool2dWithIndices, maxPool2dBackward, relu, reluBackward, sigmoid, sigmoidBackward, softmax, tanh, tanhBackward,
+  linear, linearBackward, logSoftmax, maxPool2dWithIndices, maxPool2dBackward, relu, reluBackward, sigmoid, sigmoidBackward, softmax, tanh, tanhBackward,
 } from '../src/ops/index.js';
 import { expectGradient, gradientError, numericGradient, project } from './support/gradcheck.js';
 import { randomTensor, spreadTensor } from './support/random.js';

@@ -13,7 +13,7 @@ import { loadWasmBackend } from '../src/backend/wasm.js';
 import { Random } from '../src/random.js';
 import { Tensor, tensor, zeros } from '../src/tensor.js';
 import {
-  avgPool2d, avgPool2dBackward, col2im, conv2d, conv2dBackward, gemm, im2col, leakyRelu, linear, linearBackward, logSoftmax, maxPool2d, maxPool2dWithIndices, maxPool2dBackward,
+  avgPool2d, avgPool2dBackward, col2im, conv2d, conv2dBackward, gemm, im2col, leakyRelu, linear, linearBackward, logSoftmax, maxPool2dWithIndices, maxPool2dBackward,
   relu, sigmoid, softmax, tanh,
 } from '../src/ops/index.js';
 import { DEFAULT_TOLERANCE } from './support/compare.js';

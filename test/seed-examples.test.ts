@@ -6,7 +6,7 @@ import { naiveBackend } from '../src/backend/naive.js';
 import { jsBackend } from '../src/backend/js.js';
 import { loadWasmBackend, supportsVariant, type WasmVariant } from '../src/backend/wasm.js';
 import { tensor, zeros } from '../src/tensor.js';
-import { avgPool2d, avgPool2dBackward, conv2d, conv2dBackward, gemm, im2col, maxPool2d, maxPool2dWithIndices, maxPool2dBackward } from '../src/ops/index.js';
+import { avgPool2d, avgPool2dBackward, conv2d, conv2dBackward, gemm, im2col, maxPool2dWithIndices, maxPool2dBackward } from '../src/ops/index.js';
 
 interface BackendCase {
   name: string;

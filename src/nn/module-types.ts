@@ -76,7 +76,7 @@ export function createModule(spec: ModuleSpec): Module {
   const { type } = spec;
   const config = spec.config ?? {};
   if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new Error(`createModule: config of ${type} must be an object`);
-  const own = Object.prototype.hasOwnProperty.call(builtins(), type) ? builtins()[type] : undefined;
+  const own = Object.hasOwn(builtins(), type) ? builtins()[type] : undefined;
   if (own) return own(config, createModule);
   const cls = registeredModule(type);
   if (!cls) {

@@ -23,7 +23,7 @@ export function registerModule(cls: ModuleClass, name: string = cls?.name): void
   if (typeof name !== 'string' || !/^[A-Za-z_$][\w$.]*$/.test(name)) throw new Error(`registerModule: bad type name ${JSON.stringify(name)}`);
   const known = registeredClasses.get(name);
   if (known && known !== cls) throw new Error(`registerModule: the name '${name}' is already registered for another class`);
-  if ((cls as unknown as { typeName?: unknown }).typeName !== undefined && Object.prototype.hasOwnProperty.call(cls, 'typeName')) {
+  if ((cls as unknown as { typeName?: unknown }).typeName !== undefined && Object.hasOwn(cls, 'typeName')) {
     throw new Error(`registerModule: ${name} is a built-in module and needs no registration`);
   }
   registeredClasses.set(name, cls);
@@ -55,7 +55,7 @@ export abstract class Module {
   /** The type name saved in model files: a built-in's own, a registered class's name, else the class name. */
   get type(): string {
     const ctor = this.constructor as { typeName?: string; name: string };
-    if (Object.prototype.hasOwnProperty.call(ctor, 'typeName') && ctor.typeName) return ctor.typeName;
+    if (Object.hasOwn(ctor, 'typeName') && ctor.typeName) return ctor.typeName;
     return registeredNames.get(ctor) ?? ctor.name;
   }
 

@@ -69,7 +69,7 @@ export function linearBackward(dy: Tensor, x: Tensor, w: Tensor, backend?: Backe
   const op = 'linearBackward';
   checkTensor(op, 'dy', dy);
   checkOperands(op, x, w);
-  const [batch, inFeatures] = x.shape;
+  const [batch] = x.shape;
   const outFeatures = w.shape[0];
   checkShapeIs(op, 'dy', dy.shape, [batch, outFeatures], `the output of input ${formatShape(x.shape)} · weight ${formatShape(w.shape)}ᵀ`);
   const [dx, dw, db] = linearGradients(resolveBackend(op, backend), dy, x, w, true, true, true) as Tensor[];

@@ -26,7 +26,7 @@ export interface SaveOptions {
  * registered class (whose constructor builds its own children). */
 function checkRebuildable(m: Module, path: string): void {
   const ctor = m.constructor as { typeName?: string; name: string };
-  if (Object.prototype.hasOwnProperty.call(ctor, 'typeName')) {
+  if (Object.hasOwn(ctor, 'typeName')) {
     if (m.type === 'Sequential') for (const [name, child] of m.namedChildren()) checkRebuildable(child, path ? `${path}.${name}` : name);
     return;
   }

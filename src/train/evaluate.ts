@@ -75,7 +75,7 @@ export function summary(model: Module, inputShape?: Shape): string {
     if (!Array.isArray(inputShape)) throw new Error(`summary: inputShape must be an array of sizes, got ${String(inputShape)}`);
     // Each submodule's forward is shadowed for one call to note its output shape.
     const restore = modules.map(([, m]) => {
-      const own = Object.prototype.hasOwnProperty.call(m, 'forward');
+      const own = Object.hasOwn(m, 'forward');
       const original = (m as unknown as { forward: (...a: Tensor[]) => Tensor }).forward;
       (m as unknown as { forward: (...a: Tensor[]) => Tensor }).forward = (...args: Tensor[]) => {
         const y = original.apply(m, args);
