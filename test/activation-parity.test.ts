@@ -40,7 +40,11 @@ function inputs(n: number, kinks: number[], rng: Random): Float32Array {
     near.push(k, k + 1e-4, k - 1e-4, k + 1e-2, k - 1e-2);
     let up = k;
     let down = k;
-    for (let s = 0; s < 3; s++) near.push((up = nextFloat(up, 1)), (down = nextFloat(down, -1)));
+    for (let s = 0; s < 3; s++) {
+      up = nextFloat(up, 1);
+      down = nextFloat(down, -1);
+      near.push(up, down);
+    }
   }
   const a = randomArray(n, rng, { low: -8, high: 8 });
   // Scatter the special values over the array so both the SIMD body and the tail see them.

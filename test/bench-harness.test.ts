@@ -24,7 +24,9 @@ function workload(outputs: Record<string, Float32Array | Error>, runs: Record<st
         if (out instanceof Error) throw out;
         return {
           check: () => [out],
-          run: () => void (runs[engine.id] = (runs[engine.id] ?? 0) + 1),
+          run: () => {
+            runs[engine.id] = (runs[engine.id] ?? 0) + 1;
+          },
           dispose() {},
         };
       },

@@ -185,15 +185,15 @@ describe('model files (version 2)', () => {
     new DataView(nan.buffer).setFloat32(dataStart + 4, NaN, true);
     new DataView(nan.buffer).setUint32(16, fileChecksum(nan), true);
     expect(() => Sequential.load(nan)).toThrow(/tensor '0.weight' holds a non-finite value \(NaN\) at index 1/);
-    expect(() => Sequential.load(rewriteHeader(bytes, (h) => void ((h.tensors as { shape: number[] }[])[0].shape = [3, 2])))).toThrow(
+    expect(() => Sequential.load(rewriteHeader(bytes, (h) => { (h.tensors as { shape: number[] }[])[0].shape = [3, 2]; }))).toThrow(
       /loadModel: tensor '0.weight' has shape \[3, 2\] but the module needs \[2, 3\]/,
     );
-    expect(() => Sequential.load(rewriteHeader(bytes, (h) => void ((h.module as { config: { layers: { type: string }[] } }).config.layers[1].type = 'NoSuchLayer')))).toThrow(
+    expect(() => Sequential.load(rewriteHeader(bytes, (h) => { (h.module as { config: { layers: { type: string }[] } }).config.layers[1].type = 'NoSuchLayer'; }))).toThrow(
       /the module tree cannot be built: createModule: unknown module type 'NoSuchLayer'/,
     );
     expect(() => Sequential.load(rewriteHeader(bytes, (h) => void (h.tensors as unknown[]).pop()))).toThrow(/tensor '0.bias' is missing/);
-    expect(() => Sequential.load(rewriteHeader(bytes, (h) => void ((h.tensors as { offset: number }[])[1].offset = 28)))).toThrow(/tensor '0.bias' has a bad offset 28/);
-    expect(() => Sequential.load(rewriteHeader(bytes, (h) => void ((h.tensors as { dtype: string }[])[0].dtype = 'float16')))).toThrow(/dtype float16/);
+    expect(() => Sequential.load(rewriteHeader(bytes, (h) => { (h.tensors as { offset: number }[])[1].offset = 28; }))).toThrow(/tensor '0.bias' has a bad offset 28/);
+    expect(() => Sequential.load(rewriteHeader(bytes, (h) => { (h.tensors as { dtype: string }[])[0].dtype = 'float16'; }))).toThrow(/dtype float16/);
     expect(() => Sequential.load(new Uint8Array(0))).toThrow(/truncated/);
     expect(() => Sequential.load('SIMDNET' as never)).toThrow(/expected a Uint8Array/);
     expect(() => Sequential.load(rewriteHeader(bytes, (h) => void delete (h.tensors as { shape?: number[] }[])[0].shape))).toThrow(/loadModel: tensor '0.weight' has shape undefined but the module needs \[2, 3\]/);

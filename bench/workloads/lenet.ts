@@ -206,7 +206,7 @@ export function lenetInferenceWorkload(batch = 256): Workload {
             activate: () => useTfBackend(tf, engine.backendName),
             check: () => {
               let logits: Float32Array = new Float32Array(0);
-              tf.tidy(() => void (logits = tfLenet(engine, vars, xs).dataSync() as Float32Array));
+              tf.tidy(() => { logits = tfLenet(engine, vars, xs).dataSync() as Float32Array; });
               return [logits];
             },
             run: () => tf.tidy(() => void tfLenet(engine, vars, xs)),
