@@ -110,7 +110,12 @@ describe('pooling errors', () => {
     expect(() => maxPool2d(x, bad<Pool2dOptions>({ stride: 2 }), naive)).toThrow(/maxPool2d: kernelSize is required/);
   });
   it('maxPool2d: unknown options', () => {
-    expect(() => maxPool2d(x, bad<Pool2dOptions>({ kernelSize: 2, strides: 2, dilation: 2 }), naive)).toThrow(/maxPool2d: unknown options 'strides', 'dilation' \(known: kernelSize, stride, padding\)/);
+    expect(() => maxPool2d(x, bad<Pool2dOptions>({ kernelSize: 2, strides: 2, countIncludePad: false }), naive)).toThrow(
+      /maxPool2d: unknown options 'strides', 'countIncludePad' \(known: kernelSize, stride, padding, dilation, ceilMode\)/,
+    );
+    expect(() => avgPool2d(x, bad<Pool2dOptions>({ kernelSize: 2, dilation: 2 }), naive)).toThrow(
+      /avgPool2d: unknown option 'dilation' \(known: kernelSize, stride, padding, ceilMode, countIncludePad\)/,
+    );
   });
   it('maxPool2d: NaN kernelSize', () => {
     expect(() => maxPool2d(x, { kernelSize: NaN }, naive)).toThrow(/maxPool2d: kernelSize must be a positive integer .*got NaN/);

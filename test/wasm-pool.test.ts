@@ -1,19 +1,26 @@
 // The wasm max-pool paths on data built to catch them: small integers (so windows tie
 // often and "first max wins" decides argmax) with NaNs sprinkled in (a NaN must win
 // at once and stick), on widths that exercise the four-wide 2×2/stride-2 SIMD body, its
-// scalar remainder, and bottom/right padding. Everything must equal naive exactly.
+// scalar remainder, bottom/right padding, ceilMode and dilation. Everything must equal
+// naive exactly.
 import { describe, it } from 'vitest';
 import { naiveBackend } from '../src/backend/naive.js';
 import { loadWasmBackend, supportsVariant, type WasmVariant } from '../src/backend/wasm.js';
-import { pool2dGeometry, type Pool2dOptions } from '../src/ops/geometry.js';
+import { pool2dGeometry, type MaxPool2dOptions } from '../src/ops/geometry.js';
 import { Random } from '../src/random.js';
 import { expectEqual } from './support/compare.js';
 
-const OPTIONS: Pool2dOptions[] = [
+// The last four: ceilMode on the 2×2 SIMD path (a partial last window on odd sizes, which
+// the SIMD body must leave to the scalar loop), and dilated windows (their own scalar loop).
+const OPTIONS: MaxPool2dOptions[] = [
   { kernelSize: 2 },
   { kernelSize: 2, padding: [0, 1, 0, 1] },
   { kernelSize: 3, stride: 2 },
   { kernelSize: [2, 3], stride: [2, 1], padding: [1, 0, 0, 2] },
+  { kernelSize: 2, ceilMode: true },
+  { kernelSize: 3, stride: 2, padding: 1, ceilMode: true },
+  { kernelSize: 2, stride: 1, dilation: 2 },
+  { kernelSize: [3, 2], stride: [1, 2], padding: [2, 1], dilation: [2, 3], ceilMode: true },
 ];
 
 for (const variant of ['scalar', 'simd', 'relaxed'] as WasmVariant[]) {

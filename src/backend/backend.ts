@@ -28,7 +28,11 @@ export interface Conv2dGeometry {
   readonly groups: number;
 }
 
-/** Everything a pooling kernel needs, computed once by pool2dGeometry(). NCHW. */
+/** Everything a pooling kernel needs, computed once by pool2dGeometry(). NCHW.
+ *
+ * Along one dimension, window o starts at o·stride − padBefore (in input coordinates) and
+ * its taps lie dilation apart: start + j·dilation, j < kernel. pool2dGeometry guarantees
+ * that every window holds at least one tap inside the input. */
 export interface Pool2dGeometry {
   readonly batch: number;
   readonly channels: number;
@@ -44,6 +48,28 @@ export interface Pool2dGeometry {
   readonly padBottom: number;
   readonly padLeft: number;
   readonly padRight: number;
+  /** Spacing of a window's taps: max pooling only (average pooling has 1). */
+  readonly dilationHeight: number;
+  readonly dilationWidth: number;
+  /** outHeight/outWidth were rounded up (PyTorch's ceil_mode): the last window may run past
+   * the padded input, but it starts inside the input or the top/left padding. */
+  readonly ceilMode: boolean;
+  /** Average pooling's divisor: true counts the window's taps inside the padded input
+   * [−padTop, inHeight + padBottom) × [−padLeft, inWidth + padRight) (kH·kW unless a
+   * ceil-mode window runs past it, as PyTorch), false only its taps inside the input
+   * (ONNX's default). Max pooling ignores it. */
+  readonly countIncludePad: boolean;
+}
+
+/** Adaptive pooling to a given output size, NCHW: output row i covers input rows
+ * floor(i·inHeight/outHeight) .. ceil((i+1)·inHeight/outHeight) − 1 (PyTorch), columns alike. */
+export interface AdaptivePool2dGeometry {
+  readonly batch: number;
+  readonly channels: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
 }
 
 export interface GemmParams {
@@ -145,13 +171,20 @@ export interface Backend {
   /** dw [OC, C/groups, kH, kW] and, when db is not null, db [OC] from dy and x (summed over the batch). */
   conv2dBackwardFilter(g: Conv2dGeometry, dy: Float32Array, x: Float32Array, dw: Float32Array, db: Float32Array | null): void;
 
-  /** Max pooling; argmax[i] is the flat index into x of the element y[i] took (first max wins). */
+  /** Max pooling over the taps of each window inside the input; argmax[i] is the flat index
+   * into x of the element y[i] took (first max in row-major tap order wins, a NaN wins). */
   maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void;
   /** dx = scatter-add of dy at argmax (dx has g.batch·g.channels·g.inHeight·g.inWidth elements). */
   maxPool2dBackward(g: Pool2dGeometry, dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
-  /** Average pooling; padding counts as zeros, every window divides by kH·kW (docs/background.md#pooling). */
+  /** Average pooling: the sum of the window's taps inside the input over the divisor that
+   * g.countIncludePad selects (by default kH·kW: padding counts as zeros, docs/background.md#pooling).
+   * g.dilation* must be 1. */
   avgPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array): void;
   avgPool2dBackward(g: Pool2dGeometry, dy: Float32Array, dx: Float32Array): void;
+  /** Adaptive average pooling (windows of AdaptivePool2dGeometry) and its backward (each dy
+   * spread evenly over its window; overwrites dx). */
+  adaptiveAvgPool2d(g: AdaptivePool2dGeometry, x: Float32Array, y: Float32Array): void;
+  adaptiveAvgPool2dBackward(g: AdaptivePool2dGeometry, dy: Float32Array, dx: Float32Array): void;
 
   /** y[o, c, i] = x[o, c, i] + bias[c] for x viewed as [outer, channels, inner]; y may be x. */
   addBias(x: Float32Array, bias: Float32Array, outer: number, channels: number, inner: number, y: Float32Array): void;

@@ -6,7 +6,7 @@ import * as elementwise from './elementwise.js';
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput } from './js/conv.js';
 import { gemm } from './js/gemm.js';
 import { col2im, im2col } from './js/im2col.js';
-import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './js/pool.js';
+import { adaptiveAvgPool2d, adaptiveAvgPool2dBackward, avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './js/pool.js';
 
 export const jsBackend: Backend = Object.freeze({
   name: 'js',
@@ -20,5 +20,7 @@ export const jsBackend: Backend = Object.freeze({
   maxPool2dBackward,
   avgPool2d,
   avgPool2dBackward,
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dBackward,
   ...elementwise.elementwiseKernels,
 });

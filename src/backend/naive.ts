@@ -1,7 +1,7 @@
 // The 'naive' backend: direct nested loops straight from the formulas (docs/background.md), summing in
 // float64 (JS numbers) and storing float32. It is the ground truth every other backend is
 // tested against, so it stays obvious rather than fast.
-import type { Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from './backend.js';
+import type { AdaptivePool2dGeometry, Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from './backend.js';
 import * as ew from './elementwise.js';
 import { naiveLayoutKernels } from './naive-layout.js';
 
@@ -180,10 +180,10 @@ function maxPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array, argmax: 
         let best = -Infinity;
         let at = -1;
         scan: for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * g.strideHeight - g.padTop + kh;
+          const ih = oh * g.strideHeight - g.padTop + kh * g.dilationHeight;
           if (ih < 0 || ih >= H) continue;
           for (let kw = 0; kw < KW; kw++) {
-            const iw = ow * g.strideWidth - g.padLeft + kw;
+            const iw = ow * g.strideWidth - g.padLeft + kw * g.dilationWidth;
             if (iw < 0 || iw >= W) continue;
             const v = x[base + ih * W + iw];
             if (at === -1 || v > best || v !== v) {
@@ -206,10 +206,29 @@ function maxPool2dBackward(g: Pool2dGeometry, dy: Float32Array, argmax: Int32Arr
   dx.set(acc);
 }
 
-/** Mean over the window with padding counted as zeros: every window divides by kH·kW. */
+/** The divisor of average pooling's window (oh, ow), straight from the definition: its
+ * taps inside the padded input [−padTop, H + padBottom) × [−padLeft, W + padRight) when
+ * countIncludePad (kH·kW unless a ceil-mode window runs past the padding), else its taps
+ * inside the input. */
+function avgDivisor(g: Pool2dGeometry, oh: number, ow: number): number {
+  const [lowH, highH] = g.countIncludePad ? [-g.padTop, g.inHeight + g.padBottom] : [0, g.inHeight];
+  const [lowW, highW] = g.countIncludePad ? [-g.padLeft, g.inWidth + g.padRight] : [0, g.inWidth];
+  let rows = 0;
+  let cols = 0;
+  for (let kh = 0; kh < g.kernelHeight; kh++) {
+    const ih = oh * g.strideHeight - g.padTop + kh * g.dilationHeight;
+    if (ih >= lowH && ih < highH) rows++;
+  }
+  for (let kw = 0; kw < g.kernelWidth; kw++) {
+    const iw = ow * g.strideWidth - g.padLeft + kw * g.dilationWidth;
+    if (iw >= lowW && iw < highW) cols++;
+  }
+  return rows * cols;
+}
+
+/** Mean over the window: the sum of its taps inside the input (padding adds zeros) over avgDivisor. */
 function avgPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array): void {
   const { batch: N, channels: C, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, kernelHeight: KH, kernelWidth: KW } = g;
-  const area = KH * KW;
   let p = 0;
   for (let plane = 0; plane < N * C; plane++) {
     const base = plane * H * W;
@@ -217,38 +236,77 @@ function avgPool2d(g: Pool2dGeometry, x: Float32Array, y: Float32Array): void {
       for (let ow = 0; ow < OW; ow++, p++) {
         let s = 0;
         for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * g.strideHeight - g.padTop + kh;
+          const ih = oh * g.strideHeight - g.padTop + kh * g.dilationHeight;
           if (ih < 0 || ih >= H) continue;
           for (let kw = 0; kw < KW; kw++) {
-            const iw = ow * g.strideWidth - g.padLeft + kw;
+            const iw = ow * g.strideWidth - g.padLeft + kw * g.dilationWidth;
             if (iw >= 0 && iw < W) s += x[base + ih * W + iw];
           }
         }
-        y[p] = s / area;
+        y[p] = s / avgDivisor(g, oh, ow);
       }
     }
   }
 }
 
-/** Each dy spreads dy / (kH·kW) over its window's in-bounds taps (the up-sampling of docs/background.md#pooling). */
+/** Each dy spreads dy / avgDivisor over its window's in-bounds taps (the up-sampling of docs/background.md#pooling). */
 function avgPool2dBackward(g: Pool2dGeometry, dy: Float32Array, dx: Float32Array): void {
   const { batch: N, channels: C, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, kernelHeight: KH, kernelWidth: KW } = g;
-  const area = KH * KW;
   const acc = new Float64Array(N * C * H * W);
   let p = 0;
   for (let plane = 0; plane < N * C; plane++) {
     const base = plane * H * W;
     for (let oh = 0; oh < OH; oh++) {
       for (let ow = 0; ow < OW; ow++, p++) {
-        const share = dy[p] / area;
+        const share = dy[p] / avgDivisor(g, oh, ow);
         for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * g.strideHeight - g.padTop + kh;
+          const ih = oh * g.strideHeight - g.padTop + kh * g.dilationHeight;
           if (ih < 0 || ih >= H) continue;
           for (let kw = 0; kw < KW; kw++) {
-            const iw = ow * g.strideWidth - g.padLeft + kw;
+            const iw = ow * g.strideWidth - g.padLeft + kw * g.dilationWidth;
             if (iw >= 0 && iw < W) acc[base + ih * W + iw] += share;
           }
         }
+      }
+    }
+  }
+  dx.set(acc);
+}
+
+/** Output o of adaptive pooling covers [floor(o·size/out), ceil((o+1)·size/out)). */
+function adaptiveRange(o: number, size: number, out: number): [number, number] {
+  return [Math.floor((o * size) / out), Math.ceil(((o + 1) * size) / out)];
+}
+
+function adaptiveAvgPool2d(g: AdaptivePool2dGeometry, x: Float32Array, y: Float32Array): void {
+  const { batch: N, channels: C, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = g;
+  let p = 0;
+  for (let plane = 0; plane < N * C; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < OH; oh++) {
+      const [h0, h1] = adaptiveRange(oh, H, OH);
+      for (let ow = 0; ow < OW; ow++, p++) {
+        const [w0, w1] = adaptiveRange(ow, W, OW);
+        let s = 0;
+        for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) s += x[base + ih * W + iw];
+        y[p] = s / ((h1 - h0) * (w1 - w0));
+      }
+    }
+  }
+}
+
+function adaptiveAvgPool2dBackward(g: AdaptivePool2dGeometry, dy: Float32Array, dx: Float32Array): void {
+  const { batch: N, channels: C, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = g;
+  const acc = new Float64Array(N * C * H * W);
+  let p = 0;
+  for (let plane = 0; plane < N * C; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < OH; oh++) {
+      const [h0, h1] = adaptiveRange(oh, H, OH);
+      for (let ow = 0; ow < OW; ow++, p++) {
+        const [w0, w1] = adaptiveRange(ow, W, OW);
+        const share = dy[p] / ((h1 - h0) * (w1 - w0));
+        for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) acc[base + ih * W + iw] += share;
       }
     }
   }
@@ -267,6 +325,8 @@ export const naiveBackend: Backend = {
   maxPool2dBackward,
   avgPool2d,
   avgPool2dBackward,
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dBackward,
   ...ew.elementwiseKernels,
   ...naiveLayoutKernels,
 };

@@ -1,7 +1,10 @@
 export { Module, registerModule, type ModuleClass, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
 export { Conv2d, type Conv2dLayerOptions } from './conv2d.js';
 export { Linear, type LinearLayerOptions } from './linear.js';
-export { MaxPool2d, AvgPool2d, GlobalAvgPool2d, type Pool2dLayerOptions } from './pool.js';
+export {
+  MaxPool2d, AvgPool2d, GlobalAvgPool2d, GlobalMaxPool2d, AdaptiveAvgPool2d,
+  type Pool2dLayerOptions, type MaxPool2dLayerOptions, type AvgPool2dLayerOptions, type AdaptiveAvgPool2dLayerOptions,
+} from './pool.js';
 export { Flatten } from './flatten.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Identity, ReLU6, Hardswish, Hardsigmoid, SiLU, GELU, ELU, Softplus } from './activations.js';
 export { PReLU, type PReLUOptions } from './prelu.js';

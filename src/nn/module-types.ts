@@ -3,7 +3,7 @@
 import { Module, registeredModule } from './module.js';
 import { Conv2d } from './conv2d.js';
 import { Linear } from './linear.js';
-import { AvgPool2d, GlobalAvgPool2d, MaxPool2d } from './pool.js';
+import { AdaptiveAvgPool2d, AvgPool2d, GlobalAvgPool2d, GlobalMaxPool2d, MaxPool2d } from './pool.js';
 import { Flatten } from './flatten.js';
 import { ELU, GELU, Hardsigmoid, Hardswish, Identity, LeakyReLU, ReLU, ReLU6, SiLU, Sigmoid, Softplus, Tanh } from './activations.js';
 import { PReLU } from './prelu.js';
@@ -31,6 +31,8 @@ function builtins(): Record<string, Factory> {
     MaxPool2d: (c) => new MaxPool2d(c as never),
     AvgPool2d: (c) => new AvgPool2d(c as never),
     GlobalAvgPool2d: (c) => new GlobalAvgPool2d(c as never),
+    GlobalMaxPool2d: (c) => new GlobalMaxPool2d(c as never),
+    AdaptiveAvgPool2d: (c) => new AdaptiveAvgPool2d(c as never),
     Flatten: (c) => new Flatten(c as never),
     ReLU: (c) => new ReLU(c as never),
     LeakyReLU: (c) => new LeakyReLU(c as never),

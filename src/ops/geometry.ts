@@ -1,6 +1,6 @@
 // Option parsing and output-size arithmetic for conv and pooling, done once per call in
 // TypeScript (as TensorFlow.js's computeConv2DInfo) and handed to kernels as a geometry.
-import type { Conv2dGeometry, Pool2dGeometry } from '../backend/backend.js';
+import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry } from '../backend/backend.js';
 import { formatShape, type Shape } from '../tensor.js';
 
 /** A size for both spatial dimensions, or [height, width]. */
@@ -20,6 +20,20 @@ export interface Pool2dOptions {
   /** Defaults to kernelSize. */
   stride?: Size2;
   padding?: Padding;
+  /** Round output sizes up instead of down (PyTorch's and ONNX's ceil_mode; default false).
+   * The last window must still start inside the input or the top/left padding. */
+  ceilMode?: boolean;
+}
+
+export interface MaxPool2dOptions extends Pool2dOptions {
+  /** Spacing of a window's taps (default 1). */
+  dilation?: Size2;
+}
+
+export interface AvgPool2dOptions extends Pool2dOptions {
+  /** Divide by the window's size including padding (default true, PyTorch's default), or
+   * by the number of its elements inside the input (false: ONNX's default count_include_pad 0). */
+  countIncludePad?: boolean;
 }
 
 export interface Im2colOptions {
@@ -94,10 +108,15 @@ export function parsePadding(
   throw new Error(`${op}: padding must be a number, [h, w], [top, bottom, left, right], 'same' or 'valid', got ${describe(value)}`);
 }
 
-/** floor((H + padTop + padBottom - dilation·(k-1) - 1) / stride) + 1, refusing an empty result. */
-export function outputSize(op: string, what: string, input: number, padBefore: number, padAfter: number, kernel: number, stride: number, dilation: number): number {
+/** floor((H + padTop + padBottom - dilation·(k-1) - 1) / stride) + 1, refusing an empty result.
+ * With `ceil` (pooling's ceilMode) rounded up instead, minus one if the last window would
+ * start at or past H + padTop (PyTorch's rule: it must start inside the input or the top padding). */
+export function outputSize(
+  op: string, what: string, input: number, padBefore: number, padAfter: number, kernel: number, stride: number, dilation: number, ceil = false,
+): number {
   const span = input + padBefore + padAfter - dilation * (kernel - 1) - 1;
-  const out = Math.floor(span / stride) + 1;
+  let out = (ceil ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
+  if (ceil && span >= 0 && (out - 1) * stride >= input + padBefore) out--;
   if (span < 0 || out < 1) {
     throw new Error(
       `${op}: output ${what} would be ${span < 0 ? 'empty' : out} (input ${input}, padding ${padBefore}+${padAfter}, kernel ${kernel}, dilation ${dilation}, stride ${stride})`,
@@ -156,9 +175,27 @@ export function im2colGeometry(op: string, xShape: Shape, options: Im2colOptions
   });
 }
 
-/** Geometry of pooling over x [N, C, H, W]. Every window must overlap the input, so each
- * side's padding must be smaller than the kernel. */
-export function pool2dGeometry(op: string, xShape: Shape, options: Pool2dOptions): Pool2dGeometry {
+function checkFlag(op: string, name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new Error(`${op}: ${name} must be true or false, got ${describe(value)}`);
+  return value;
+}
+
+/** The first window along one dimension whose taps all miss the input [0, size), or -1. */
+function emptyWindow(size: number, out: number, padBefore: number, kernel: number, stride: number, dilation: number): number {
+  for (let o = 0; o < out; o++) {
+    const start = o * stride - padBefore;
+    const first = start >= 0 ? 0 : Math.ceil(-start / dilation); // first tap at or after 0
+    if (first >= kernel || start + first * dilation >= size) return o;
+  }
+  return -1;
+}
+
+/** Geometry of max or average pooling over x [N, C, H, W]. Every window must hold an input
+ * element: each side's padding must be smaller than the (dilated) kernel, and with dilation
+ * no window may fall between the input's rows or columns. Options are validated by the op
+ * (which keys it takes); here dilation defaults to 1, ceilMode to false, countIncludePad to true. */
+export function pool2dGeometry(op: string, xShape: Shape, options: MaxPool2dOptions & AvgPool2dOptions): Pool2dGeometry {
   checkRank(op, 'input', xShape, 4);
   if (options === null || typeof options !== 'object') throw new Error(`${op}: options with kernelSize are required`);
   if (xShape.some((d) => d === 0)) throw new Error(`${op}: input ${formatShape(xShape)} must have no zero sizes`);
@@ -166,14 +203,42 @@ export function pool2dGeometry(op: string, xShape: Shape, options: Pool2dOptions
   const kernel = parseSize2(op, 'kernelSize', options.kernelSize, [NaN, NaN]);
   if (Number.isNaN(kernel[0])) throw new Error(`${op}: kernelSize is required`);
   const stride = parseSize2(op, 'stride', options.stride, kernel);
-  const pads = parsePadding(op, options.padding, [inHeight, inWidth], kernel, stride, [1, 1]);
-  if (pads.top >= kernel[0] || pads.bottom >= kernel[0] || pads.left >= kernel[1] || pads.right >= kernel[1]) {
-    throw new Error(`${op}: padding [${pads.top}, ${pads.bottom}, ${pads.left}, ${pads.right}] must be smaller than kernelSize [${kernel.join(', ')}] on each side (input ${formatShape(xShape)})`);
+  const dilation = parseSize2(op, 'dilation', options.dilation, [1, 1]);
+  const ceilMode = checkFlag(op, 'ceilMode', options.ceilMode, false);
+  const countIncludePad = checkFlag(op, 'countIncludePad', options.countIncludePad, true);
+  const pads = parsePadding(op, options.padding, [inHeight, inWidth], kernel, stride, dilation);
+  const extent = [dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1];
+  if (pads.top >= extent[0] || pads.bottom >= extent[0] || pads.left >= extent[1] || pads.right >= extent[1]) {
+    const dilated = dilation[0] > 1 || dilation[1] > 1;
+    throw new Error(
+      `${op}: padding [${pads.top}, ${pads.bottom}, ${pads.left}, ${pads.right}] must be smaller than ${dilated ? `the dilated kernel [${extent.join(', ')}]` : `kernelSize [${kernel.join(', ')}]`} on each side (input ${formatShape(xShape)})`,
+    );
   }
-  const outHeight = outputSize(op, 'height', inHeight, pads.top, pads.bottom, kernel[0], stride[0], 1);
-  const outWidth = outputSize(op, 'width', inWidth, pads.left, pads.right, kernel[1], stride[1], 1);
+  const outHeight = outputSize(op, 'height', inHeight, pads.top, pads.bottom, kernel[0], stride[0], dilation[0], ceilMode);
+  const outWidth = outputSize(op, 'width', inWidth, pads.left, pads.right, kernel[1], stride[1], dilation[1], ceilMode);
+  const dims = [
+    ['row', inHeight, outHeight, pads.top, kernel[0], stride[0], dilation[0]],
+    ['column', inWidth, outWidth, pads.left, kernel[1], stride[1], dilation[1]],
+  ] as const;
+  for (const [what, size, out, before, k, s, d] of dims) {
+    const o = emptyWindow(size, out, before, k, s, d);
+    if (o >= 0) {
+      throw new Error(`${op}: window ${what} ${o} holds no input element (input ${formatShape(xShape)}, kernel ${k}, dilation ${d}, stride ${s}, padding before ${before}): every window must overlap the input`);
+    }
+  }
   return {
     batch, channels, inHeight, inWidth, outHeight, outWidth, kernelHeight: kernel[0], kernelWidth: kernel[1],
     strideHeight: stride[0], strideWidth: stride[1], padTop: pads.top, padBottom: pads.bottom, padLeft: pads.left, padRight: pads.right,
+    dilationHeight: dilation[0], dilationWidth: dilation[1], ceilMode, countIncludePad,
   };
+}
+
+/** Geometry of adaptive pooling of x [N, C, H, W] to outputSize (a positive integer or [oh, ow]). */
+export function adaptivePool2dGeometry(op: string, xShape: Shape, outputSize: Size2): AdaptivePool2dGeometry {
+  checkRank(op, 'input', xShape, 4);
+  if (xShape.some((d) => d === 0)) throw new Error(`${op}: input ${formatShape(xShape)} must have no zero sizes`);
+  if (outputSize === undefined) throw new Error(`${op}: outputSize is required`);
+  const [outHeight, outWidth] = parseSize2(op, 'outputSize', outputSize, [NaN, NaN]);
+  const [batch, channels, inHeight, inWidth] = xShape;
+  return { batch, channels, inHeight, inWidth, outHeight, outWidth };
 }

@@ -4,7 +4,7 @@ export { conv2d, conv2dBackward, type Conv2dBackwardOptions, type Conv2dGradient
 export { im2col, col2im } from './im2col.js';
 export {
   maxPool2d, maxPool2dWithIndices, maxPool2dBackward, avgPool2d, avgPool2dBackward, globalAvgPool2d, globalAvgPool2dBackward,
-  type MaxPool2dResult,
+  globalMaxPool2d, adaptiveAvgPool2d, adaptiveAvgPool2dBackward, type MaxPool2dResult,
 } from './pool.js';
 export { gemm, type GemmOptions } from './gemm.js';
 export { linear, linearBackward, type LinearGradients } from './linear.js';
@@ -26,4 +26,4 @@ export {
 } from './normalization.js';
 export { dropout, type DropoutOptions as DropoutOpOptions } from './dropout.js';
 export { crossEntropy, mseLoss, type LossTarget } from './loss.js';
-export type { Size2, Padding, Conv2dOptions, Pool2dOptions, Im2colOptions } from './geometry.js';
+export type { Size2, Padding, Conv2dOptions, Pool2dOptions, MaxPool2dOptions, AvgPool2dOptions, Im2colOptions } from './geometry.js';

@@ -1,9 +1,9 @@
-// Max, average and global-average pooling with their backward passes.
-import type { Backend, Pool2dGeometry } from '../backend/backend.js';
+// Max, average, global and adaptive pooling with their backward passes.
+import type { AdaptivePool2dGeometry, Backend, Pool2dGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { Tensor, formatShape, shapeSize, zeros, type Shape } from '../tensor.js';
-import { pool2dGeometry, type Pool2dOptions } from './geometry.js';
-import { POOL_KEYS, checkOptions, checkRankOf, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
+import { adaptivePool2dGeometry, pool2dGeometry, type AvgPool2dOptions, type MaxPool2dOptions, type Size2 } from './geometry.js';
+import { AVG_POOL_KEYS, MAX_POOL_KEYS, checkOptions, checkRankOf, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
 export interface MaxPool2dResult {
   y: Tensor;
@@ -11,22 +11,25 @@ export interface MaxPool2dResult {
   argmax: Int32Array;
 }
 
-function outShape(g: Pool2dGeometry): number[] {
+function outShape(g: Pool2dGeometry | AdaptivePool2dGeometry): number[] {
   return [g.batch, g.channels, g.outHeight, g.outWidth];
 }
 
 /** Max over each window of x [N, C, H, W]; padding never wins, the first maximum does. */
-export function maxPool2d(x: Tensor, options: Pool2dOptions, backend?: Backend): Tensor {
+export function maxPool2d(x: Tensor, options: MaxPool2dOptions, backend?: Backend): Tensor {
   return maxPool2dWithIndices(x, options, backend).y;
 }
 
 /** maxPool2d that also returns the argmax (the flat index into x each output took). */
-export function maxPool2dWithIndices(x: Tensor, options: Pool2dOptions, backend?: Backend): MaxPool2dResult {
+export function maxPool2dWithIndices(x: Tensor, options: MaxPool2dOptions, backend?: Backend): MaxPool2dResult {
   const op = 'maxPool2d';
   checkTensor(op, 'input', x);
-  const opts = checkOptions(op, options, POOL_KEYS, true);
+  const opts = checkOptions(op, options, MAX_POOL_KEYS, true);
   const be = resolveBackend(op, backend);
-  const g = pool2dGeometry(op, x.shape, opts);
+  return maxPool(op, be, pool2dGeometry(op, x.shape, opts), x);
+}
+
+function maxPool(op: string, be: Backend, g: Pool2dGeometry, x: Tensor): MaxPool2dResult {
   const y = zeros(outShape(g));
   const argmax = new Int32Array(y.size);
   be.maxPool2d(g, x.data, y.data, argmax);
@@ -39,11 +42,11 @@ export function maxPool2dWithIndices(x: Tensor, options: Pool2dOptions, backend?
 }
 
 /** dx of shape xShape: each dy element added at the input position its window took. */
-export function maxPool2dBackward(dy: Tensor, argmax: Int32Array, xShape: Shape, options: Pool2dOptions, backend?: Backend): Tensor {
+export function maxPool2dBackward(dy: Tensor, argmax: Int32Array, xShape: Shape, options: MaxPool2dOptions, backend?: Backend): Tensor {
   const op = 'maxPool2dBackward';
   checkTensor(op, 'dy', dy);
   const shape = checkShapeArg(op, 'xShape', xShape, 4);
-  const opts = checkOptions(op, options, POOL_KEYS, true);
+  const opts = checkOptions(op, options, MAX_POOL_KEYS, true);
   const be = resolveBackend(op, backend);
   const g = pool2dGeometry(op, shape, opts);
   checkShapeIs(op, 'dy', dy.shape, outShape(g), `max pooling of ${formatShape(shape)}`);
@@ -61,11 +64,12 @@ export function maxPool2dBackward(dy: Tensor, argmax: Int32Array, xShape: Shape,
   return dx;
 }
 
-/** Mean over each window of x [N, C, H, W]; padding counts as zeros (divides by kH·kW). */
-export function avgPool2d(x: Tensor, options: Pool2dOptions, backend?: Backend): Tensor {
+/** Mean over each window of x [N, C, H, W]. By default padding counts as zeros (divides by
+ * kH·kW); countIncludePad: false divides by the window's elements inside the input. */
+export function avgPool2d(x: Tensor, options: AvgPool2dOptions, backend?: Backend): Tensor {
   const op = 'avgPool2d';
   checkTensor(op, 'input', x);
-  const opts = checkOptions(op, options, POOL_KEYS, true);
+  const opts = checkOptions(op, options, AVG_POOL_KEYS, true);
   const be = resolveBackend(op, backend);
   const g = pool2dGeometry(op, x.shape, opts);
   return averagePool(op, be, g, x);
@@ -81,12 +85,12 @@ function averagePool(op: string, be: Backend, g: Pool2dGeometry, x: Tensor): Ten
   });
 }
 
-/** dx of shape xShape: each dy element spread evenly over its window. */
-export function avgPool2dBackward(dy: Tensor, xShape: Shape, options: Pool2dOptions, backend?: Backend): Tensor {
+/** dx of shape xShape: each dy element spread evenly over its window (over its divisor). */
+export function avgPool2dBackward(dy: Tensor, xShape: Shape, options: AvgPool2dOptions, backend?: Backend): Tensor {
   const op = 'avgPool2dBackward';
   checkTensor(op, 'dy', dy);
   const shape = checkShapeArg(op, 'xShape', xShape, 4);
-  const opts = checkOptions(op, options, POOL_KEYS, true);
+  const opts = checkOptions(op, options, AVG_POOL_KEYS, true);
   const be = resolveBackend(op, backend);
   const g = pool2dGeometry(op, shape, opts);
   checkShapeIs(op, 'dy', dy.shape, outShape(g), `average pooling of ${formatShape(shape)}`);
@@ -118,5 +122,44 @@ export function globalAvgPool2dBackward(dy: Tensor, xShape: Shape, backend?: Bac
   checkShapeIs(op, 'dy', dy.shape, outShape(g), `global average pooling of ${formatShape(shape)}`);
   const dx = zeros(shape);
   be.avgPool2dBackward(g, dy.data, dx.data);
+  return dx;
+}
+
+/** Max over H and W: x [N, C, H, W] → [N, C, 1, 1] (max pooling with an H×W window; the
+ * gradient goes to the first maximum of each plane). */
+export function globalMaxPool2d(x: Tensor, backend?: Backend): Tensor {
+  const op = 'globalMaxPool2d';
+  checkTensor(op, 'input', x);
+  checkRankOf(op, 'input', x, 4);
+  const be = resolveBackend(op, backend);
+  return maxPool(op, be, globalGeometry(op, x.shape), x).y;
+}
+
+/** Mean over adaptive windows: x [N, C, H, W] → [N, C, oh, ow] for outputSize oh or [oh, ow];
+ * output row i averages input rows floor(i·H/oh) .. ceil((i+1)·H/oh) − 1 (PyTorch), columns alike. */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: Size2, backend?: Backend): Tensor {
+  const op = 'adaptiveAvgPool2d';
+  checkTensor(op, 'input', x);
+  const be = resolveBackend(op, backend);
+  const g = adaptivePool2dGeometry(op, x.shape, outputSize);
+  const y = zeros(outShape(g));
+  be.adaptiveAvgPool2d(g, x.data, y.data);
+  return record(op, y, [x], be, (dy) => {
+    const dx = zeros(x.shape);
+    be.adaptiveAvgPool2dBackward(g, dy.data, dx.data);
+    return [dx];
+  });
+}
+
+/** dx of shape xShape: each dy element spread evenly over its adaptive window. */
+export function adaptiveAvgPool2dBackward(dy: Tensor, xShape: Shape, outputSize: Size2, backend?: Backend): Tensor {
+  const op = 'adaptiveAvgPool2dBackward';
+  checkTensor(op, 'dy', dy);
+  const shape = checkShapeArg(op, 'xShape', xShape, 4);
+  const be = resolveBackend(op, backend);
+  const g = adaptivePool2dGeometry(op, shape, outputSize);
+  checkShapeIs(op, 'dy', dy.shape, outShape(g), `adaptive average pooling of ${formatShape(shape)}`);
+  const dx = zeros(shape);
+  be.adaptiveAvgPool2dBackward(g, dy.data, dx.data);
   return dx;
 }

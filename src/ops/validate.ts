@@ -49,6 +49,8 @@ export function checkOptions<T extends object>(op: string, options: T | undefine
 
 export const CONV_KEYS = ['stride', 'padding', 'dilation', 'groups'] as const;
 export const POOL_KEYS = ['kernelSize', 'stride', 'padding'] as const;
+export const MAX_POOL_KEYS = [...POOL_KEYS, 'dilation', 'ceilMode'] as const;
+export const AVG_POOL_KEYS = [...POOL_KEYS, 'ceilMode', 'countIncludePad'] as const;
 export const IM2COL_KEYS = ['kernelSize', 'stride', 'padding', 'dilation'] as const;
 
 /** A shape given as a plain array (xShape arguments of the backward ops). */

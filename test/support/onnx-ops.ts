@@ -8,7 +8,7 @@
 // * One ONNX node becomes the simdnet op that implements it. Shape bookkeeping is free
 //   (reshape views, resolving 'SAME' or 1-D pooling to 2-D geometry, ONNX's pads order),
 //   and so is composing ops where ONNX defines the op as that composition (Sum as a fold
-//   of Add, GlobalMaxPool as max pooling over the whole plane). Emulating a missing
+//   of Add). Emulating a missing
 //   feature with other ops (a transpose around softmax, a loop of 2-D products for a
 //   batched MatMul) is not: that is Unsupported until the op has it.
 // * Every attribute is read through `attrs`: an attribute the entry never reads makes
@@ -21,9 +21,9 @@
 // reads the inputs and attributes, calls the op with `backend`, and returns the outputs
 // in ONNX order; throw `new Unsupported(op, what)` for what it cannot do.
 import {
-  Tensor, add, avgPool2d, batchNorm2d, clip, concat, conv2d, div, dropout, gemm, globalAvgPool2d, hardSigmoid, hardSwish,
-  instanceNorm, layerNormWithStats, leakyRelu, logSoftmax, maxPool2d, maxPool2dWithIndices, mul, pad, prelu, relu, reshape,
-  shapeSize, sigmoid, softmax, tanh, transpose, zeros, type Backend,
+  Tensor, add, avgPool2d, batchNorm2d, clip, concat, conv2d, div, dropout, gemm, globalAvgPool2d, globalMaxPool2d, hardSigmoid,
+  hardSwish, instanceNorm, layerNormWithStats, leakyRelu, logSoftmax, maxPool2dWithIndices, mul, pad, prelu, relu,
+  reshape, shapeSize, sigmoid, softmax, tanh, transpose, zeros, type Backend,
 } from '../../src/index.js';
 
 /** A test needs something simdnet does not do yet: `missing` says what (an op, an
@@ -237,13 +237,12 @@ function unspatial(s: Spatial, y: Tensor): Tensor {
   return s.oneD ? reshape(y, [y.shape[0], y.shape[1], y.shape[3]]) : y;
 }
 
-function hasPadding(s: Spatial): boolean {
-  return s.padding.some((p) => p !== 0);
-}
-
-function poolCommon(node: OnnxNode, s: Spatial): void {
-  if (node.attrs.int('ceil_mode', 0) !== 0) throw new Unsupported(node.op, 'ceil_mode 1 (pooling rounds output sizes down)');
-  if (s.dilation.some((d) => d !== 1)) throw new Unsupported(node.op, `dilations [${s.dilation.join(', ')}] (pooling has no dilation)`);
+/** ceil_mode 1 is simdnet's ceilMode. ONNX 1.12 rounds up without PyTorch's rule that the
+ * last window must start inside the input or the leading padding; simdnet keeps PyTorch's,
+ * so a model whose ceil-mode window would start in the trailing padding gets one output
+ * less than ONNX's formula (none of the conformance tests has one). */
+function ceilMode(node: OnnxNode): boolean {
+  return node.attrs.int('ceil_mode', 0) !== 0;
 }
 
 /** ONNX's column-major (storage_order 1) index of each row-major flat index into x [N, C, H, W]. */
@@ -330,9 +329,9 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
 
   MaxPool(node) {
     const s = spatial(node, node.tensor(0));
-    poolCommon(node, s);
     const storageOrder = node.attrs.int('storage_order', 0);
-    const { y, argmax } = maxPool2dWithIndices(s.x, { kernelSize: s.kernel, stride: s.stride, padding: s.padding }, node.backend);
+    const options = { kernelSize: s.kernel, stride: s.stride, padding: s.padding, dilation: s.dilation, ceilMode: ceilMode(node) };
+    const { y, argmax } = maxPool2dWithIndices(s.x, options, node.backend);
     const out: OnnxOutput[] = [unspatial(s, y)];
     if (node.outputs.length > 1) {
       const [, , h, w] = s.x.shape;
@@ -344,13 +343,11 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
 
   AveragePool(node) {
     const s = spatial(node, node.tensor(0));
-    poolCommon(node, s);
-    // ONNX's default excludes the padding from each window's count; simdnet counts it.
-    const countIncludePad = node.attrs.int('count_include_pad', 0);
-    if (countIncludePad === 0 && hasPadding(s)) {
-      throw new Unsupported(node.op, `count_include_pad 0 with padding [${s.padding.join(', ')}] (avgPool2d always divides by kH·kW)`);
-    }
-    return [unspatial(s, avgPool2d(s.x, { kernelSize: s.kernel, stride: s.stride, padding: s.padding }, node.backend))];
+    if (s.dilation.some((d) => d !== 1)) throw new Unsupported(node.op, `dilations [${s.dilation.join(', ')}] (average pooling has no dilation)`);
+    // ONNX's default (0) excludes the padding from each window's count; simdnet's default counts it.
+    const countIncludePad = node.attrs.int('count_include_pad', 0) !== 0;
+    const options = { kernelSize: s.kernel, stride: s.stride, padding: s.padding, ceilMode: ceilMode(node), countIncludePad };
+    return [unspatial(s, avgPool2d(s.x, options, node.backend))];
   },
 
   GlobalAveragePool(node) {
@@ -359,11 +356,10 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
     return [globalAvgPool2d(x, node.backend)];
   },
 
-  // Global max pooling is max pooling with a window over the whole plane.
   GlobalMaxPool(node) {
     const x = node.tensor(0);
     if (x.rank !== 4) throw new Unsupported(node.op, `rank-${x.rank} input (NCHW only)`);
-    return [maxPool2d(x, { kernelSize: [x.shape[2], x.shape[3]] }, node.backend)];
+    return [globalMaxPool2d(x, node.backend)];
   },
 
   Gemm(node) {

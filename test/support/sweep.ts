@@ -22,9 +22,12 @@
 //                         cache-block edge the GEMM cases go through; default 8×8, 64/256/256
 //   seed                  of the configuration generator (default 2026)
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, Conv2dGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
+import type { AdaptivePool2dGeometry, Backend, Conv2dGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
 import { naiveBackend } from '../../src/backend/naive.js';
-import { conv2dGeometry, im2colGeometry, pool2dGeometry, type Conv2dOptions, type Padding, type Pool2dOptions, type Size2 } from '../../src/ops/geometry.js';
+import {
+  adaptivePool2dGeometry, conv2dGeometry, im2colGeometry, pool2dGeometry,
+  type AvgPool2dOptions, type Conv2dOptions, type MaxPool2dOptions, type Padding, type Size2,
+} from '../../src/ops/geometry.js';
 import { Random } from '../../src/random.js';
 import type { Shape } from '../../src/tensor.js';
 import { DEFAULT_TOLERANCE, expectClose, expectEqual, guardedFloats, guardedInput, guardedInts, type Tolerance } from './compare.js';
@@ -41,6 +44,7 @@ export interface ParityOptions {
 
 export const MIN_CONV_CASES = 300;
 export const MIN_POOL_CASES = 300;
+export const MIN_ADAPTIVE_CASES = 100;
 
 // ---------------------------------------------------------------- configurations
 
@@ -55,12 +59,23 @@ export interface ConvCase {
   label: string;
 }
 
+export type PoolKind = 'max' | 'avg';
+
 export interface PoolCase {
+  kind: PoolKind;
   xShape: Shape;
-  options: Pool2dOptions;
+  /** Max pooling's options may hold dilation, average pooling's countIncludePad; both ceilMode. */
+  options: MaxPool2dOptions & AvgPool2dOptions;
   geometry: Pool2dGeometry;
   /** How x is drawn: uniform, small integers (ties), or all negative (padding must not win). */
   data: 'uniform' | 'ties' | 'negative';
+  label: string;
+}
+
+export interface AdaptiveCase {
+  xShape: Shape;
+  outputSize: Size2;
+  geometry: AdaptivePool2dGeometry;
   label: string;
 }
 
@@ -147,27 +162,53 @@ export function convCases(seed = 2026, count = MIN_CONV_CASES): ConvCase[] {
   return cases;
 }
 
-/** At least `count` valid pooling configurations: kernel 1..4, stride 1..3 or default,
- * every padding form (pooling refuses padding ≥ kernel, those are skipped). */
-export function poolCases(seed = 2027, count = MIN_POOL_CASES): PoolCase[] {
+/** At least `count` valid configurations of one kind of pooling: kernel 1..4, stride 1..3
+ * or default, every padding form (pooling refuses padding ≥ kernel, those are skipped),
+ * ceilMode in about a third; max pooling adds dilation 1..3 in about a third, average
+ * pooling countIncludePad: false in about a third. */
+export function poolCases(seed = 2027, count = MIN_POOL_CASES, kind: PoolKind = 'max'): PoolCase[] {
   const rng = new Random(seed);
   const cases: PoolCase[] = [];
   const kinds = ['uniform', 'ties', 'negative'] as const;
   for (let attempt = 0; cases.length < count && attempt < 50 * count; attempt++) {
     const xShape = [1 + rng.int(3), 1 + rng.int(4), 1 + rng.int(11), 1 + rng.int(11)];
-    const options: Pool2dOptions = { kernelSize: size2(rng, 4) };
+    const options: MaxPool2dOptions & AvgPool2dOptions = { kernelSize: size2(rng, 4) };
     if (rng.next() < 0.6) options.stride = size2(rng, 3);
     const pad = padding(rng);
     if (pad !== undefined) options.padding = pad;
+    if (rng.next() < 0.35) options.ceilMode = true;
+    if (kind === 'max' && rng.next() < 0.35) options.dilation = size2(rng, 3, true);
+    if (kind === 'avg' && rng.next() < 0.35) options.countIncludePad = false;
     try {
       const geometry = pool2dGeometry('sweep', xShape, options);
       const data = kinds[rng.int(3)];
-      cases.push({ xShape, options, geometry, data, label: `x ${show(xShape)} ${show(options)} ${data}` });
+      cases.push({ kind, xShape, options, geometry, data, label: `${kind} x ${show(xShape)} ${show(options)} ${data}` });
     } catch {
       // invalid geometry: not a case
     }
   }
   return cases;
+}
+
+/** At least `count` adaptive pooling configurations: inputs 1..12, outputs 1..12 per side
+ * (smaller, equal, larger than the input; dividing it or not). */
+export function adaptiveCases(seed = 2028, count = MIN_ADAPTIVE_CASES): AdaptiveCase[] {
+  const rng = new Random(seed);
+  const cases: AdaptiveCase[] = [];
+  while (cases.length < count) {
+    const xShape = [1 + rng.int(3), 1 + rng.int(4), 1 + rng.int(12), 1 + rng.int(12)];
+    const outputSize: Size2 = rng.next() < 0.3 ? 1 + rng.int(12) : [1 + rng.int(12), 1 + rng.int(12)];
+    const geometry = adaptivePool2dGeometry('sweep', xShape, outputSize);
+    cases.push({ xShape, outputSize, geometry, label: `adaptive x ${show(xShape)} to ${show(outputSize)}` });
+  }
+  return cases;
+}
+
+/** Whether ceilMode added an output row or column (a window past the padded input). */
+export function ceilAddsWindow(g: Pool2dGeometry): boolean {
+  const floorOut = (size: number, before: number, after: number, k: number, s: number, d: number) => Math.floor((size + before + after - d * (k - 1) - 1) / s) + 1;
+  return g.outHeight > floorOut(g.inHeight, g.padTop, g.padBottom, g.kernelHeight, g.strideHeight, g.dilationHeight) ||
+    g.outWidth > floorOut(g.inWidth, g.padLeft, g.padRight, g.kernelWidth, g.strideWidth, g.dilationWidth);
 }
 
 // ---------------------------------------------------------------- data
@@ -185,7 +226,7 @@ function convSizes(g: Conv2dGeometry) {
   };
 }
 
-function poolSizes(g: Pool2dGeometry) {
+function poolSizes(g: AdaptivePool2dGeometry) {
   return { x: g.batch * g.channels * g.inHeight * g.inWidth, y: g.batch * g.channels * g.outHeight * g.outWidth };
 }
 
@@ -221,16 +262,20 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
   describe(`${label} backend matches naive`, () => {
     let be: Backend;
     const convs = convCases(seed);
-    const pools = poolCases(seed + 1);
+    const pools = poolCases(seed + 1, MIN_POOL_CASES, 'max');
+    const avgPools = poolCases(seed + 11, MIN_POOL_CASES, 'avg');
+    const adaptive = adaptiveCases(seed + 12);
     const gemms = gemmCases(options.gemmBlocking ?? { mr: 8, nr: 8, mc: 64, nc: 256, kc: 256 });
 
     beforeAll(async () => {
       be = await load();
     });
 
-    it(`sweeps at least ${MIN_CONV_CASES} valid conv and ${MIN_POOL_CASES} pooling configurations covering every option`, () => {
+    it(`sweeps at least ${MIN_CONV_CASES} valid conv, ${MIN_POOL_CASES} max and average pooling and ${MIN_ADAPTIVE_CASES} adaptive pooling configurations covering every option`, () => {
       expect(convs.length).toBeGreaterThanOrEqual(MIN_CONV_CASES);
       expect(pools.length).toBeGreaterThanOrEqual(MIN_POOL_CASES);
+      expect(avgPools.length).toBeGreaterThanOrEqual(MIN_POOL_CASES);
+      expect(adaptive.length).toBeGreaterThanOrEqual(MIN_ADAPTIVE_CASES);
       const g = convs.map((c) => c.geometry);
       expect(g.some((x) => x.groups > 1 && x.groups === x.inChannels && x.inChannels > 1), 'depthwise').toBe(true);
       expect(g.some((x) => x.groups > 1 && x.groups < x.inChannels), 'grouped').toBe(true);
@@ -242,6 +287,21 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
       for (const n of [1, 4]) expect(g.some((x) => x.batch === n), `batch ${n}`).toBe(true);
       expect(pools.some((p) => p.geometry.padTop + p.geometry.padLeft + p.geometry.padBottom + p.geometry.padRight > 0), 'padded pooling').toBe(true);
       expect(pools.some((p) => p.geometry.strideHeight !== p.geometry.kernelHeight), 'overlapping/strided pooling').toBe(true);
+      for (const d of [2, 3]) expect(pools.some((p) => p.geometry.dilationHeight === d || p.geometry.dilationWidth === d), `max pooling dilation ${d}`).toBe(true);
+      expect(pools.some((p) => p.geometry.dilationHeight > 1 && p.geometry.padTop > 0 && p.geometry.ceilMode), 'dilated, padded, ceil-mode max pooling').toBe(true);
+      for (const list of [pools, avgPools]) {
+        expect(list.some((p) => ceilAddsWindow(p.geometry)), `${list[0].kind}: ceilMode adding a window`).toBe(true);
+        expect(list.some((p) => p.geometry.ceilMode && !ceilAddsWindow(p.geometry)), `${list[0].kind}: ceilMode changing nothing`).toBe(true);
+        expect(list.some((p) => p.geometry.kernelHeight === 2 && p.geometry.strideHeight === 2 && p.geometry.kernelWidth === 2 && p.geometry.strideWidth === 2), `${list[0].kind}: 2×2 stride 2 (the SIMD path)`).toBe(true);
+      }
+      const padded = (g: Pool2dGeometry) => g.padTop + g.padBottom + g.padLeft + g.padRight > 0;
+      expect(avgPools.some((p) => !p.geometry.countIncludePad && padded(p.geometry)), 'countIncludePad false with padding').toBe(true);
+      expect(avgPools.some((p) => !p.geometry.countIncludePad && ceilAddsWindow(p.geometry)), 'countIncludePad false with a ceil-mode window').toBe(true);
+      expect(avgPools.some((p) => p.geometry.countIncludePad && padded(p.geometry) && ceilAddsWindow(p.geometry)), 'padding counted, window past the padding').toBe(true);
+      const a = adaptive.map((c) => c.geometry);
+      expect(a.some((g) => g.inHeight % g.outHeight !== 0 && g.outHeight < g.inHeight), 'adaptive: uneven, overlapping windows').toBe(true);
+      expect(a.some((g) => g.outHeight > g.inHeight || g.outWidth > g.inWidth), 'adaptive: output larger than the input').toBe(true);
+      expect(a.some((g) => g.outHeight === 1 && g.outWidth === 1), 'adaptive: to 1×1').toBe(true);
     });
 
     it(`gemm: ${gemms.length} shapes through every tile and cache-block edge, all transposes, alpha/beta`, () => {
@@ -343,7 +403,7 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
       });
     });
 
-    it('maxPool2d (y and argmax exact: first max wins, padding never wins) and its backward', () => {
+    it('maxPool2d (y and argmax exact: first max wins, padding never wins; dilation, ceilMode) and its backward', () => {
       const rng = new Random(seed + 7);
       runAll('maxPool2d', pools, (c) => {
         const g = c.geometry;
@@ -376,9 +436,9 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
       });
     });
 
-    it('avgPool2d (padding counts as zeros) and its backward', () => {
+    it('avgPool2d (padding counted or not, ceilMode) and its backward', () => {
       const rng = new Random(seed + 8);
-      runAll('avgPool2d', pools, (c) => {
+      runAll('avgPool2d', avgPools, (c) => {
         const g = c.geometry;
         const s = poolSizes(g);
         const x = poolInput(rng, c, s.x);
@@ -404,6 +464,37 @@ export function describeBackendParity(label: string, load: () => Promise<Backend
         gdy.check('avgPool2dBackward');
         gdx.check('avgPool2dBackward');
         expectClose(gdx.view, dx, tol, 'avgPool2dBackward dx', magX);
+      });
+    });
+
+    it('adaptiveAvgPool2d and its backward', () => {
+      const rng = new Random(seed + 10);
+      runAll('adaptiveAvgPool2d', adaptive, (c) => {
+        const g = c.geometry;
+        const s = poolSizes(g);
+        const x = randomArray(s.x, rng);
+        const y = new Float32Array(s.y);
+        naive.adaptiveAvgPool2d(g, x, y);
+        const magY = new Float32Array(s.y);
+        naive.adaptiveAvgPool2d(g, abs(x), magY);
+        const gx = guardedInput(x, 'x');
+        const gy = guardedFloats(s.y, NaN, 'y');
+        be.adaptiveAvgPool2d(g, gx.view, gy.view);
+        gx.check('adaptiveAvgPool2d');
+        gy.check('adaptiveAvgPool2d');
+        expectClose(gy.view, y, tol, 'adaptiveAvgPool2d y', magY);
+
+        const dy = randomArray(s.y, rng);
+        const dx = new Float32Array(s.x);
+        naive.adaptiveAvgPool2dBackward(g, dy, dx);
+        const magX = new Float32Array(s.x);
+        naive.adaptiveAvgPool2dBackward(g, abs(dy), magX);
+        const gdy = guardedInput(dy, 'dy');
+        const gdx = guardedFloats(s.x, NaN, 'dx');
+        be.adaptiveAvgPool2dBackward(g, gdy.view, gdx.view);
+        gdy.check('adaptiveAvgPool2dBackward');
+        gdx.check('adaptiveAvgPool2dBackward');
+        expectClose(gdx.view, dx, tol, 'adaptiveAvgPool2dBackward dx', magX);
       });
     });
 

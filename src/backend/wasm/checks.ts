@@ -1,14 +1,27 @@
 // Cheap guards run before every kernel: ops already validated shapes, but the wasm side
 // must never read or write outside what the TS arena allocated, so the backend re-checks
 // that a geometry is self-consistent and that every array is long enough for it.
-import type { Conv2dGeometry, Pool2dGeometry } from '../backend.js';
+import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry } from '../backend.js';
 
 function isCount(v: unknown): v is number {
   return Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 31;
 }
 
-function expected(input: number, before: number, after: number, kernel: number, stride: number, dilation: number): number {
-  return Math.floor((input + before + after - dilation * (kernel - 1) - 1) / stride) + 1;
+function expected(input: number, before: number, after: number, kernel: number, stride: number, dilation: number, ceil = false): number {
+  const span = input + before + after - dilation * (kernel - 1) - 1;
+  const out = (ceil ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
+  return ceil && (out - 1) * stride >= input + before ? out - 1 : out;
+}
+
+/** Every window along one dimension holds a tap inside [0, size): the kernels read the
+ * first one unconditionally. */
+function windowsOverlap(size: number, out: number, before: number, kernel: number, stride: number, dilation: number): boolean {
+  for (let o = 0; o < out; o++) {
+    const start = o * stride - before;
+    const first = start >= 0 ? 0 : Math.ceil(-start / dilation);
+    if (first >= kernel || start + first * dilation >= size) return false;
+  }
+  return true;
 }
 
 /** Throws unless every field is a sane integer and the output size follows from the rest. */
@@ -24,14 +37,26 @@ export function checkConvGeometry(op: string, g: Conv2dGeometry): void {
 }
 
 export function checkPoolGeometry(op: string, g: Pool2dGeometry): void {
-  const positive = [g.batch, g.channels, g.inHeight, g.inWidth, g.outHeight, g.outWidth, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth];
+  const positive = [g.batch, g.channels, g.inHeight, g.inWidth, g.outHeight, g.outWidth, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth];
   const pads = [g.padTop, g.padBottom, g.padLeft, g.padRight];
+  const extentH = g.dilationHeight * (g.kernelHeight - 1) + 1;
+  const extentW = g.dilationWidth * (g.kernelWidth - 1) + 1;
   const ok =
     positive.every((v) => isCount(v) && v > 0) && pads.every(isCount) &&
-    g.padTop < g.kernelHeight && g.padBottom < g.kernelHeight && g.padLeft < g.kernelWidth && g.padRight < g.kernelWidth &&
-    g.outHeight === expected(g.inHeight, g.padTop, g.padBottom, g.kernelHeight, g.strideHeight, 1) &&
-    g.outWidth === expected(g.inWidth, g.padLeft, g.padRight, g.kernelWidth, g.strideWidth, 1);
+    typeof g.ceilMode === 'boolean' && typeof g.countIncludePad === 'boolean' &&
+    g.padTop < extentH && g.padBottom < extentH && g.padLeft < extentW && g.padRight < extentW &&
+    g.outHeight === expected(g.inHeight, g.padTop, g.padBottom, g.kernelHeight, g.strideHeight, g.dilationHeight, g.ceilMode) &&
+    g.outWidth === expected(g.inWidth, g.padLeft, g.padRight, g.kernelWidth, g.strideWidth, g.dilationWidth, g.ceilMode) &&
+    windowsOverlap(g.inHeight, g.outHeight, g.padTop, g.kernelHeight, g.strideHeight, g.dilationHeight) &&
+    windowsOverlap(g.inWidth, g.outWidth, g.padLeft, g.kernelWidth, g.strideWidth, g.dilationWidth);
   if (!ok) throw new Error(`${op}: inconsistent pool geometry ${JSON.stringify(g)}`);
+}
+
+/** Sane sizes, and (o + 1)·size + out within int32 (the kernels' window arithmetic). */
+export function checkAdaptivePoolGeometry(op: string, g: AdaptivePool2dGeometry): void {
+  const sizes = [g.batch, g.channels, g.inHeight, g.inWidth, g.outHeight, g.outWidth];
+  const ok = sizes.every((v) => isCount(v) && v > 0) && isCount((g.outHeight + 1) * g.inHeight + g.outHeight) && isCount((g.outWidth + 1) * g.inWidth + g.outWidth);
+  if (!ok) throw new Error(`${op}: inconsistent adaptive pool geometry ${JSON.stringify(g)}`);
 }
 
 /** Throws unless `array` holds at least `length` elements. */

@@ -5,9 +5,9 @@
 // branchy JS loop), and so do clip/ReLU6 and hard-swish, which follow MobileNet's
 // convolutions; the remaining activations and softmax stay in the shared TypeScript
 // kernels, whose float64 arithmetic (exp, slope·x) a float32 kernel would not reproduce.
-import type { Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from '../backend.js';
+import type { AdaptivePool2dGeometry, Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from '../backend.js';
 import * as elementwise from '../elementwise.js';
-import { checkConvGeometry, checkCounts, checkLength, checkPoolGeometry } from './checks.js';
+import { checkAdaptivePoolGeometry, checkConvGeometry, checkCounts, checkLength, checkPoolGeometry } from './checks.js';
 import { WasmContext } from './context.js';
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, inputSize, outputSize, weightSize } from './conv.js';
 import type { WasmVariant } from './features.js';
@@ -31,6 +31,15 @@ function checkConvArrays(op: string, g: Conv2dGeometry, arrays: Record<string, [
 
 function poolSizes(op: string, g: Pool2dGeometry): { nx: number; ny: number } {
   checkPoolGeometry(op, g);
+  return planeSizes(g);
+}
+
+function adaptiveSizes(op: string, g: AdaptivePool2dGeometry): { nx: number; ny: number } {
+  checkAdaptivePoolGeometry(op, g);
+  return planeSizes(g);
+}
+
+function planeSizes(g: AdaptivePool2dGeometry): { nx: number; ny: number } {
   const planes = g.batch * g.channels;
   return { nx: planes * g.inHeight * g.inWidth, ny: planes * g.outHeight * g.outWidth };
 }
@@ -164,6 +173,18 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
       checkLength('avgPool2dBackward', 'dy', dy, ny);
       checkLength('avgPool2dBackward', 'dx', dx, nx);
       pool.avgPool2dBackward(ctx, g, dy, dx);
+    },
+    adaptiveAvgPool2d(g, x, y) {
+      const { nx, ny } = adaptiveSizes('adaptiveAvgPool2d', g);
+      checkLength('adaptiveAvgPool2d', 'x', x, nx);
+      checkLength('adaptiveAvgPool2d', 'y', y, ny);
+      pool.adaptiveAvgPool2d(ctx, g, x, y);
+    },
+    adaptiveAvgPool2dBackward(g, dy, dx) {
+      const { nx, ny } = adaptiveSizes('adaptiveAvgPool2dBackward', g);
+      checkLength('adaptiveAvgPool2dBackward', 'dy', dy, ny);
+      checkLength('adaptiveAvgPool2dBackward', 'dx', dx, nx);
+      pool.adaptiveAvgPool2dBackward(ctx, g, dy, dx);
     },
 
     addBias(x, bias, outer, channels, inner, y) {

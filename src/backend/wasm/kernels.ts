@@ -1,7 +1,7 @@
 // The exports of assembly/index.ts as the TS side sees them, checked once at load, and
 // the writers of their parameter blocks (layouts documented beside each kernel in
 // assembly/). Pointers and sizes are byte addresses / element counts in linear memory.
-import type { Conv2dGeometry, Pool2dGeometry } from '../backend.js';
+import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry } from '../backend.js';
 import type { Box } from '../layout-kernels.js';
 
 export interface KernelExports {
@@ -20,6 +20,8 @@ export interface KernelExports {
   maxPool2dBackward(dy: number, argmax: number, count: number, dx: number, nx: number): number;
   avgPool2d(params: number): void;
   avgPool2dBackward(params: number): void;
+  adaptiveAvgPool2d(params: number): void;
+  adaptiveAvgPool2dBackward(params: number): void;
   addBias(x: number, bias: number, outer: number, channels: number, inner: number, y: number): void;
   sumBias(dy: number, outer: number, channels: number, inner: number, db: number): void;
   depthwiseConv2d(params: number, x: number, w: number, bias: number, y: number): void;
@@ -43,7 +45,7 @@ export interface KernelExports {
 
 const FUNCTIONS = [
   'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
-  'avgPool2d', 'avgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
+  'avgPool2d', 'avgPool2dBackward', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
   'depthwiseConv2dBackwardFilter', 'addBias', 'sumBias', 'relu', 'reluBackward', 'clip', 'clipBackward',
   'hardSwish', 'hardSwishBackward', 'copyBox', 'fill',
   'batchNormStats', 'batchNormApply', 'batchNormBackward', 'groupNormStats', 'groupNormApply', 'groupNormBackward',
@@ -79,8 +81,8 @@ export function kernelExports(instance: WebAssembly.Instance, what: string): Ker
   return e as unknown as KernelExports;
 }
 
-/** Bytes of one parameter block (the largest kernels use 16 four-byte slots). */
-export const PARAM_BYTES = 64;
+/** Bytes of one parameter block (the largest kernel, pooling, uses 20 four-byte slots). */
+export const PARAM_BYTES = 128;
 
 export interface GemmCall {
   m: number;
@@ -168,7 +170,7 @@ export function writeDepthwiseParams(k: KernelExports, params: number, g: Conv2d
 /** Pooling block over `planes` planes (default all N·C); `indexOffset` is added to every
  * argmax index (the flat index of the chunk's first element in the whole input). */
 export function writePoolParams(k: KernelExports, params: number, g: Pool2dGeometry, x: number, y: number, argmax: number, planes = g.batch * g.channels, indexOffset = 0): void {
-  const i = new Int32Array(k.memory.buffer, params, 16);
+  const i = new Int32Array(k.memory.buffer, params, 20);
   i[0] = planes;
   i[1] = g.inHeight;
   i[2] = g.inWidth;
@@ -184,6 +186,24 @@ export function writePoolParams(k: KernelExports, params: number, g: Pool2dGeome
   i[12] = y;
   i[13] = argmax;
   i[14] = indexOffset;
+  i[15] = g.dilationHeight;
+  i[16] = g.dilationWidth;
+  i[17] = g.padBottom;
+  i[18] = g.padRight;
+  i[19] = g.countIncludePad ? 1 : 0;
+}
+
+/** Adaptive pooling: the pooling block's slots 0–4, 11 and 12 (planes, sizes, x, y); the rest 0. */
+export function writeAdaptivePoolParams(k: KernelExports, params: number, g: AdaptivePool2dGeometry, x: number, y: number, planes = g.batch * g.channels): void {
+  const i = new Int32Array(k.memory.buffer, params, 20);
+  i.fill(0);
+  i[0] = planes;
+  i[1] = g.inHeight;
+  i[2] = g.inWidth;
+  i[3] = g.outHeight;
+  i[4] = g.outWidth;
+  i[11] = x;
+  i[12] = y;
 }
 
 /** Bytes of a copyBox parameter block (with its odometer scratch) for a box of `rank` axes. */

@@ -1,11 +1,11 @@
-// Pooling on the wasm kernels. The forward passes and the average backward work plane by
+// Pooling on the wasm kernels. The forward passes and the average backwards work plane by
 // plane, so they run in chunks of planes of about CHUNK_BYTES of input: each chunk is copied
 // into the arena, pooled and copied out while it is still in cache, and the arena stays
 // small (a whole 8×64×112×112 input would go through memory three times otherwise).
 // maxPool2dBackward scatters by flat index and runs in one call.
-import type { Pool2dGeometry } from '../backend.js';
+import type { AdaptivePool2dGeometry, Pool2dGeometry } from '../backend.js';
 import type { WasmContext } from './context.js';
-import { writePoolParams } from './kernels.js';
+import { writeAdaptivePoolParams, writePoolParams } from './kernels.js';
 
 const CHUNK_BYTES = 256 * 1024;
 
@@ -67,10 +67,25 @@ export function avgPool2dBackward(ctx: WasmContext, g: Pool2dGeometry, dy: Float
   });
 }
 
+export function adaptiveAvgPool2d(ctx: WasmContext, g: AdaptivePool2dGeometry, x: Float32Array, y: Float32Array): void {
+  averageInChunks(ctx, 'adaptiveAvgPool2d', g, x, g.inHeight * g.inWidth, y, g.outHeight * g.outWidth, (px, py, count) => {
+    writeAdaptivePoolParams(ctx.kernels, ctx.params, g, px, py, count);
+    ctx.kernels.adaptiveAvgPool2d(ctx.params);
+  });
+}
+
+export function adaptiveAvgPool2dBackward(ctx: WasmContext, g: AdaptivePool2dGeometry, dy: Float32Array, dx: Float32Array): void {
+  averageInChunks(ctx, 'adaptiveAvgPool2dBackward', g, dy, g.outHeight * g.outWidth, dx, g.inHeight * g.inWidth, (pdy, pdx, count) => {
+    writeAdaptivePoolParams(ctx.kernels, ctx.params, g, pdx, pdy, count);
+    ctx.kernels.adaptiveAvgPool2dBackward(ctx.params);
+  });
+}
+
 /** Average pooling either way is plane by plane: copy a chunk of `src` planes in, run the
- * kernel on it, copy the chunk of `dst` planes out. Chunks are sized by the input plane. */
+ * kernel on it, copy the chunk of `dst` planes out. Chunks are sized by the input plane.
+ * (A Pool2dGeometry is an AdaptivePool2dGeometry with more fields.) */
 function averageInChunks(
-  ctx: WasmContext, op: string, g: Pool2dGeometry,
+  ctx: WasmContext, op: string, g: AdaptivePool2dGeometry,
   src: Float32Array, srcPlane: number, dst: Float32Array, dstPlane: number,
   run: (pSrc: number, pDst: number, count: number) => void,
 ): void {
