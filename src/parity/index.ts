@@ -5,3 +5,4 @@ export { formatParityReport } from './format.js';
 export { paritySweep, formatSweepReport, defaultSweep, type SweepCase, type SweepOptions, type SweepReport, type SweepResult, type SweepSummary } from './sweep.js';
 export { DEFAULT_TOLERANCE, errorStats, type Tolerance, type ErrorStats } from './tolerance.js';
 export { wasmVariants, type ParityBackendName, type ParityBackendSpec, type SkippedBackend } from './backends.js';
+export { parityModel } from './model.js';
