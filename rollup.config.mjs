@@ -4,6 +4,7 @@
 //   dist/simdnet.browser.js  ESM for browsers and workers: one self-contained file, no
 //                            node: imports, no bare imports, the wasm variants inlined
 //   dist/simdnet.d.ts        bundled declarations (dist/simdnet.d.cts: the same, for require)
+//   dist/simdnet-cli.js      the `simdnet` bin (src/cli.ts); imports ./simdnet.js
 // The Node bundles read build/simdnet.<variant>.wasm (shipped in the package) at run time,
 // found relative to dist/ by src/backend/wasm/source.ts.
 // Run with `npm run build` (wasm first, then rollup -c).
@@ -39,7 +40,16 @@ function assertBrowserClean() {
   };
 }
 
+/** src/cli.ts imports the library as './index.js': the bin imports the ESM bundle instead. */
+const isLibrary = (id) => /[\\/]src[\\/]index\.(ts|js)$/.test(id) || id === './index.js';
+
 export default [
+  {
+    input: 'src/cli.ts',
+    external: (id) => nodeExternal(id) || isLibrary(id),
+    plugins: [ts()],
+    output: { file: 'dist/simdnet-cli.js', format: 'es', banner: '#!/usr/bin/env node', paths: (id) => (isLibrary(id) ? './simdnet.js' : id) },
+  },
   {
     input,
     external: nodeExternal,

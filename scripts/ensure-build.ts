@@ -22,6 +22,7 @@ export const DIST_FILES = [
   'dist/simdnet.browser.js',
   'dist/simdnet.d.ts',
   'dist/simdnet.d.cts',
+  'dist/simdnet-cli.js',
 ];
 
 const WASM_INPUTS = ['assembly', 'asconfig.json', 'scripts/build-wasm.mjs'];

@@ -14,3 +14,4 @@ export * from './losses.js';
 export * from './init.js';
 export * from './serialize/index.js';
 export * from './data/index.js';
+export * from './parity/index.js';

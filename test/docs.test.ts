@@ -39,10 +39,12 @@ const ctx: RunContext = {
   },
 };
 
-const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin?: Record<string, string> };
+const scripts = pkg.scripts;
 const shell: ShellContext = {
   root,
   scripts,
+  bins: pkg.bin ?? {},
   argCheckers: {
     start: (argv) => void parseStartArgs(argv),
     bench: (argv) => void parseBenchArgs(argv),

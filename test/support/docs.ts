@@ -240,6 +240,8 @@ export interface ShellContext {
   scripts: Record<string, string>;
   /** Argument checkers by npm script name: they throw on arguments the program refuses. */
   argCheckers: Record<string, (argv: string[]) => void>;
+  /** The package's own bins (package.json "bin"): `npx <name>` runs them, as users will. */
+  bins?: Record<string, string>;
 }
 
 /** npm's own commands that a page may use besides `npm run <script>`. */
@@ -328,7 +330,11 @@ export function checkShell(code: string, ctx: ShellContext): string[] {
       }
     } else if (cmd === 'npx') {
       const [bin, ...rest] = args;
-      if (!bin || !existsSync(join(ctx.root, 'node_modules', '.bin', bin))) {
+      const own = bin !== undefined && ctx.bins !== undefined && Object.prototype.hasOwnProperty.call(ctx.bins, bin);
+      if (own) {
+        // The package's own bin: its built file must be what package.json names.
+        if (!/^dist\//.test(ctx.bins?.[bin as string] ?? '')) problems.push(`'${shown}': package.json bin '${bin}' must point into dist/`);
+      } else if (!bin || !existsSync(join(ctx.root, 'node_modules', '.bin', bin))) {
         problems.push(`'${shown}': '${bin ?? ''}' is not installed (node_modules/.bin)`);
       } else if (bin === 'tsx') {
         const file = rest.find((a) => !a.startsWith('-'));

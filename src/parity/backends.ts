@@ -1,0 +1,89 @@
+// Which backends a parity run compares: names a user writes ('js', 'wasm' for every wasm
+// variant the engine validates, 'wasm:simd' for one) resolved to loaded Backend objects.
+import type { Backend } from '../backend/backend.js';
+import { jsBackend } from '../backend/js.js';
+import { naiveBackend } from '../backend/naive.js';
+import { loadWasmBackend } from '../backend/wasm.js';
+import { supportsVariant, WASM_VARIANTS, type WasmVariant } from '../backend/wasm/features.js';
+
+/** 'naive', 'js', 'wasm' (every supported variant), or one variant: 'wasm:scalar', 'wasm:simd', 'wasm:relaxed'. */
+export type ParityBackendName = 'naive' | 'js' | 'wasm' | `wasm:${WasmVariant}`;
+
+/** A backend to compare: a name, or any Backend object (a user's own) with a label. */
+export type ParityBackendSpec = ParityBackendName | Backend | { label: string; backend: Backend };
+
+export interface ResolvedBackend {
+  label: string;
+  backend: Backend;
+}
+
+export interface SkippedBackend {
+  label: string;
+  reason: string;
+}
+
+const NAMES = ['naive', 'js', 'wasm', ...WASM_VARIANTS.map((v) => `wasm:${v}`)];
+const loaded = new Map<WasmVariant, Promise<Backend>>();
+
+function wasmVariant(variant: WasmVariant): Promise<Backend> {
+  let p = loaded.get(variant);
+  if (!p) {
+    p = loadWasmBackend({ variant });
+    p.catch(() => loaded.delete(variant));
+    loaded.set(variant, p);
+  }
+  return p;
+}
+
+function unsupported(variant: WasmVariant): string {
+  return variant === 'relaxed'
+    ? 'this engine does not validate relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)'
+    : `this engine does not validate the '${variant}' wasm variant`;
+}
+
+/** Every wasm variant with the reason it cannot run here, or null when it can. */
+export function wasmVariants(): { variant: WasmVariant; unavailable: string | null }[] {
+  return [...WASM_VARIANTS].reverse().map((variant) => ({ variant, unavailable: supportsVariant(variant) ? null : unsupported(variant) }));
+}
+
+/** The default set: js and every wasm variant (naive is the reference). */
+export const DEFAULT_BACKENDS: readonly ParityBackendName[] = ['js', 'wasm'];
+
+export async function resolveBackends(op: string, specs: unknown): Promise<{ run: ResolvedBackend[]; skipped: SkippedBackend[] }> {
+  const list = specs === undefined ? DEFAULT_BACKENDS : specs;
+  if (!Array.isArray(list) || list.length === 0) throw new Error(`${op}: backends must be a non-empty array of ${NAMES.map((n) => `'${n}'`).join(', ')} or Backend objects, got ${String(list)}`);
+  const run: ResolvedBackend[] = [];
+  const skipped: SkippedBackend[] = [];
+  const add = (label: string, backend: Backend): void => {
+    if (run.some((r) => r.label === label)) throw new Error(`${op}: backend '${label}' is listed twice`);
+    run.push({ label, backend });
+  };
+  for (const spec of list as unknown[]) {
+    if (typeof spec === 'string') {
+      if (!NAMES.includes(spec)) throw new Error(`${op}: unknown backend '${spec}' (expected one of ${NAMES.map((n) => `'${n}'`).join(', ')})`);
+      if (spec === 'naive') add('naive', naiveBackend);
+      else if (spec === 'js') add('js', jsBackend);
+      else {
+        const variants = spec === 'wasm' ? wasmVariants() : wasmVariants().filter((v) => `wasm:${v.variant}` === spec);
+        for (const { variant, unavailable } of variants) {
+          const label = `wasm:${variant}`;
+          if (unavailable !== null) skipped.push({ label, reason: unavailable });
+          else add(label, await wasmVariant(variant));
+        }
+      }
+    } else if (isBackend(spec)) {
+      const v = (spec as { variant?: unknown }).variant;
+      add(typeof v === 'string' ? `${spec.name}:${v}` : spec.name, spec);
+    } else if (spec !== null && typeof spec === 'object' && typeof (spec as { label?: unknown }).label === 'string' && isBackend((spec as { backend?: unknown }).backend)) {
+      const s = spec as { label: string; backend: Backend };
+      add(s.label, s.backend);
+    } else {
+      throw new Error(`${op}: a backend must be a name (${NAMES.join(', ')}), a Backend or { label, backend }, got ${String(spec)}`);
+    }
+  }
+  return { run, skipped };
+}
+
+function isBackend(x: unknown): x is Backend {
+  return x !== null && typeof x === 'object' && typeof (x as Backend).name === 'string' && typeof (x as Backend).conv2d === 'function';
+}
