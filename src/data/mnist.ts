@@ -183,7 +183,16 @@ async function readDir(op: string, dir: string): Promise<MnistBytes> {
     }
     throw new Error(`${op}: ${dir} has neither ${name} nor ${name}.gz`);
   };
-  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(PARTS.map((p) => read(MNIST_FILES[p])));
+  return allParts(PARTS.map((p) => read(MNIST_FILES[p])));
+}
+
+/** The four parts read in parallel; a failure is reported for the first failing part in
+ * PARTS order (not whichever finished first), so the error does not depend on timing. */
+async function allParts(reads: Promise<Uint8Array>[]): Promise<MnistBytes> {
+  const settled = await Promise.allSettled(reads);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [trainImages, trainLabels, testImages, testLabels] = settled.map((r) => (r as PromiseFulfilledResult<Uint8Array>).value);
   return { trainImages, trainLabels, testImages, testLabels };
 }
 
@@ -234,8 +243,7 @@ async function readUrls(op: string, urls: MnistUrls | string | URL): Promise<Mni
     const unknown = Object.keys(urls).filter((k) => !(PARTS as string[]).includes(k));
     if (unknown.length > 0) throw new Error(`${op}: urls has unknown keys ${unknown.join(', ')} (expected ${PARTS.join(', ')})`);
   }
-  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(PARTS.map(one));
-  return { trainImages, trainLabels, testImages, testLabels };
+  return allParts(PARTS.map(one));
 }
 
 /** Reads an MNIST-format data set from `options.dir`, `options.urls` or the data set's
