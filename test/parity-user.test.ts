@@ -42,7 +42,7 @@ describe('compareBackends', () => {
     expect(currentBackend()).toBe(before);
     expect(w.grad).toBeNull();
     expect(m.training).toBe(true);
-    expect(Object.prototype.hasOwnProperty.call(m.namedModules()[1][1], 'forward')).toBe(false);
+    expect(Object.hasOwn(m.namedModules()[1][1], 'forward')).toBe(false);
     expect(formatParityReport(report)).toMatch(/all \d backend\(s\) within tolerance/);
   });
 

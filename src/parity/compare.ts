@@ -79,7 +79,7 @@ function hooked<T>(model: Module, fn: (layers: Capture['layers']) => T): T {
   const layers: Capture['layers'] = new Map();
   const restore = model.namedModules().slice(1).map(([path, m]) => {
     const slot = m as unknown as { forward: Forward };
-    const own = Object.prototype.hasOwnProperty.call(m, 'forward');
+    const own = Object.hasOwn(m, 'forward');
     const original = slot.forward;
     const entry = { type: m.type, outputs: [] as Tensor[] };
     layers.set(path, entry);

@@ -225,7 +225,10 @@ export async function paritySweep(options?: SweepOptions): Promise<SweepReport> 
   const summary: SweepSummary[] = [];
   for (const r of results) {
     let s = summary.find((x) => x.op === r.op && x.backend === r.backend);
-    if (!s) summary.push((s = { op: r.op, backend: r.backend, cases: 0, worst: r, ok: true }));
+    if (!s) {
+      s = { op: r.op, backend: r.backend, cases: 0, worst: r, ok: true };
+      summary.push(s);
+    }
     s.worst = worse(s.worst, r) as SweepResult;
     s.ok &&= r.ok;
   }

@@ -330,7 +330,7 @@ export function checkShell(code: string, ctx: ShellContext): string[] {
       }
     } else if (cmd === 'npx') {
       const [bin, ...rest] = args;
-      const own = bin !== undefined && ctx.bins !== undefined && Object.prototype.hasOwnProperty.call(ctx.bins, bin);
+      const own = bin !== undefined && ctx.bins !== undefined && Object.hasOwn(ctx.bins, bin);
       if (own) {
         // The package's own bin: its built file must be what package.json names.
         if (!/^dist\//.test(ctx.bins?.[bin as string] ?? '')) problems.push(`'${shown}': package.json bin '${bin}' must point into dist/`);
