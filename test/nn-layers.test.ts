@@ -177,6 +177,9 @@ describe('layer behaviour', () => {
     expect(() => new Dropout({ p: 1 })).toThrow(/Dropout: p must be a number in \[0, 1\)/);
     expect(() => new BatchNorm2d({ numFeatures: 2, momentum: 2 })).toThrow(/BatchNorm2d: momentum/);
     expect(() => new MaxPool2d({} as never)).toThrow(/MaxPool2d: kernelSize/);
+    // Refused when built, as Conv2d refuses its options, not at the first forward.
+    expect(() => new MaxPool2d({ kernelSize: 2, padding: 2 })).toThrow(/MaxPool2d: padding \[2, 2, 2, 2\] must be smaller than kernelSize \[2, 2\]/);
+    expect(() => new AvgPool2d({ kernelSize: 3, padding: [0, 3, 0, 0] })).toThrow(/AvgPool2d: padding \[0, 3, 0, 0\] must be smaller/);
     expect(() => new LeakyReLU({ slope: -1 })).toThrow(/LeakyReLU: slope/);
   });
 

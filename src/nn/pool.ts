@@ -1,6 +1,6 @@
 // Pooling layers over the pooling ops.
 import { adaptiveAvgPool2d, avgPool2d, globalAvgPool2d, globalMaxPool2d, maxPool2d } from '../ops/pool.js';
-import { parsePadding, parseSize2, type AvgPool2dOptions, type MaxPool2dOptions, type Padding, type Size2 } from '../ops/geometry.js';
+import { checkPoolPadding, parsePadding, parseSize2, type AvgPool2dOptions, type MaxPool2dOptions, type Padding, type Size2 } from '../ops/geometry.js';
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 import { bool, checkLayerOptions } from './options.js';
@@ -36,7 +36,7 @@ function parsePoolOptions(type: string, options: MaxPool2dLayerOptions & AvgPool
   if (Number.isNaN(kernel[0])) throw new Error(`${type}: kernelSize is required`);
   const stride = parseSize2(type, 'stride', o.stride, kernel);
   const dilation = parseSize2(type, 'dilation', o.dilation, [1, 1]);
-  parsePadding(type, o.padding, kernel, kernel, stride, dilation);
+  checkPoolPadding(type, parsePadding(type, o.padding, kernel, kernel, stride, dilation), kernel, dilation);
   const out: MaxPool2dOptions & AvgPool2dOptions = { kernelSize: kernel, stride };
   if (o.padding !== undefined) out.padding = o.padding;
   if (o.dilation !== undefined) out.dilation = dilation;

@@ -191,6 +191,20 @@ function emptyWindow(size: number, out: number, padBefore: number, kernel: numbe
   return -1;
 }
 
+/** Pooling padding must be smaller than the (dilated) kernel on each side, or a window
+ * could hold only padding. Pooling layers check this at construction too. */
+export function checkPoolPadding(
+  op: string, pads: { top: number; bottom: number; left: number; right: number }, kernel: readonly number[], dilation: readonly number[], where = '',
+): void {
+  const extent = [dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1];
+  if (pads.top >= extent[0] || pads.bottom >= extent[0] || pads.left >= extent[1] || pads.right >= extent[1]) {
+    const dilated = dilation[0] > 1 || dilation[1] > 1;
+    throw new Error(
+      `${op}: padding [${pads.top}, ${pads.bottom}, ${pads.left}, ${pads.right}] must be smaller than ${dilated ? `the dilated kernel [${extent.join(', ')}]` : `kernelSize [${kernel.join(', ')}]`} on each side${where}`,
+    );
+  }
+}
+
 /** Geometry of max or average pooling over x [N, C, H, W]. Every window must hold an input
  * element: each side's padding must be smaller than the (dilated) kernel, and with dilation
  * no window may fall between the input's rows or columns. Options are validated by the op
@@ -207,13 +221,7 @@ export function pool2dGeometry(op: string, xShape: Shape, options: MaxPool2dOpti
   const ceilMode = checkFlag(op, 'ceilMode', options.ceilMode, false);
   const countIncludePad = checkFlag(op, 'countIncludePad', options.countIncludePad, true);
   const pads = parsePadding(op, options.padding, [inHeight, inWidth], kernel, stride, dilation);
-  const extent = [dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1];
-  if (pads.top >= extent[0] || pads.bottom >= extent[0] || pads.left >= extent[1] || pads.right >= extent[1]) {
-    const dilated = dilation[0] > 1 || dilation[1] > 1;
-    throw new Error(
-      `${op}: padding [${pads.top}, ${pads.bottom}, ${pads.left}, ${pads.right}] must be smaller than ${dilated ? `the dilated kernel [${extent.join(', ')}]` : `kernelSize [${kernel.join(', ')}]`} on each side (input ${formatShape(xShape)})`,
-    );
-  }
+  checkPoolPadding(op, pads, kernel, dilation, ` (input ${formatShape(xShape)})`);
   const outHeight = outputSize(op, 'height', inHeight, pads.top, pads.bottom, kernel[0], stride[0], dilation[0], ceilMode);
   const outWidth = outputSize(op, 'width', inWidth, pads.left, pads.right, kernel[1], stride[1], dilation[1], ceilMode);
   const dims = [
