@@ -82,7 +82,9 @@ export interface GemmParams {
   readonly beta: number;
 }
 
-export type BinaryKind = 'add' | 'sub' | 'mul' | 'div';
+/** maximum / minimum propagate NaN (either operand NaN gives NaN; a tie gives a);
+ * equal is 1 where a = b, else 0 (a mask, e.g. where a maximum came from). */
+export type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'equal';
 
 /** GELU's form: 'none' the exact x·Φ(x) (erf), 'tanh' PyTorch's tanh approximation. */
 export type GeluApproximate = 'none' | 'tanh';
@@ -131,6 +133,14 @@ export interface PadGeometry {
   readonly mode: PadMode;
   /** The fill of constant mode (ignored otherwise). */
   readonly value: number;
+}
+
+/** x viewed as [outer, size, inner]: an op along one axis of length size whose elements
+ * lie inner apart (inner 1 is the last axis). */
+export interface AxisGeometry {
+  readonly outer: number;
+  readonly size: number;
+  readonly inner: number;
 }
 
 /** Per-channel batch normalization of x viewed as [batch, channels, inner]. */
@@ -235,6 +245,14 @@ export interface Backend {
   softmaxBackward(y: Float32Array, dy: Float32Array, rows: number, cols: number, dx: Float32Array): void;
   logSoftmaxBackward(y: Float32Array, dy: Float32Array, rows: number, cols: number, dx: Float32Array): void;
 
+  /** Softmax / log-softmax along the middle axis of x viewed as [outer, size, inner]
+   * (max-subtracted, summed in float64; a NaN makes its whole line NaN), and their
+   * backwards from the forward output y. inner 1 is the row-wise case above. */
+  softmaxStrided(g: AxisGeometry, x: Float32Array, y: Float32Array): void;
+  logSoftmaxStrided(g: AxisGeometry, x: Float32Array, y: Float32Array): void;
+  softmaxStridedBackward(g: AxisGeometry, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  logSoftmaxStridedBackward(g: AxisGeometry, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+
   /** y = a ∘ b over arrays of one length (y may alias a or b). */
   binary(kind: BinaryKind, a: Float32Array, b: Float32Array, y: Float32Array): void;
   /** y = a ∘ b with both read through the strides of g (numpy broadcasting). */
@@ -244,6 +262,9 @@ export interface Backend {
   /** y (read through g.bStrides) = x (contiguous over g.shape) summed over the dimensions
    * where g.bStrides is 0: the adjoint of broadcasting. Overwrites y. */
   sumToShape(g: BroadcastGeometry, x: Float32Array, y: Float32Array): void;
+  /** Like sumToShape with the maximum / minimum instead of the sum (NaN propagates). */
+  maxToShape(g: BroadcastGeometry, x: Float32Array, y: Float32Array): void;
+  minToShape(g: BroadcastGeometry, x: Float32Array, y: Float32Array): void;
   /** y (contiguous over g.shape) = x read through g.bStrides. */
   broadcastTo(g: BroadcastGeometry, x: Float32Array, y: Float32Array): void;
   /** y = parts joined along one axis; split is its adjoint (overwrites every part). */

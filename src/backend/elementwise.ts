@@ -2,6 +2,7 @@
 // version would not pay). Plain loops over flat arrays; arithmetic is done in float64
 // (JS numbers) and stored as float32. Every output may alias its input.
 import { activationKernels } from './activation-kernels.js';
+import { axisKernels } from './axis-kernels.js';
 import { batchNormKernels } from './batchnorm.js';
 import { groupNormKernels } from './groupnorm.js';
 import { layoutKernels } from './layout-kernels.js';
@@ -133,5 +134,5 @@ export function logSoftmax(x: Float32Array, rows: number, cols: number, y: Float
 export const elementwiseKernels = Object.freeze({
   addBias, sumBias, relu, reluBackward, leakyRelu, leakyReluBackward,
   sigmoid, sigmoidBackward, tanh, tanhBackward, softmax, logSoftmax,
-  ...activationKernels, ...tensorKernels, ...layoutKernels, ...batchNormKernels, ...groupNormKernels,
+  ...activationKernels, ...tensorKernels, ...layoutKernels, ...batchNormKernels, ...groupNormKernels, ...axisKernels,
 });

@@ -8,7 +8,10 @@ function apply(kind: BinaryKind, a: number, b: number): number {
     case 'add': return a + b;
     case 'sub': return a - b;
     case 'mul': return a * b;
-    default: return a / b;
+    case 'div': return a / b;
+    case 'maximum': return a >= b || a !== a ? a : b;
+    case 'minimum': return a <= b || a !== a ? a : b;
+    default: return a === b ? 1 : 0;
   }
 }
 
@@ -19,7 +22,8 @@ export function binary(kind: BinaryKind, a: Float32Array, b: Float32Array, y: Fl
   if (kind === 'add') for (let i = 0; i < n; i++) y[i] = a[i] + b[i];
   else if (kind === 'sub') for (let i = 0; i < n; i++) y[i] = a[i] - b[i];
   else if (kind === 'mul') for (let i = 0; i < n; i++) y[i] = a[i] * b[i];
-  else for (let i = 0; i < n; i++) y[i] = a[i] / b[i];
+  else if (kind === 'div') for (let i = 0; i < n; i++) y[i] = a[i] / b[i];
+  else for (let i = 0; i < n; i++) y[i] = apply(kind, a[i], b[i]);
 }
 
 /** y = alpha·x + beta·y elementwise (beta 0 ignores y's old contents). */
