@@ -180,7 +180,7 @@ describe('activation gradients (naive)', () => {
   // softmax has no backward op (losses fuse it); check the forward against its known
   // Jacobian-vector products: softmax: y ⊙ (r − ⟨r, y⟩), logSoftmax: r − y·Σr, per row.
   function rowwiseGradient(x: Tensor, r: Tensor, log: boolean): Float64Array {
-    const y = softmax(x, naive);
+    const y = softmax(x, -1, naive);
     const cols = x.shape[x.rank - 1];
     const g = new Float64Array(x.size);
     for (let start = 0; start < x.size; start += cols) {
@@ -202,13 +202,13 @@ describe('activation gradients (naive)', () => {
     const rng = new Random(610);
     const x = randomTensor([2, 3, 5], rng, 3);
     const r = randomTensor([2, 3, 5], rng);
-    expectGradient('dx', x, () => project(softmax(x, naive), r), rowwiseGradient(x, r, false), SMOOTH_H, SMOOTH_TOL);
+    expectGradient('dx', x, () => project(softmax(x, -1, naive), r), rowwiseGradient(x, r, false), SMOOTH_H, SMOOTH_TOL);
   });
 
   it('logSoftmax over the last dimension', () => {
     const rng = new Random(611);
     const x = randomTensor([4, 6], rng, 3);
     const r = randomTensor([4, 6], rng);
-    expectGradient('dx', x, () => project(logSoftmax(x, naive), r), rowwiseGradient(x, r, true), SMOOTH_H, SMOOTH_TOL);
+    expectGradient('dx', x, () => project(logSoftmax(x, -1, naive), r), rowwiseGradient(x, r, true), SMOOTH_H, SMOOTH_TOL);
   });
 });

@@ -1,8 +1,9 @@
-// Elementwise activations and row-wise softmax; each backward takes what its kernel needs
+// Elementwise activations and softmax along an axis; each backward takes what its kernel needs
 // (relu/leakyRelu the forward input x, sigmoid/tanh the forward output y).
-import type { Backend } from '../backend/backend.js';
+import type { AxisGeometry, Backend } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
-import { Tensor, formatShape, zeros } from '../tensor.js';
+import { Tensor, formatShape, shapeSize, zeros } from '../tensor.js';
+import { normalizeAxis } from './shape.js';
 import { checkFiniteNumber, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
 /** An elementwise op: forward on the backend, and its rule from the backward kernel given
@@ -76,30 +77,43 @@ export function tanhBackward(y: Tensor, dy: Tensor, backend?: Backend): Tensor {
   return binary('tanhBackward', 'y', y, dy, backend, (be, dx) => be.tanhBackward(y.data, dy.data, dx.data));
 }
 
-function rowwise(op: string, x: Tensor, backend: Backend | undefined, log: boolean): Tensor {
+/** Softmax or log-softmax along `axis`: the row-wise kernels for the last axis, the
+ * strided ones (x seen as [outer, size, inner]) for any other. */
+function alongAxis(op: string, x: Tensor, axis: unknown, backend: Backend | undefined, log: boolean): Tensor {
   checkTensor(op, 'input', x);
   if (x.rank < 1) throw new Error(`${op}: input must have at least one dimension, got shape ${formatShape(x.shape)}`);
-  const cols = x.shape[x.rank - 1];
+  if (axis !== null && typeof axis === 'object' && typeof (axis as Backend).softmax === 'function') {
+    throw new Error(`${op}: axis must be an integer, got the ${(axis as Backend).name} backend (the backend is the third argument: ${op}(x, axis, backend))`);
+  }
+  const ax = normalizeAxis(op, axis, x.rank);
   if (x.size === 0) throw new Error(`${op}: input ${formatShape(x.shape)} is empty`);
   const be = resolveBackend(op, backend);
   const y = zeros(x.shape);
-  const rows = x.size / cols;
-  if (log) be.logSoftmax(x.data, rows, cols, y.data);
-  else be.softmax(x.data, rows, cols, y.data);
+  const size = x.shape[ax];
+  const inner = shapeSize(x.shape.slice(ax + 1));
+  const g: AxisGeometry = { outer: x.size / (size * inner), size, inner };
+  if (inner === 1) {
+    if (log) be.logSoftmax(x.data, g.outer, size, y.data);
+    else be.softmax(x.data, g.outer, size, y.data);
+  } else if (log) be.logSoftmaxStrided(g, x.data, y.data);
+  else be.softmaxStrided(g, x.data, y.data);
   return record(op, y, [x], be, (dy) => {
     const dx = zeros(x.shape);
-    if (log) be.logSoftmaxBackward(y.data, dy.data, rows, cols, dx.data);
-    else be.softmaxBackward(y.data, dy.data, rows, cols, dx.data);
+    if (inner === 1) {
+      if (log) be.logSoftmaxBackward(y.data, dy.data, g.outer, size, dx.data);
+      else be.softmaxBackward(y.data, dy.data, g.outer, size, dx.data);
+    } else if (log) be.logSoftmaxStridedBackward(g, y.data, dy.data, dx.data);
+    else be.softmaxStridedBackward(g, y.data, dy.data, dx.data);
     return [dx];
   });
 }
 
-/** exp(x) / Σ exp(x) over the last dimension. */
-export function softmax(x: Tensor, backend?: Backend): Tensor {
-  return rowwise('softmax', x, backend, false);
+/** exp(x) / Σ exp(x) along `axis` (default −1, the last; negative counts from the end). */
+export function softmax(x: Tensor, axis = -1, backend?: Backend): Tensor {
+  return alongAxis('softmax', x, axis, backend, false);
 }
 
-/** x − log Σ exp(x) over the last dimension. */
-export function logSoftmax(x: Tensor, backend?: Backend): Tensor {
-  return rowwise('logSoftmax', x, backend, true);
+/** x − log Σ exp(x) along `axis` (default −1, the last; negative counts from the end). */
+export function logSoftmax(x: Tensor, axis = -1, backend?: Backend): Tensor {
+  return alongAxis('logSoftmax', x, axis, backend, true);
 }

@@ -265,16 +265,14 @@ function normalizeAxis(op: string, axis: number, rank: number): number {
 
 /** Softmax / LogSoftmax: opset 13 normalizes one axis (default −1); earlier opsets flatten
  * to 2-D at `axis` (default 1) and normalize the rows, which is a reshape around the op. */
-function softmaxLike(node: OnnxNode, run: (x: Tensor, backend: Backend) => Tensor): OnnxOutput[] {
+function softmaxLike(node: OnnxNode, run: (x: Tensor, axis: number, backend: Backend) => Tensor): OnnxOutput[] {
   const x = node.tensor(0);
   if (node.opset < 13) {
     const axis = normalizeAxis(node.op, node.attrs.int('axis', 1), x.rank);
     const rows = reshape(x, [shapeSize(x.shape.slice(0, axis)), shapeSize(x.shape.slice(axis))]);
-    return [reshape(run(rows, node.backend), x.shape)];
+    return [reshape(run(rows, -1, node.backend), x.shape)];
   }
-  const axis = normalizeAxis(node.op, node.attrs.int('axis', -1), x.rank);
-  if (axis !== x.rank - 1) throw new Unsupported(node.op, `axis ${axis} of a rank-${x.rank} input (softmax runs over the last axis only)`);
-  return [run(x, node.backend)];
+  return [run(x, node.attrs.int('axis', -1), node.backend)];
 }
 
 /** Sum / Mean: ONNX defines them as elementwise folds with numpy broadcasting. */
@@ -397,8 +395,8 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
     const bound = (i: number, name: string, fallback: number): number => (node.opset < 11 ? node.attrs.float(name, fallback) : node.scalar(i, fallback));
     return [clip(node.tensor(0), { min: bound(1, 'min', -Infinity), max: bound(2, 'max', Infinity) }, node.backend)];
   },
-  Softmax: (node) => softmaxLike(node, (x, be) => softmax(x, be)),
-  LogSoftmax: (node) => softmaxLike(node, (x, be) => logSoftmax(x, be)),
+  Softmax: (node) => softmaxLike(node, (x, axis, be) => softmax(x, axis, be)),
+  LogSoftmax: (node) => softmaxLike(node, (x, axis, be) => logSoftmax(x, axis, be)),
 
   BatchNormalization(node) {
     const { attrs } = node;
