@@ -8,7 +8,7 @@ import { checkTensor, resolveBackend, sameShape } from './validate.js';
 
 export type Operand = Tensor | number;
 
-function operand(op: string, name: string, v: Operand): Tensor {
+export function operand(op: string, name: string, v: Operand): Tensor {
   if (typeof v === 'number') return new Tensor(Float32Array.of(v), []);
   checkTensor(op, name, v);
   return v;
@@ -46,7 +46,7 @@ function contiguousStrides(shape: Shape): number[] {
 }
 
 /** dy summed down to `shape` (the adjoint of broadcasting to dy's shape). */
-function reduceTo(be: Backend, dy: Tensor, shape: Shape): Tensor {
+export function reduceTo(be: Backend, dy: Tensor, shape: Shape): Tensor {
   if (sameShape(dy.shape, shape)) return dy;
   const out = zeros(shape);
   be.sumToShape({ shape: dy.shape, aStrides: contiguousStrides(dy.shape), bStrides: broadcastStrides(shape, dy.shape) }, dy.data, out.data);
@@ -54,9 +54,9 @@ function reduceTo(be: Backend, dy: Tensor, shape: Shape): Tensor {
 }
 
 /** a ∘ b on the backend into a new tensor of the broadcast shape. */
-function compute(be: Backend, kind: BinaryKind, a: Tensor, b: Tensor, shape: Shape): Tensor {
+export function compute(be: Backend, kind: BinaryKind, a: Tensor, b: Tensor, shape: Shape): Tensor {
   const y = zeros(shape);
-  if (sameShape(a.shape, b.shape)) be.binary(kind, a.data, b.data, y.data);
+  if (sameShape(a.shape, b.shape) && sameShape(a.shape, shape)) be.binary(kind, a.data, b.data, y.data);
   else {
     const g: BroadcastGeometry = { shape, aStrides: broadcastStrides(a.shape, shape), bStrides: broadcastStrides(b.shape, shape) };
     be.broadcastBinary(kind, g, a.data, b.data, y.data);

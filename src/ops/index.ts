@@ -15,11 +15,12 @@ export { clip, relu6, hardSigmoid, hardSwish, type ClipOptions, type HardSigmoid
 export { silu, swish, gelu, elu, softplus, type GeluOptions, type EluOptions, type SoftplusOptions } from './smooth.js';
 export { prelu } from './prelu.js';
 export { add, sub, mul, div, neg, broadcastShapes, type Operand } from './arithmetic.js';
+export { maximum, minimum, maxOf, minOf, sumOf, meanOf } from './minmax.js';
 export { reshape, flatten, squeeze, unsqueeze, concat, split, chunk } from './shape.js';
 export { transpose, permute } from './transpose.js';
 export { slice, narrow, sliceGeometry, type SliceOptions } from './slice.js';
 export { pad, padGeometry, type PadOptions, type Pads } from './pad.js';
-export { sum, mean, type ReduceOptions } from './reduce.js';
+export { sum, mean, max, min, type ReduceOptions } from './reduce.js';
 export { batchNorm2d, type BatchNorm2dOptions as BatchNorm2dOpOptions } from './batchnorm.js';
 export {
   layerNorm, layerNormWithStats, groupNorm, instanceNorm, type NormOptions, type LayerNormResult, type InstanceNormOptions,
