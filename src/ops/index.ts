@@ -7,6 +7,7 @@ export {
   globalMaxPool2d, adaptiveAvgPool2d, adaptiveAvgPool2dBackward, type MaxPool2dResult,
 } from './pool.js';
 export { gemm, type GemmOptions } from './gemm.js';
+export { matmul } from './matmul.js';
 export { linear, linearBackward, type LinearGradients } from './linear.js';
 export {
   relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackward, tanh, tanhBackward, softmax, logSoftmax,
