@@ -1,6 +1,7 @@
 // The one table of ops: every op is defined once (validation, shapes, forward on a
 // Backend, backward rule) in the file it is exported from. Nothing registers by side effect.
 export { conv2d, conv2dBackward, type Conv2dBackwardOptions, type Conv2dGradients } from './conv.js';
+export { convTranspose2d, convTranspose2dGeometry, type ConvTranspose2dOptions, type ConvTranspose2dGeometry } from './conv-transpose.js';
 export { im2col, col2im } from './im2col.js';
 export {
   maxPool2d, maxPool2dWithIndices, maxPool2dBackward, avgPool2d, avgPool2dBackward, globalAvgPool2d, globalAvgPool2dBackward,
