@@ -1,5 +1,6 @@
 export { Module, registerModule, type ModuleClass, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
 export { Conv2d, type Conv2dLayerOptions } from './conv2d.js';
+export { ConvTranspose2d, type ConvTranspose2dLayerOptions } from './conv-transpose2d.js';
 export { Linear, type LinearLayerOptions } from './linear.js';
 export {
   MaxPool2d, AvgPool2d, GlobalAvgPool2d, GlobalMaxPool2d, AdaptiveAvgPool2d,

@@ -2,6 +2,7 @@
 // registration by side effect) and the classes given to registerModule().
 import { Module, registeredModule } from './module.js';
 import { Conv2d } from './conv2d.js';
+import { ConvTranspose2d } from './conv-transpose2d.js';
 import { Linear } from './linear.js';
 import { AdaptiveAvgPool2d, AvgPool2d, GlobalAvgPool2d, GlobalMaxPool2d, MaxPool2d } from './pool.js';
 import { Flatten } from './flatten.js';
@@ -27,6 +28,7 @@ let table: Record<string, Factory> | null = null;
 function builtins(): Record<string, Factory> {
   table ??= {
     Conv2d: (c) => new Conv2d({ ...(c as never as ConstructorParameters<typeof Conv2d>[0]), init: 'zeros' }),
+    ConvTranspose2d: (c) => new ConvTranspose2d({ ...(c as never as ConstructorParameters<typeof ConvTranspose2d>[0]), init: 'zeros' }),
     Linear: (c) => new Linear({ ...(c as never as ConstructorParameters<typeof Linear>[0]), init: 'zeros' }),
     MaxPool2d: (c) => new MaxPool2d(c as never),
     AvgPool2d: (c) => new AvgPool2d(c as never),
