@@ -21,9 +21,9 @@
 // reads the inputs and attributes, calls the op with `backend`, and returns the outputs
 // in ONNX order; throw `new Unsupported(op, what)` for what it cannot do.
 import {
-  Tensor, add, avgPool2d, batchNorm2d, clip, concat, conv2d, div, dropout, gemm, globalAvgPool2d, globalMaxPool2d, hardSigmoid,
-  hardSwish, instanceNorm, layerNormWithStats, leakyRelu, logSoftmax, maxPool2dWithIndices, mul, pad, prelu, relu,
-  reshape, shapeSize, sigmoid, softmax, tanh, transpose, zeros, type Backend,
+  Tensor, add, avgPool2d, batchNorm2d, clip, concat, conv2d, convTranspose2d, dropout, gemm, globalAvgPool2d, globalMaxPool2d,
+  hardSigmoid, hardSwish, instanceNorm, layerNormWithStats, leakyRelu, logSoftmax, matmul, maxOf, maxPool2dWithIndices, meanOf, mul,
+  pad, prelu, relu, reshape, shapeSize, sigmoid, softmax, sumOf, tanh, transpose, zeros, type Backend,
 } from '../../src/index.js';
 
 /** A test needs something simdnet does not do yet: `missing` says what (an op, an
@@ -275,11 +275,63 @@ function softmaxLike(node: OnnxNode, run: (x: Tensor, axis: number, backend: Bac
   return [run(x, node.attrs.int('axis', -1), node.backend)];
 }
 
-/** Sum / Mean: ONNX defines them as elementwise folds with numpy broadcasting. */
-function foldAdd(node: OnnxNode): Tensor {
-  let y = node.tensor(0);
-  for (let i = 1; i < node.inputs.length; i++) y = add(y, node.tensor(i), node.backend);
-  return y;
+/** ConvTranspose: ONNX's pads, output_padding, or output_shape (which sets the pads:
+ * total = stride·(in − 1) + output_padding + dilation·(k − 1) + 1 − out per dimension, split
+ * with the odd one at the end for SAME_UPPER and at the start otherwise; a negative total is
+ * extra output padding at the end), or auto_pad SAME_* (out = in·stride). 1-D runs as 2-D
+ * with height 1. */
+function convTranspose(node: OnnxNode): OnnxOutput[] {
+  const { op, attrs } = node;
+  const x = node.tensor(0);
+  const w = node.tensor(1);
+  const dims = x.rank - 2;
+  if (dims !== 1 && dims !== 2) throw new Unsupported(op, `${dims}-D spatial input [${x.shape.join(', ')}] (NCHW is 2-D)`);
+  const kernel = w.shape.slice(2);
+  const kernelAttr = attrs.ints('kernel_shape');
+  if (kernelAttr && kernelAttr.some((k, i) => k !== kernel[i])) throw new Error(`${op}: kernel_shape [${kernelAttr.join(', ')}] differs from the weight's [${kernel.join(', ')}]`);
+  const ones = new Array<number>(dims).fill(1);
+  const zerosList = new Array<number>(dims).fill(0);
+  const strides = attrs.ints('strides', ones);
+  const dilations = attrs.ints('dilations', ones);
+  const extra = [...attrs.ints('output_padding', zerosList)];
+  const group = attrs.int('group', 1);
+  const autoPad = attrs.string('auto_pad', 'NOTSET');
+  const outputShape = attrs.ints('output_shape');
+  const inSize = x.shape.slice(2);
+  let pads = attrs.ints('pads', new Array<number>(2 * dims).fill(0));
+  if (outputShape || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    const target = outputShape ? outputShape.slice(-dims) : inSize.map((n, d) => n * strides[d]);
+    const begin: number[] = [];
+    const end: number[] = [];
+    for (let d = 0; d < dims; d++) {
+      const total = strides[d] * (inSize[d] - 1) + extra[d] + dilations[d] * (kernel[d] - 1) + 1 - target[d];
+      if (total < 0) {
+        extra[d] -= total;
+        begin.push(0);
+        end.push(0);
+      } else {
+        const half = Math.floor(total / 2);
+        begin.push(autoPad === 'SAME_UPPER' ? half : total - half);
+        end.push(autoPad === 'SAME_UPPER' ? total - half : half);
+      }
+    }
+    pads = [...begin, ...end];
+  } else if (autoPad === 'VALID') pads = new Array<number>(2 * dims).fill(0);
+  else if (autoPad !== 'NOTSET') throw new Error(`${op}: unknown auto_pad ${autoPad}`);
+  const two = (v: number[], fill: number): [number, number] => (dims === 1 ? [fill, v[0]] : [v[0], v[1]]);
+  const options = {
+    stride: two(strides, 1), dilation: two(dilations, 1), outputPadding: two(extra, 0), groups: group,
+    padding: (dims === 1 ? [0, 0, pads[0], pads[1]] : [pads[0], pads[2], pads[1], pads[3]]) as [number, number, number, number],
+  };
+  const x4 = dims === 1 ? reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]) : x;
+  const w4 = dims === 1 ? reshape(w, [w.shape[0], w.shape[1], 1, w.shape[2]]) : w;
+  const y = convTranspose2d(x4, w4, node.optionalTensor(2), options, node.backend);
+  return [dims === 1 ? reshape(y, [y.shape[0], y.shape[1], y.shape[3]]) : y];
+}
+
+/** The node's inputs as tensors (the variadic Sum, Mean, Max). */
+function allInputs(node: OnnxNode): Tensor[] {
+  return node.inputs.map((_, i) => node.tensor(i));
 }
 
 /** PRelu: the slope broadcasts to x (numpy rules, right-aligned). Its span of axes,
@@ -323,7 +375,7 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
     return [unspatial(s, y)];
   },
 
-  ConvTranspose: missing('no convTranspose2d op'),
+  ConvTranspose: convTranspose,
 
   MaxPool(node) {
     const s = spatial(node, node.tensor(0));
@@ -376,12 +428,7 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
     return [gemm(a, b, { transA, transB, alpha, beta, c }, node.backend)];
   },
 
-  MatMul(node) {
-    const a = node.tensor(0);
-    const b = node.tensor(1);
-    if (a.rank !== 2 || b.rank !== 2) throw new Unsupported(node.op, `operands [${a.shape.join(', ')}] · [${b.shape.join(', ')}] (matmul with batch dimensions; gemm is 2-D)`);
-    return [gemm(a, b, {}, node.backend)];
-  },
+  MatMul: (node) => [matmul(node.tensor(0), node.tensor(1), node.backend)],
 
   Relu: unary((x, be) => relu(x, be)),
   LeakyRelu: (node) => [leakyRelu(node.tensor(0), node.attrs.float('alpha', 0.01), node.backend)],
@@ -496,7 +543,7 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
   // The identity: the input is the output (no simdnet op is involved).
   Identity: (node) => [node.tensor(0)],
 
-  Sum: (node) => [foldAdd(node)],
-  Mean: (node) => [div(foldAdd(node), node.inputs.length, node.backend)],
-  Max: missing('no maximum op'),
+  Sum: (node) => [sumOf(allInputs(node), node.backend)],
+  Mean: (node) => [meanOf(allInputs(node), node.backend)],
+  Max: (node) => [maxOf(allInputs(node), node.backend)],
 };
