@@ -47,8 +47,8 @@ export class ConvTranspose2d extends Module {
     this.options = { stride: o.stride, padding: o.padding, outputPadding: o.outputPadding, dilation: o.dilation, groups };
     // Validate stride, padding, outputPadding and dilation now rather than at the first
     // forward, on an input large enough that no valid padding empties the output.
-    const pads = typeof o.padding === 'number' ? [o.padding] : Array.isArray(o.padding) ? o.padding : [];
-    const size = 1 + pads.reduce((a: number, p: unknown) => a + (Number.isInteger(p) && (p as number) > 0 ? (p as number) : 0), 0);
+    const pads: unknown[] = typeof o.padding === 'number' ? [o.padding] : Array.isArray(o.padding) ? o.padding : [];
+    const size = 1 + 2 * pads.reduce((a: number, p) => Math.max(a, Number.isInteger(p) ? (p as number) : 0), 0);
     convTranspose2dGeometry(type, [1, inChannels, size, size], [inChannels, outChannels / groups, kh, kw], this.options);
     this.settings = {
       inChannels, outChannels, kernelSize: [kh, kw], stride: o.stride, padding: o.padding, outputPadding: o.outputPadding, dilation: o.dilation, groups, bias: hasBias,
