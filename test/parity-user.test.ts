@@ -98,8 +98,8 @@ describe('paritySweep', () => {
     const report = await paritySweep({ backends: ['js', 'wasm:simd'] });
     expect(report.results.filter((r) => !r.ok).map((r) => `${r.backend} ${r.op} ${r.label} ${r.output}`)).toEqual([]);
     expect(new Set(report.summary.map((s) => s.op))).toEqual(new Set([
-      'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'gemm', 'linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax',
-      'logSoftmax', 'relu6', 'hardSigmoid', 'hardSwish', 'silu', 'gelu', 'elu', 'softplus', 'prelu', 'batchNorm2d',
+      'conv2d', 'convTranspose2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'gemm', 'matmul', 'maximum', 'max', 'linear',
+      'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'relu6', 'hardSigmoid', 'hardSwish', 'silu', 'gelu', 'elu', 'softplus', 'prelu', 'batchNorm2d',
     ]));
     expect(report.results.some((r) => r.op === 'conv2d' && r.output === 'dw')).toBe(true);
     expect(formatSweepReport(report)).toMatch(/^conv2d\s+7\s+\S+ ok\s+\S+ ok$/m);

@@ -1,17 +1,21 @@
 // The built-in op sweep that `npx simdnet parity` (and a browser page) runs: a compact set
-// of shapes for conv2d, pooling, gemm, linear, activations and batchNorm2d — batch 1,
+// of shapes for conv2d, convTranspose2d, pooling, gemm, matmul, linear, activations,
+// softmax over an axis, maximum, max over axes and batchNorm2d — batch 1,
 // odd sizes, stride, asymmetric padding, dilation, groups, depthwise — each forward and
 // backward (the gradients of Σ y·r, r seeded random, through the tape), on every backend
 // against naive. The repository's own suites (test/support/sweep.ts) sweep hundreds of
 // shapes with guarded buffers; this one is small enough to run on a user's machine in
-// seconds. For the linear ops (conv, pooling by average, gemm, linear) the bound's atol
+// seconds. For the linear ops (conv, pooling by average, gemm, matmul, linear) the bound's atol
 // is scaled by Σ|terms|, found by running naive on |inputs| (see tolerance.ts).
 import type { Backend } from '../backend/backend.js';
 import { naiveBackend } from '../backend/naive.js';
 import { currentBackend, setBackend } from '../backend/registry.js';
 import { conv2d } from '../ops/conv.js';
+import { convTranspose2d, type ConvTranspose2dOptions } from '../ops/conv-transpose.js';
 import { avgPool2d, globalAvgPool2d, maxPool2d } from '../ops/pool.js';
 import { gemm } from '../ops/gemm.js';
+import { matmul } from '../ops/matmul.js';
+import { maximum } from '../ops/minmax.js';
 import { linear } from '../ops/linear.js';
 import { leakyRelu, logSoftmax, relu, sigmoid, softmax, tanh } from '../ops/activation.js';
 import { hardSigmoid, hardSwish, relu6 } from '../ops/clip.js';
@@ -19,7 +23,7 @@ import { elu, gelu, silu, softplus } from '../ops/smooth.js';
 import { prelu } from '../ops/prelu.js';
 import { batchNorm2d } from '../ops/batchnorm.js';
 import { mul } from '../ops/arithmetic.js';
-import { sum } from '../ops/reduce.js';
+import { max, sum } from '../ops/reduce.js';
 import type { Conv2dOptions, Pool2dOptions } from '../ops/geometry.js';
 import { checkOptions } from '../ops/validate.js';
 import { Random } from '../random.js';
@@ -42,6 +46,11 @@ const conv = (x: Shape, w: Shape, o: Conv2dOptions): SweepCase => ({
   op: 'conv2d', label: `x ${formatShape(x)} w ${formatShape(w)} ${JSON.stringify(o)}`, linear: true,
   inputs: [{ name: 'x', shape: x }, { name: 'w', shape: w }, { name: 'b', shape: [w[0]] }],
   forward: (be, [xt, wt, bt]) => conv2d(xt, wt, bt, o, be),
+});
+const convT = (x: Shape, w: Shape, o: ConvTranspose2dOptions): SweepCase => ({
+  op: 'convTranspose2d', label: `x ${formatShape(x)} w ${formatShape(w)} ${JSON.stringify(o)}`, linear: true,
+  inputs: [{ name: 'x', shape: x }, { name: 'w', shape: w }, { name: 'b', shape: [w[1] * (o.groups ?? 1)] }],
+  forward: (be, [xt, wt, bt]) => convTranspose2d(xt, wt, bt, o, be),
 });
 const pool = (op: 'maxPool2d' | 'avgPool2d', x: Shape, o: Pool2dOptions): SweepCase => ({
   op, label: `x ${formatShape(x)} ${JSON.stringify(o)}`, linear: op === 'avgPool2d',
@@ -67,7 +76,7 @@ const bn = (x: Shape, training: boolean): SweepCase => ({
   },
 });
 
-/** The built-in cases: about 40 configurations. */
+/** The built-in cases: about 50 configurations. */
 export function defaultSweep(): SweepCase[] {
   return [
     conv([2, 3, 7, 7], [4, 3, 3, 3], { padding: 1 }),
@@ -84,7 +93,26 @@ export function defaultSweep(): SweepCase[] {
     pool('avgPool2d', [1, 2, 7, 9], { kernelSize: 3, stride: 2, padding: 1 }),
     pool('avgPool2d', [1, 1, 6, 5], { kernelSize: [2, 3], stride: 1, padding: [1, 0, 0, 1] }),
     { op: 'globalAvgPool2d', label: 'x [2, 3, 5, 7]', linear: true, inputs: [{ name: 'x', shape: [2, 3, 5, 7] }], forward: (be, [x]) => globalAvgPool2d(x, be) },
+    convT([2, 3, 4, 4], [3, 2, 3, 3], { stride: 2, padding: 1, outputPadding: 1 }),
+    convT([1, 4, 3, 5], [4, 3, 2, 3], { stride: [1, 2], padding: [1, 0, 0, 2], dilation: [2, 1], groups: 2 }),
+    convT([1, 2, 3, 3], [2, 2, 2, 2], { dilation: 3, outputPadding: 2 }),
     mm(1, 1, 1), mm(7, 13, 5), mm(5, 9, 17, true), mm(17, 33, 9, false, true), mm(33, 65, 31, true, true), mm(64, 64, 64),
+    {
+      op: 'matmul', label: 'a [2, 3, 5, 4] · b [4, 6]', linear: true,
+      inputs: [{ name: 'a', shape: [2, 3, 5, 4] }, { name: 'b', shape: [4, 6] }],
+      forward: (be, [a, b]) => matmul(a, b, be),
+    },
+    {
+      op: 'matmul', label: 'a [3, 1, 4, 5] · b [2, 5, 3]', linear: true,
+      inputs: [{ name: 'a', shape: [3, 1, 4, 5] }, { name: 'b', shape: [2, 5, 3] }],
+      forward: (be, [a, b]) => matmul(a, b, be),
+    },
+    {
+      op: 'maximum', label: 'a [3, 37] b [37]',
+      inputs: [{ name: 'a', shape: [3, 37] }, { name: 'b', shape: [37] }],
+      forward: (be, [a, b]) => maximum(a, b, be),
+    },
+    act('max', (x, be) => max(x, { axis: [0, 2] }, be), [3, 4, 5]),
     {
       op: 'linear', label: 'x [5, 19] w [7, 19]', linear: true,
       inputs: [{ name: 'x', shape: [5, 19] }, { name: 'w', shape: [7, 19] }, { name: 'b', shape: [7] }],
@@ -96,6 +124,8 @@ export function defaultSweep(): SweepCase[] {
     act('tanh', (x, be) => tanh(x, be)),
     act('softmax', (x, be) => softmax(x, -1, be)),
     act('logSoftmax', (x, be) => logSoftmax(x, -1, be)),
+    act('softmax', (x, be) => softmax(x, 1, be), [2, 7, 5]),
+    act('logSoftmax', (x, be) => logSoftmax(x, 0, be), [4, 3, 6]),
     act('relu6', (x, be) => relu6(x, be)),
     act('hardSigmoid', (x, be) => hardSigmoid(x, undefined, be)),
     act('hardSwish', (x, be) => hardSwish(x, be)),
@@ -250,7 +280,7 @@ export function formatSweepReport(report: SweepReport): string {
   });
   const lines = [
     `Op parity against ${report.reference}, forward and backward; worst error/bound per op and backend (≤ 1 passes)`,
-    `tolerance ${formatTolerance(report.tolerance)} (atol·Σ|terms| for conv2d, avgPool2d, globalAvgPool2d, gemm, linear)`,
+    `tolerance ${formatTolerance(report.tolerance)} (atol·Σ|terms| for conv2d, convTranspose2d, avgPool2d, globalAvgPool2d, gemm, matmul, linear)`,
     table(['Op', 'Cases', ...backends], rows, [false, true, ...backends.map(() => true)]),
   ];
   for (const s of report.skipped) lines.push(`skipped ${s.label}: ${s.reason}`);
