@@ -161,6 +161,39 @@ export interface GroupNormGeometry {
   readonly groups: number;
 }
 
+export type ResizeMode = 'nearest' | 'bilinear';
+
+/** One spatial axis of a resize: where each output position reads, computed once by the
+ * resize op (src/ops/resize.ts) from the coordinate mode, in float64. */
+export interface ResizeAxis {
+  /** Per output position: the source index (nearest: the one it copies; bilinear: the
+   * lower neighbour), always in [0, input length). */
+  readonly index0: Int32Array;
+  /** Bilinear: the upper neighbour, index0 + 1 or index0 at the last index; nearest: index0. */
+  readonly index1: Int32Array;
+  /** Bilinear: the weight λ ∈ [0, 1] of index1 (index0 weighs 1 − λ); nearest: 0. */
+  readonly weight: Float64Array;
+  /** 1 where the source coordinate lies outside the input (tf_crop_and_resize), so the
+   * output there is g.extrapolationValue; null when no position does. */
+  readonly outside: Uint8Array | null;
+}
+
+/** A resize of x [N, C, H, W] to [N, C, OH, OW]: one table per axis. */
+export interface ResizeGeometry {
+  readonly batch: number;
+  readonly channels: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly mode: ResizeMode;
+  /** Tables of outHeight entries into the rows and of outWidth entries into the columns. */
+  readonly rows: ResizeAxis;
+  readonly cols: ResizeAxis;
+  /** The value of outputs whose row or column is outside (see ResizeAxis.outside). */
+  readonly extrapolationValue: number;
+}
+
 export interface Backend {
   readonly name: BackendName;
 
@@ -195,6 +228,13 @@ export interface Backend {
    * spread evenly over its window; overwrites dx). */
   adaptiveAvgPool2d(g: AdaptivePool2dGeometry, x: Float32Array, y: Float32Array): void;
   adaptiveAvgPool2dBackward(g: AdaptivePool2dGeometry, dy: Float32Array, dx: Float32Array): void;
+
+  /** y [N, C, OH, OW] from x [N, C, H, W]: nearest copies x[index0 row, index0 col];
+   * bilinear weighs the four neighbours (1 − λr)(1 − λc), (1 − λr)λc, λr(1 − λc), λrλc. */
+  resize(g: ResizeGeometry, x: Float32Array, y: Float32Array): void;
+  /** dx [N, C, H, W] (overwritten): each dy scattered back with the forward's weights
+   * (nearest: added at the element it copied); outside positions pass nothing. */
+  resizeBackward(g: ResizeGeometry, dy: Float32Array, dx: Float32Array): void;
 
   /** y[o, c, i] = x[o, c, i] + bias[c] for x viewed as [outer, channels, inner]; y may be x. */
   addBias(x: Float32Array, bias: Float32Array, outer: number, channels: number, inner: number, y: Float32Array): void;
