@@ -9,6 +9,7 @@ export {
 } from './pool.js';
 export { gemm, type GemmOptions } from './gemm.js';
 export { matmul } from './matmul.js';
+export { resize, resizeBackward, type ResizeOptions, type ResizeCoordinateMode, type ResizeNearestMode } from './resize.js';
 export { linear, linearBackward, type LinearGradients } from './linear.js';
 export {
   relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackward, tanh, tanhBackward, softmax, logSoftmax,
