@@ -23,7 +23,8 @@
 import {
   Tensor, add, avgPool2d, batchNorm2d, clip, concat, conv2d, convTranspose2d, dropout, gemm, globalAvgPool2d, globalMaxPool2d,
   hardSigmoid, hardSwish, instanceNorm, layerNormWithStats, leakyRelu, logSoftmax, matmul, maxOf, maxPool2dWithIndices, meanOf, mul,
-  pad, prelu, relu, reshape, shapeSize, sigmoid, softmax, sumOf, tanh, transpose, zeros, type Backend,
+  pad, prelu, relu, reshape, resize, shapeSize, sigmoid, softmax, sumOf, tanh, transpose, zeros, type Backend,
+  type ResizeCoordinateMode, type ResizeNearestMode, type ResizeOptions,
 } from '../../src/index.js';
 
 /** A test needs something simdnet does not do yet: `missing` says what (an op, an
@@ -92,6 +93,13 @@ export class Attributes {
     if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x))) {
       throw new Error(`${this.op}: attribute ${name} should be ints, got ${JSON.stringify(v)}`);
     }
+    return v as number[];
+  }
+
+  floats(name: string): number[] | undefined {
+    const v = this.get(name);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) throw new Error(`${this.op}: attribute ${name} should be floats, got ${JSON.stringify(v)}`);
     return v as number[];
   }
 
@@ -253,6 +261,87 @@ function columnMajorIndices(argmax: Int32Array, h: number, w: number): number[] 
     const c = k % w;
     return plane * h * w + c * h + r;
   });
+}
+
+// ---------------------------------------------------------------------------------
+// Resize (opset 10–13; 18's antialias, axes and keep_aspect_ratio_policy refused) and
+// Upsample (opset 7–9): 2-D spatial over NCHW, N and C kept (scale 1, or their own size).
+
+const RESIZE_COORDINATE_MODES: readonly string[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_crop_and_resize'];
+const RESIZE_NEAREST_MODES: readonly string[] = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
+
+/** The ONNX mode as resize's: 'linear' (and Upsample-7's 'bilinear') is bilinear in 2-D. */
+function resizeMode(node: OnnxNode): 'nearest' | 'bilinear' {
+  const mode = node.attrs.string('mode', 'nearest');
+  if (mode === 'nearest') return 'nearest';
+  if (mode === 'linear' || (node.op === 'Upsample' && mode === 'bilinear')) return 'bilinear';
+  throw new Unsupported(node.op, `mode '${mode}' (resize is nearest or bilinear)`);
+}
+
+/** Only the spatial axes H and W may change: scales [1, 1, sh, sw] or sizes [N, C, oh, ow]. */
+function spatialPair(node: OnnxNode, what: 'scales' | 'sizes', values: number[], x: Tensor): [number, number] {
+  if (values.length !== x.rank) throw new Error(`${node.op}: ${what} has ${values.length} values for a rank-${x.rank} input`);
+  const keep = what === 'scales' ? [1, 1] : [x.shape[0], x.shape[1]];
+  if (values[0] !== keep[0] || values[1] !== keep[1]) throw new Unsupported(node.op, `${what} [${values.join(', ')}] resizes N or C (resize is 2-D spatial)`);
+  return [values[2], values[3]];
+}
+
+function nchwOnly(node: OnnxNode, x: Tensor): void {
+  if (x.rank !== 4) throw new Unsupported(node.op, `rank-${x.rank} input [${x.shape.join(', ')}] (resize is 2-D spatial over NCHW)`);
+}
+
+function resizeNode(node: OnnxNode): OnnxOutput[] {
+  const { attrs, op } = node;
+  const x = node.tensor(0);
+  if (attrs.int('antialias', 0) !== 0) throw new Unsupported(op, 'antialias 1 (an antialiasing filter when downsampling)');
+  if (attrs.has('axes')) throw new Unsupported(op, `axes [${attrs.ints('axes', []).join(', ')}] (resize takes scales or sizes for every axis)`);
+  const policy = attrs.string('keep_aspect_ratio_policy', 'stretch');
+  if (policy !== 'stretch') throw new Unsupported(op, `keep_aspect_ratio_policy '${policy}'`);
+  const mode = resizeMode(node);
+  nchwOnly(node, x);
+  // Opset 10: X and scales only, and no coordinate or rounding attributes: Upsample's asymmetric floor.
+  if (node.opset < 11) {
+    return [resize(x, { scale: spatialPair(node, 'scales', node.numbers(1), x), mode, coordinateMode: 'asymmetric', ...(mode === 'nearest' ? { nearestMode: 'floor' as const } : {}) }, node.backend)];
+  }
+  const coordinateMode = attrs.string('coordinate_transformation_mode', 'half_pixel');
+  if (!RESIZE_COORDINATE_MODES.includes(coordinateMode)) throw new Unsupported(op, `coordinate_transformation_mode '${coordinateMode}'`);
+  if (attrs.int('exclude_outside', 0) !== 0) throw new Unsupported(op, 'exclude_outside 1 (resize clamps to the edge instead of dropping outside neighbours)');
+  attrs.ignore('cubic_coeff_a', 'only used by mode cubic');
+  const options: ResizeOptions = { mode, coordinateMode: coordinateMode as ResizeCoordinateMode };
+  if (mode === 'nearest') {
+    const nearestMode = attrs.string('nearest_mode', 'round_prefer_floor');
+    if (!RESIZE_NEAREST_MODES.includes(nearestMode)) throw new Unsupported(op, `nearest_mode '${nearestMode}'`);
+    options.nearestMode = nearestMode as ResizeNearestMode;
+  } else attrs.ignore('nearest_mode', 'only used by mode nearest');
+  // roi is only read by tf_crop_and_resize; opset 11's required scales may be empty beside sizes.
+  const scales = node.has(2) ? node.numbers(2) : [];
+  const sizes = node.has(3) ? node.numbers(3) : [];
+  if ((scales.length === 0) === (sizes.length === 0)) throw new Error(`${op}: exactly one of scales and sizes must be given`);
+  if (coordinateMode === 'tf_crop_and_resize') {
+    const roi = node.numbers(1);
+    if (roi.length !== 2 * x.rank) throw new Error(`${op}: roi has ${roi.length} values for a rank-${x.rank} input`);
+    const n = x.rank;
+    if (roi[0] !== 0 || roi[1] !== 0 || roi[n] !== 1 || roi[n + 1] !== 1) throw new Unsupported(op, `roi [${roi.join(', ')}] crops N or C`);
+    if (scales.length > 0) throw new Unsupported(op, "tf_crop_and_resize with scales (resize's crop takes sizes)");
+    options.roi = [roi[2], roi[3], roi[n + 2], roi[n + 3]];
+    options.extrapolationValue = attrs.float('extrapolation_value', 0);
+  } else attrs.ignore('extrapolation_value', 'only used by tf_crop_and_resize');
+  if (sizes.length > 0) options.size = spatialPair(node, 'sizes', sizes, x);
+  else options.scale = spatialPair(node, 'scales', scales, x);
+  return [resize(x, options, node.backend)];
+}
+
+/** Upsample: scales (an attribute before opset 9, an input from 9) ≥ 1, asymmetric
+ * coordinates, nearest rounding down (the floor of o/scale, as ONNX's test expects). */
+function upsampleNode(node: OnnxNode): OnnxOutput[] {
+  const x = node.tensor(0);
+  const mode = resizeMode(node);
+  nchwOnly(node, x);
+  const scales = node.opset < 9 ? node.attrs.floats('scales') : node.numbers(1);
+  if (!scales) throw new Error(`${node.op}: scales is required`);
+  if (scales.some((s) => !(s >= 1))) throw new Error(`${node.op}: scales [${scales.join(', ')}] must be ≥ 1`);
+  const scale = spatialPair(node, 'scales', scales, x);
+  return [resize(x, { scale, mode, coordinateMode: 'asymmetric', ...(mode === 'nearest' ? { nearestMode: 'floor' as const } : {}) }, node.backend)];
 }
 
 // ---------------------------------------------------------------------------------
@@ -537,8 +626,8 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
     return [dropout(node.tensor(0), { p: ratio, training }, node.backend)];
   },
 
-  Upsample: missing('no resize op'),
-  Resize: missing('no resize op'),
+  Upsample: upsampleNode,
+  Resize: resizeNode,
 
   // The identity: the input is the output (no simdnet op is involved).
   Identity: (node) => [node.tensor(0)],
