@@ -5,6 +5,7 @@ export { im2col, col2im } from './im2col';
 export { depthwiseConv2d, depthwiseConv2dBackwardInput, depthwiseConv2dBackwardFilter } from './depthwise';
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, adaptiveAvgPool2d, adaptiveAvgPool2dBackward } from './pool';
 export { addBias, sumBias } from './bias';
+export { resizeNearest, resizeBilinear } from './resize';
 export { relu, reluBackward, clip, clipBackward, hardSwish, hardSwishBackward } from './activation';
 export { copyBox, fill } from './copy';
 export { batchNormStats, batchNormApply, batchNormBackward, groupNormStats, groupNormApply, groupNormBackward } from './norm';

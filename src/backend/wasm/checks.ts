@@ -1,7 +1,7 @@
 // Cheap guards run before every kernel: ops already validated shapes, but the wasm side
 // must never read or write outside what the TS arena allocated, so the backend re-checks
 // that a geometry is self-consistent and that every array is long enough for it.
-import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry } from '../backend.js';
+import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry, ResizeAxis, ResizeGeometry } from '../backend.js';
 
 function isCount(v: unknown): v is number {
   return Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 31;
@@ -69,4 +69,26 @@ export function checkCounts(op: string, values: Record<string, number>): void {
   for (const [name, v] of Object.entries(values)) {
     if (!isCount(v)) throw new Error(`${op}: ${name} must be a non-negative integer below 2^31, got ${v}`);
   }
+}
+
+function axisOk(a: ResizeAxis | undefined, out: number, length: number): boolean {
+  if (!a || !(a.index0 instanceof Int32Array) || !(a.index1 instanceof Int32Array) || !(a.weight instanceof Float64Array)) return false;
+  if (a.index0.length < out || a.index1.length < out || a.weight.length < out) return false;
+  if (a.outside !== null && !(a.outside instanceof Uint8Array && a.outside.length >= out)) return false;
+  for (let o = 0; o < out; o++) {
+    const i0 = a.index0[o];
+    const i1 = a.index1[o];
+    const w = a.weight[o];
+    if (i0 < 0 || i0 >= length || i1 < 0 || i1 >= length || !(w >= 0 && w <= 1)) return false;
+  }
+  return true;
+}
+
+/** Throws unless the sizes are sane and every table index lies inside the input. */
+export function checkResizeGeometry(op: string, g: ResizeGeometry): void {
+  const sizes = [g.batch, g.channels, g.inHeight, g.inWidth, g.outHeight, g.outWidth];
+  const ok =
+    sizes.every((v) => isCount(v) && v > 0) && (g.mode === 'nearest' || g.mode === 'bilinear') &&
+    axisOk(g.rows, g.outHeight, g.inHeight) && axisOk(g.cols, g.outWidth, g.inWidth);
+  if (!ok) throw new Error(`${op}: inconsistent resize geometry [${g.batch}, ${g.channels}, ${g.inHeight}, ${g.inWidth}] → ${g.outHeight}×${g.outWidth} (${String(g.mode)})`);
 }

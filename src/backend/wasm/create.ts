@@ -5,9 +5,10 @@
 // branchy JS loop), and so do clip/ReLU6 and hard-swish, which follow MobileNet's
 // convolutions; the remaining activations and softmax stay in the shared TypeScript
 // kernels, whose float64 arithmetic (exp, slope·x) a float32 kernel would not reproduce.
+// Resize's forward (U-Net and FPN decoders) runs here too; its backward stays shared.
 import type { AdaptivePool2dGeometry, Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from '../backend.js';
 import * as elementwise from '../elementwise.js';
-import { checkAdaptivePoolGeometry, checkConvGeometry, checkCounts, checkLength, checkPoolGeometry } from './checks.js';
+import { checkAdaptivePoolGeometry, checkConvGeometry, checkCounts, checkLength, checkPoolGeometry, checkResizeGeometry } from './checks.js';
 import { WasmContext } from './context.js';
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, inputSize, outputSize, weightSize } from './conv.js';
 import type { WasmVariant } from './features.js';
@@ -15,6 +16,7 @@ import { gemmBlocking, writeIm2colParams, type GemmBlocking, type KernelExports 
 import * as layout from './layout.js';
 import * as norm from './norm.js';
 import * as pool from './pool.js';
+import { resize } from './resize.js';
 
 export interface WasmBackend extends Backend {
   readonly variant: WasmVariant;
@@ -185,6 +187,17 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
       checkLength('adaptiveAvgPool2dBackward', 'dy', dy, ny);
       checkLength('adaptiveAvgPool2dBackward', 'dx', dx, nx);
       pool.adaptiveAvgPool2dBackward(ctx, g, dy, dx);
+    },
+
+    // Forward only: the backward (a scatter-add) stays in the shared float64 kernel, and so
+    // does a forward with outside positions (tf_crop_and_resize's extrapolation).
+    resize(g, x, y) {
+      checkResizeGeometry('resize', g);
+      const planes = g.batch * g.channels;
+      checkLength('resize', 'x', x, planes * g.inHeight * g.inWidth);
+      checkLength('resize', 'y', y, planes * g.outHeight * g.outWidth);
+      if (g.rows.outside !== null || g.cols.outside !== null) elementwise.elementwiseKernels.resize(g, x, y);
+      else resize(ctx, g, x, y);
     },
 
     addBias(x, bias, outer, channels, inner, y) {

@@ -1,7 +1,7 @@
 // The exports of assembly/index.ts as the TS side sees them, checked once at load, and
 // the writers of their parameter blocks (layouts documented beside each kernel in
 // assembly/). Pointers and sizes are byte addresses / element counts in linear memory.
-import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry } from '../backend.js';
+import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry, ResizeGeometry } from '../backend.js';
 import type { Box } from '../layout-kernels.js';
 
 export interface KernelExports {
@@ -41,6 +41,8 @@ export interface KernelExports {
   groupNormStats(params: number): void;
   groupNormApply(params: number): void;
   groupNormBackward(params: number): void;
+  resizeNearest(params: number): void;
+  resizeBilinear(params: number): void;
 }
 
 const FUNCTIONS = [
@@ -49,6 +51,7 @@ const FUNCTIONS = [
   'depthwiseConv2dBackwardFilter', 'addBias', 'sumBias', 'relu', 'reluBackward', 'clip', 'clipBackward',
   'hardSwish', 'hardSwishBackward', 'copyBox', 'fill',
   'batchNormStats', 'batchNormApply', 'batchNormBackward', 'groupNormStats', 'groupNormApply', 'groupNormBackward',
+  'resizeNearest', 'resizeBilinear',
 ] as const;
 
 const GLOBALS = ['GEMM_MR', 'GEMM_NR', 'GEMM_KC', 'GEMM_MC', 'GEMM_NC'] as const;
@@ -271,4 +274,33 @@ export function writeNormParams(k: KernelExports, params: number, call: NormCall
   i[13] = call.dgamma;
   i[14] = call.dbeta;
   i[15] = call.work;
+}
+
+/** Where resize's tables sit in the arena (each [2·n]: index0 or 1 − λ, then index1 or λ). */
+export interface ResizeTables {
+  rows: number;
+  rowWeights: number;
+  cols: number;
+  colWeights: number;
+  work: number;
+  /** Nearest's column pattern: 0 any, 1 identity, 2 doubling (index0 = ow >> 1). */
+  pattern: number;
+}
+
+/** Resize block over `planes` planes at x and y (layout in assembly/resize.ts). */
+export function writeResizeParams(k: KernelExports, params: number, g: ResizeGeometry, t: ResizeTables, x: number, y: number, planes: number): void {
+  const i = new Int32Array(k.memory.buffer, params, 16);
+  i[0] = planes;
+  i[1] = g.inHeight;
+  i[2] = g.inWidth;
+  i[3] = g.outHeight;
+  i[4] = g.outWidth;
+  i[5] = x;
+  i[6] = y;
+  i[7] = t.rows;
+  i[8] = t.rowWeights;
+  i[9] = t.cols;
+  i[10] = t.colWeights;
+  i[11] = t.work;
+  i[12] = t.pattern;
 }
