@@ -17,6 +17,7 @@ export {
 export {
   LayerNorm, GroupNorm, InstanceNorm2d, type LayerNormOptions, type GroupNormOptions, type InstanceNorm2dOptions,
 } from './normalization.js';
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions, type UpsampleMode } from './upsample.js';
 export { Sequential } from './sequential.js';
 export { createModule, builtinModuleTypes, type ModuleSpec } from './module-types.js';
 export type { WeightInitOptions } from './options.js';

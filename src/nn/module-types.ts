@@ -12,6 +12,7 @@ import { Dropout } from './dropout.js';
 import { BatchNorm2d } from './batchnorm.js';
 import { ChannelShuffle, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, Unflatten, ZeroPad2d } from './shape-layers.js';
 import { GroupNorm, InstanceNorm2d, LayerNorm } from './normalization.js';
+import { Upsample, UpsamplingBilinear2d, UpsamplingNearest2d } from './upsample.js';
 import { Sequential } from './sequential.js';
 
 export interface ModuleSpec {
@@ -60,6 +61,9 @@ function builtins(): Record<string, Factory> {
     LayerNorm: (c) => new LayerNorm(c as never),
     GroupNorm: (c) => new GroupNorm(c as never),
     InstanceNorm2d: (c) => new InstanceNorm2d(c as never),
+    Upsample: (c) => new Upsample(c as never),
+    UpsamplingNearest2d: (c) => new UpsamplingNearest2d(c as never),
+    UpsamplingBilinear2d: (c) => new UpsamplingBilinear2d(c as never),
     Sequential: (c, build) => {
       const layers = (c as { layers?: unknown }).layers;
       if (!Array.isArray(layers)) throw new Error('Sequential: config must have a layers array');
