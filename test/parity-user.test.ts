@@ -98,7 +98,7 @@ describe('paritySweep', () => {
     const report = await paritySweep({ backends: ['js', 'wasm:simd'] });
     expect(report.results.filter((r) => !r.ok).map((r) => `${r.backend} ${r.op} ${r.label} ${r.output}`)).toEqual([]);
     expect(new Set(report.summary.map((s) => s.op))).toEqual(new Set([
-      'conv2d', 'convTranspose2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'gemm', 'matmul', 'maximum', 'max', 'linear',
+      'conv2d', 'convTranspose2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'resize', 'gemm', 'matmul', 'maximum', 'max', 'linear',
       'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'relu6', 'hardSigmoid', 'hardSwish', 'silu', 'gelu', 'elu', 'softplus', 'prelu', 'batchNorm2d',
     ]));
     expect(report.results.some((r) => r.op === 'conv2d' && r.output === 'dw')).toBe(true);

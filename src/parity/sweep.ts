@@ -1,11 +1,11 @@
 // The built-in op sweep that `npx simdnet parity` (and a browser page) runs: a compact set
-// of shapes for conv2d, convTranspose2d, pooling, gemm, matmul, linear, activations,
+// of shapes for conv2d, convTranspose2d, pooling, resize, gemm, matmul, linear, activations,
 // softmax over an axis, maximum, max over axes and batchNorm2d — batch 1,
 // odd sizes, stride, asymmetric padding, dilation, groups, depthwise — each forward and
 // backward (the gradients of Σ y·r, r seeded random, through the tape), on every backend
 // against naive. The repository's own suites (test/support/sweep.ts) sweep hundreds of
 // shapes with guarded buffers; this one is small enough to run on a user's machine in
-// seconds. For the linear ops (conv, pooling by average, gemm, matmul, linear) the bound's atol
+// seconds. For the linear ops (conv, pooling by average, resize, gemm, matmul, linear) the bound's atol
 // is scaled by Σ|terms|, found by running naive on |inputs| (see tolerance.ts).
 import type { Backend } from '../backend/backend.js';
 import { naiveBackend } from '../backend/naive.js';
@@ -23,6 +23,7 @@ import { elu, gelu, silu, softplus } from '../ops/smooth.js';
 import { prelu } from '../ops/prelu.js';
 import { batchNorm2d } from '../ops/batchnorm.js';
 import { mul } from '../ops/arithmetic.js';
+import { resize, type ResizeOptions } from '../ops/resize.js';
 import { max, sum } from '../ops/reduce.js';
 import type { Conv2dOptions, Pool2dOptions } from '../ops/geometry.js';
 import { checkOptions } from '../ops/validate.js';
@@ -65,6 +66,10 @@ const mm = (m: number, k: number, n: number, transA = false, transB = false): Sw
 const act = (op: string, f: (x: Tensor, be: Backend) => Tensor, shape: Shape = [3, 37]): SweepCase => ({
   op, label: `x ${formatShape(shape)}`, inputs: [{ name: 'x', shape }], forward: (be, [x]) => f(x, be),
 });
+const rs = (x: Shape, o: ResizeOptions): SweepCase => ({
+  op: 'resize', label: `x ${formatShape(x)} ${JSON.stringify(o)}`, linear: true,
+  inputs: [{ name: 'x', shape: x }], forward: (be, [xt]) => resize(xt, o, be),
+});
 const bn = (x: Shape, training: boolean): SweepCase => ({
   op: 'batchNorm2d', label: `x ${formatShape(x)} ${training ? 'train' : 'eval'}`,
   inputs: [{ name: 'x', shape: x }, { name: 'weight', shape: [x[1]] }, { name: 'bias', shape: [x[1]] }],
@@ -96,6 +101,10 @@ export function defaultSweep(): SweepCase[] {
     convT([2, 3, 4, 4], [3, 2, 3, 3], { stride: 2, padding: 1, outputPadding: 1 }),
     convT([1, 4, 3, 5], [4, 3, 2, 3], { stride: [1, 2], padding: [1, 0, 0, 2], dilation: [2, 1], groups: 2 }),
     convT([1, 2, 3, 3], [2, 2, 2, 2], { dilation: 3, outputPadding: 2 }),
+    rs([2, 3, 5, 7], { scale: 2, coordinateMode: 'asymmetric', nearestMode: 'floor' }),
+    rs([1, 2, 7, 9], { size: [4, 13] }),
+    rs([2, 3, 5, 7], { scale: 2, mode: 'bilinear' }),
+    rs([1, 2, 7, 9], { size: [11, 5], mode: 'bilinear', coordinateMode: 'align_corners' }),
     mm(1, 1, 1), mm(7, 13, 5), mm(5, 9, 17, true), mm(17, 33, 9, false, true), mm(33, 65, 31, true, true), mm(64, 64, 64),
     {
       op: 'matmul', label: 'a [2, 3, 5, 4] · b [4, 6]', linear: true,
