@@ -17,9 +17,9 @@
 // * Inputs are copied into fresh tensors (node.tensor(i)), so an op that writes into an
 //   input (batchNorm2d's running statistics) cannot change the fixture for the next backend.
 //
-// Adding an op: replace its `missing('...')` stub (or add a key) with a function that
-// reads the inputs and attributes, calls the op with `backend`, and returns the outputs
-// in ONNX order; throw `new Unsupported(op, what)` for what it cannot do.
+// Adding an op: add its key with a function that reads the inputs and attributes, calls
+// the op with `backend`, and returns the outputs in ONNX order; throw
+// `new Unsupported(op, what)` for what it cannot do.
 import {
   Tensor, add, avgPool2d, batchNorm2d, clip, concat, conv2d, convTranspose2d, dropout, gemm, globalAvgPool2d, globalMaxPool2d,
   hardSigmoid, hardSwish, instanceNorm, layerNormWithStats, leakyRelu, logSoftmax, matmul, maxOf, maxPool2dWithIndices, meanOf, mul,
@@ -175,13 +175,6 @@ export class OnnxNode {
 }
 
 export type OnnxOpMapping = (node: OnnxNode) => OnnxOutput[];
-
-/** An entry for an op simdnet does not have yet. */
-function missing(what: string): OnnxOpMapping {
-  return (node) => {
-    throw new Unsupported(node.op, what);
-  };
-}
 
 // ---------------------------------------------------------------------------------
 // Convolution and pooling geometry: ONNX pads are [x1_begin, x2_begin, x1_end, x2_end],
