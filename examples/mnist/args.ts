@@ -47,7 +47,7 @@ export const MODEL_DEFAULTS: Partial<Record<ModelName, {
   lr?: Partial<Record<OptimizerName, number>>;
   decay?: Partial<Record<OptimizerName, number>>;
 }>> = {
-  resnet: { epochs: 10, shift: 2, lr: { sgd: 0.05 }, decay: { sgd: 2e-3 } },
+  resnet: { epochs: 10, shift: 2, lr: { sgd: 0.1 }, decay: { sgd: 3e-3 } },
 };
 
 export const USAGE = `Usage: npm start -- [options]
@@ -60,8 +60,8 @@ Options:
   --batch-size N      examples per step (default ${DEFAULTS.batchSize})
   --model NAME        lenet (LeNet-5: conv 6, 16), lenet-bn (with BatchNorm2d after
                       each conv), lenet-wide (BatchNorm2d, conv 8, 16) or resnet (a
-                      residual network: conv 16, basic blocks of 32 and 64 channels with
-                      stride 2, global average pooling; trains with --shift ${MODEL_DEFAULTS.resnet?.shift},
+                      residual network: conv 16, basic blocks of 24, 48 and 96 channels
+                      with stride 2, global average pooling; trains with --shift ${MODEL_DEFAULTS.resnet?.shift},
                       sgd --lr ${MODEL_DEFAULTS.resnet?.lr?.sgd} --decay ${MODEL_DEFAULTS.resnet?.decay?.sgd} unless told otherwise) (default ${DEFAULTS.model})
   --optimizer NAME    sgd (momentum 0.9) or adam (default ${DEFAULTS.optimizer})
   --lr X              learning rate (default ${DEFAULTS.lr.sgd} for sgd, ${DEFAULTS.lr.adam} for adam)
