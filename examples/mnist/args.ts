@@ -23,7 +23,7 @@ export type DatasetName = (typeof DATASETS)[number];
 /** Both data sets hold 60,000 training and 10,000 test images. */
 export const DATASET_SIZE = { train: 60000, test: 10000 } as const;
 
-export const MODELS = ['lenet', 'lenet-bn', 'lenet-wide'] as const;
+export const MODELS = ['lenet', 'lenet-bn', 'lenet-wide', 'resnet'] as const;
 export type ModelName = (typeof MODELS)[number];
 
 export const DEFAULTS = {
@@ -37,21 +37,38 @@ export const DEFAULTS = {
   seed: 1,
 };
 
+type OptimizerName = MnistArgs['optimizer'];
+
+/** A model's own defaults where they differ from DEFAULTS (an option given on the command
+ * line still wins): the residual network trains longer, with shifts and a larger rate. */
+export const MODEL_DEFAULTS: Partial<Record<ModelName, {
+  epochs?: number;
+  shift?: number;
+  lr?: Partial<Record<OptimizerName, number>>;
+  decay?: Partial<Record<OptimizerName, number>>;
+}>> = {
+  resnet: { epochs: 10, shift: 2, lr: { sgd: 0.1 }, decay: { sgd: 3e-3 } },
+};
+
 export const USAGE = `Usage: npm start -- [options]
 
 Trains LeNet-5 on MNIST or Fashion-MNIST (60,000 training images) and evaluates it on the
 10,000 test images.
 
 Options:
-  --epochs N          epochs to train (default ${DEFAULTS.epochs})
+  --epochs N          epochs to train (default ${DEFAULTS.epochs}; ${MODEL_DEFAULTS.resnet?.epochs} for resnet)
   --batch-size N      examples per step (default ${DEFAULTS.batchSize})
   --model NAME        lenet (LeNet-5: conv 6, 16), lenet-bn (with BatchNorm2d after
-                      each conv) or lenet-wide (BatchNorm2d, conv 8, 16) (default ${DEFAULTS.model})
+                      each conv), lenet-wide (BatchNorm2d, conv 8, 16) or resnet (a
+                      residual network: conv 16, basic blocks of 24, 48 and 96 channels
+                      with stride 2, global average pooling; trains with --shift ${MODEL_DEFAULTS.resnet?.shift},
+                      sgd --lr ${MODEL_DEFAULTS.resnet?.lr?.sgd} --decay ${MODEL_DEFAULTS.resnet?.decay?.sgd} unless told otherwise) (default ${DEFAULTS.model})
   --optimizer NAME    sgd (momentum 0.9) or adam (default ${DEFAULTS.optimizer})
   --lr X              learning rate (default ${DEFAULTS.lr.sgd} for sgd, ${DEFAULTS.lr.adam} for adam)
   --decay X           learning-rate decay per step, lr_t = lr / (1 + t·decay)
                       (default ${DEFAULTS.decay.sgd} for sgd, ${DEFAULTS.decay.adam} for adam)
-  --shift N           augment: shift training images by up to N pixels (default 0)
+  --shift N           augment: shift training images by up to N pixels (default 0;
+                      ${MODEL_DEFAULTS.resnet?.shift} for resnet)
   --backend NAME      naive, js or wasm (default: wasm when it loads, else js)
   --out DIR           where the model, charts and history go (default ${DEFAULTS.out})
   --seed N            seed of initialization and shuffling (default ${DEFAULTS.seed})
@@ -77,6 +94,7 @@ export function parseArgs(argv: readonly string[]): MnistArgs {
     model: DEFAULTS.model, shift: 0, backend: undefined,
     out: DEFAULTS.out, seed: DEFAULTS.seed, train: undefined, test: undefined, dataset: 'mnist', help: false,
   };
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) throw new Error(`unexpected argument '${arg}' (options start with --; see --help)`);
@@ -88,6 +106,7 @@ export function parseArgs(argv: readonly string[]): MnistArgs {
     }
     const known = ['epochs', 'batch-size', 'lr', 'decay', 'optimizer', 'model', 'shift', 'backend', 'out', 'seed', 'train', 'test', 'dataset'];
     if (!known.includes(name)) throw new Error(`unknown option '--${name}' (see --help)`);
+    given.add(name);
     let value: string;
     if (eq !== -1) value = arg.slice(eq + 1);
     else {
@@ -131,6 +150,13 @@ export function parseArgs(argv: readonly string[]): MnistArgs {
         args.backend = value;
         break;
     }
+  }
+  const own = MODEL_DEFAULTS[args.model];
+  if (own) {
+    if (!given.has('epochs') && own.epochs !== undefined) args.epochs = own.epochs;
+    if (!given.has('shift') && own.shift !== undefined) args.shift = own.shift;
+    args.lr ??= own.lr?.[args.optimizer];
+    args.decay ??= own.decay?.[args.optimizer];
   }
   return args;
 }

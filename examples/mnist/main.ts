@@ -13,6 +13,7 @@ import type { EpochEndInfo } from '../../src/train/index.js';
 import { DEFAULTS, USAGE, parseArgs, type MnistArgs } from './args.js';
 import { lineChart } from '../../tools/svg-chart.js';
 import { lenet } from './model.js';
+import { resnet } from './resnet.js';
 import { shiftImages } from './augment.js';
 import { Random } from '../../src/random.js';
 import type { Module } from '../../src/nn/index.js';
@@ -20,6 +21,7 @@ import type { Module } from '../../src/nn/index.js';
 function buildModel(name: MnistArgs['model']): Module {
   if (name === 'lenet') return lenet();
   if (name === 'lenet-bn') return lenet({ batchNorm: true });
+  if (name === 'resnet') return resnet();
   return lenet({ batchNorm: true, channels: [8, 16] });
 }
 import { Progress } from './progress.js';
