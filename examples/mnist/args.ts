@@ -6,6 +6,7 @@ export interface MnistArgs {
   batchSize: number;
   lr: number | undefined;
   decay: number | undefined;
+  schedule: ScheduleName;
   optimizer: 'sgd' | 'adam';
   model: ModelName;
   shift: number;
@@ -22,6 +23,9 @@ export const DATASETS = ['mnist', 'fashion-mnist'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 /** Both data sets hold 60,000 training and 10,000 test images. */
 export const DATASET_SIZE = { train: 60000, test: 10000 } as const;
+
+export const SCHEDULES = ['decay', 'cosine'] as const;
+export type ScheduleName = (typeof SCHEDULES)[number];
 
 export const MODELS = ['lenet', 'lenet-bn', 'lenet-wide', 'resnet'] as const;
 export type ModelName = (typeof MODELS)[number];
@@ -44,10 +48,11 @@ type OptimizerName = MnistArgs['optimizer'];
 export const MODEL_DEFAULTS: Partial<Record<ModelName, {
   epochs?: number;
   shift?: number;
+  schedule?: ScheduleName;
   lr?: Partial<Record<OptimizerName, number>>;
   decay?: Partial<Record<OptimizerName, number>>;
 }>> = {
-  resnet: { epochs: 10, shift: 2, lr: { sgd: 0.1 }, decay: { sgd: 3e-3 } },
+  resnet: { epochs: 10, shift: 2, schedule: 'cosine', lr: { sgd: 0.1 } },
 };
 
 export const USAGE = `Usage: npm start -- [options]
@@ -62,11 +67,14 @@ Options:
                       each conv), lenet-wide (BatchNorm2d, conv 8, 16) or resnet (a
                       residual network: conv 16, basic blocks of 24, 48 and 96 channels
                       with stride 2, global average pooling; trains with --shift ${MODEL_DEFAULTS.resnet?.shift},
-                      sgd --lr ${MODEL_DEFAULTS.resnet?.lr?.sgd} --decay ${MODEL_DEFAULTS.resnet?.decay?.sgd} unless told otherwise) (default ${DEFAULTS.model})
+                      --schedule ${MODEL_DEFAULTS.resnet?.schedule} and sgd --lr ${MODEL_DEFAULTS.resnet?.lr?.sgd} unless told otherwise)
+                      (default ${DEFAULTS.model})
   --optimizer NAME    sgd (momentum 0.9) or adam (default ${DEFAULTS.optimizer})
   --lr X              learning rate (default ${DEFAULTS.lr.sgd} for sgd, ${DEFAULTS.lr.adam} for adam)
   --decay X           learning-rate decay per step, lr_t = lr / (1 + t·decay)
                       (default ${DEFAULTS.decay.sgd} for sgd, ${DEFAULTS.decay.adam} for adam)
+  --schedule NAME     decay (lr_t as above) or cosine (from --lr down to 0 over all the
+                      steps of --epochs; takes no --decay) (default decay; ${MODEL_DEFAULTS.resnet?.schedule} for resnet)
   --shift N           augment: shift training images by up to N pixels (default 0;
                       ${MODEL_DEFAULTS.resnet?.shift} for resnet)
   --backend NAME      naive, js or wasm (default: wasm when it loads, else js)
@@ -90,7 +98,7 @@ function int(name: string, value: string, min: number, max = Number.MAX_SAFE_INT
 
 export function parseArgs(argv: readonly string[]): MnistArgs {
   const args: MnistArgs = {
-    epochs: DEFAULTS.epochs, batchSize: DEFAULTS.batchSize, lr: undefined, decay: undefined, optimizer: DEFAULTS.optimizer,
+    epochs: DEFAULTS.epochs, batchSize: DEFAULTS.batchSize, lr: undefined, decay: undefined, schedule: 'decay', optimizer: DEFAULTS.optimizer,
     model: DEFAULTS.model, shift: 0, backend: undefined,
     out: DEFAULTS.out, seed: DEFAULTS.seed, train: undefined, test: undefined, dataset: 'mnist', help: false,
   };
@@ -104,7 +112,7 @@ export function parseArgs(argv: readonly string[]): MnistArgs {
       args.help = true;
       continue;
     }
-    const known = ['epochs', 'batch-size', 'lr', 'decay', 'optimizer', 'model', 'shift', 'backend', 'out', 'seed', 'train', 'test', 'dataset'];
+    const known = ['epochs', 'batch-size', 'lr', 'decay', 'schedule', 'optimizer', 'model', 'shift', 'backend', 'out', 'seed', 'train', 'test', 'dataset'];
     if (!known.includes(name)) throw new Error(`unknown option '--${name}' (see --help)`);
     given.add(name);
     let value: string;
@@ -124,6 +132,10 @@ export function parseArgs(argv: readonly string[]): MnistArgs {
         args.decay = decay;
         break;
       }
+      case 'schedule':
+        if (!(SCHEDULES as readonly string[]).includes(value)) throw new Error(`--schedule must be one of ${SCHEDULES.join(', ')}, got '${value}'`);
+        args.schedule = value as ScheduleName;
+        break;
       case 'model':
         if (!(MODELS as readonly string[]).includes(value)) throw new Error(`--model must be one of ${MODELS.join(', ')}, got '${value}'`);
         args.model = value as ModelName;
@@ -155,8 +167,10 @@ export function parseArgs(argv: readonly string[]): MnistArgs {
   if (own) {
     if (!given.has('epochs') && own.epochs !== undefined) args.epochs = own.epochs;
     if (!given.has('shift') && own.shift !== undefined) args.shift = own.shift;
+    if (!given.has('schedule') && own.schedule !== undefined) args.schedule = own.schedule;
     args.lr ??= own.lr?.[args.optimizer];
-    args.decay ??= own.decay?.[args.optimizer];
+    if (args.schedule === 'decay') args.decay ??= own.decay?.[args.optimizer];
   }
+  if (args.schedule === 'cosine' && args.decay !== undefined) throw new Error('--decay applies to --schedule decay; cosine sets the rate of every step itself');
   return args;
 }

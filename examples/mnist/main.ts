@@ -9,7 +9,7 @@ import type { Backend } from '../../src/backend/backend.js';
 import { CliError, DATASET_TITLES, INTERRUPTED_STATUS, describeEngine, interruptedLine, loadDataset, type Interruption } from './cli.js';
 import { setSeed } from '../../src/init.js';
 import { Adam, SGD, type Optimizer } from '../../src/train/optim/index.js';
-import type { EpochEndInfo } from '../../src/train/index.js';
+import { CosineLR, type EpochEndInfo } from '../../src/train/index.js';
 import { DEFAULTS, USAGE, parseArgs, type MnistArgs } from './args.js';
 import { lineChart } from '../../tools/svg-chart.js';
 import { lenet } from './model.js';
@@ -58,7 +58,7 @@ async function main(): Promise<number> {
   const backend = await chooseBackend(args);
   console.log(describeEngine(backend));
   const lr = args.lr ?? DEFAULTS.lr[args.optimizer];
-  const decay = args.decay ?? DEFAULTS.decay[args.optimizer];
+  const decay = args.schedule === 'cosine' ? 0 : (args.decay ?? DEFAULTS.decay[args.optimizer]);
   const loadStart = performance.now();
   const data = await loadDataset(args.dataset, { train: args.train, test: args.test });
   const title = DATASET_TITLES[args.dataset];
@@ -70,9 +70,10 @@ async function main(): Promise<number> {
   const optimizer: Optimizer =
     args.optimizer === 'adam' ? new Adam(model.parameters(), { lr, decay }) : new SGD(model.parameters(), { lr, momentum: 0.9, decay });
   const shiftRandom = new Random(args.seed + 1);
+  const lrSchedule = args.schedule === 'cosine' ? new CosineLR({ lr, total: args.epochs * Math.ceil(nTrain / args.batchSize), by: 'step' }) : undefined;
   console.log(model.summary([args.batchSize, 1, 28, 28]));
   console.log(
-    `model ${args.model} | backend ${describeBackend(backend)} | ${args.optimizer} lr ${lr} decay ${decay} | batch ${args.batchSize} | ` +
+    `model ${args.model} | backend ${describeBackend(backend)} | ${args.optimizer} lr ${lr} ${lrSchedule ? 'cosine' : `decay ${decay}`} | batch ${args.batchSize} | ` +
       `${args.epochs} epochs | seed ${args.seed}${args.shift ? ` | shifts ±${args.shift}px` : ''}`,
   );
 
@@ -98,6 +99,7 @@ async function main(): Promise<number> {
       seed: args.seed,
       validationData: [data.testImages, data.testLabels],
       signal: controller.signal,
+      lrSchedule,
       augment: args.shift > 0 ? (x) => shiftImages(x, args.shift, shiftRandom) : undefined,
       onBatchEnd: (b) => {
         lastBatch = b;
@@ -165,7 +167,7 @@ async function main(): Promise<number> {
     }),
   );
   const summary = {
-    dataset: args.dataset, model: args.model, backend: describeBackend(backend), optimizer: args.optimizer, lr, decay, shift: args.shift, batchSize: args.batchSize, epochs: args.epochs, seed: args.seed,
+    dataset: args.dataset, model: args.model, backend: describeBackend(backend), optimizer: args.optimizer, lr, decay, schedule: args.schedule, shift: args.shift, batchSize: args.batchSize, epochs: args.epochs, seed: args.seed,
     // Epochs count from 1, as the console prints them.
     train: nTrain, test: nTest, interrupted, history: epochs.map((e) => ({ ...e, epoch: e.epoch + 1 })),
   };
