@@ -7,20 +7,16 @@ import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 import { checkLayerOptions, numberIn } from './options.js';
 
-/** A layer without options: the constructor refuses any. */
+/** A layer without options: the constructor refuses any, naming the subclass's type. */
 abstract class Stateless extends Module {
-  constructor(type: string, options?: Record<string, never>) {
+  constructor(options?: Record<string, never>) {
     super();
-    checkLayerOptions(type, options, false, []);
+    checkLayerOptions((new.target as unknown as { typeName: string }).typeName, options, false, []);
   }
 }
 
 export class ReLU extends Stateless {
   static readonly typeName = 'ReLU';
-
-  constructor(options?: Record<string, never>) {
-    super('ReLU', options);
-  }
 
   forward(x: Tensor): Tensor {
     return relu(x);
@@ -48,10 +44,6 @@ export class LeakyReLU extends Module {
 export class Sigmoid extends Stateless {
   static readonly typeName = 'Sigmoid';
 
-  constructor(options?: Record<string, never>) {
-    super('Sigmoid', options);
-  }
-
   forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
@@ -59,10 +51,6 @@ export class Sigmoid extends Stateless {
 
 export class Tanh extends Stateless {
   static readonly typeName = 'Tanh';
-
-  constructor(options?: Record<string, never>) {
-    super('Tanh', options);
-  }
 
   forward(x: Tensor): Tensor {
     return tanh(x);
@@ -73,10 +61,6 @@ export class Tanh extends Stateless {
 export class ReLU6 extends Stateless {
   static readonly typeName = 'ReLU6';
 
-  constructor(options?: Record<string, never>) {
-    super('ReLU6', options);
-  }
-
   forward(x: Tensor): Tensor {
     return relu6(x);
   }
@@ -85,10 +69,6 @@ export class ReLU6 extends Stateless {
 /** x·relu6(x + 3)/6 (MobileNetV3). */
 export class Hardswish extends Stateless {
   static readonly typeName = 'Hardswish';
-
-  constructor(options?: Record<string, never>) {
-    super('Hardswish', options);
-  }
 
   forward(x: Tensor): Tensor {
     return hardSwish(x);
@@ -100,10 +80,6 @@ export class Hardswish extends Stateless {
 export class Hardsigmoid extends Stateless {
   static readonly typeName = 'Hardsigmoid';
 
-  constructor(options?: Record<string, never>) {
-    super('Hardsigmoid', options);
-  }
-
   forward(x: Tensor): Tensor {
     return hardSigmoid(x, { alpha: 1 / 6, beta: 0.5 });
   }
@@ -112,10 +88,6 @@ export class Hardsigmoid extends Stateless {
 /** x·sigmoid(x) (swish; EfficientNet). */
 export class SiLU extends Stateless {
   static readonly typeName = 'SiLU';
-
-  constructor(options?: Record<string, never>) {
-    super('SiLU', options);
-  }
 
   forward(x: Tensor): Tensor {
     return silu(x);
@@ -182,10 +154,6 @@ export class Softplus extends Module {
 /** Returns its input (a placeholder, e.g. a shortcut without a projection). */
 export class Identity extends Stateless {
   static readonly typeName = 'Identity';
-
-  constructor(options?: Record<string, never>) {
-    super('Identity', options);
-  }
 
   forward(x: Tensor): Tensor {
     return x;
