@@ -21,7 +21,7 @@
 // the op with `backend`, and returns the outputs in ONNX order; throw
 // `new Unsupported(op, what)` for what it cannot do.
 import {
-  Tensor, add, avgPool2d, batchNorm2d, clip, concat, conv2d, convTranspose2d, dropout, gemm, globalAvgPool2d, globalMaxPool2d,
+  Tensor, add, avgPool2d, batchNorm2d, clip, concat, conv2d, convTranspose2d, dropoutWithMask, gemm, globalAvgPool2d, globalMaxPool2d,
   hardSigmoid, hardSwish, instanceNorm, layerNormWithStats, leakyRelu, logSoftmax, matmul, maxOf, maxPool2dWithIndices, meanOf, mul,
   pad, prelu, relu, reshape, resize, shapeSize, sigmoid, softmax, sumOf, tanh, transpose, zeros, type Backend,
   type ResizeCoordinateMode, type ResizeNearestMode, type ResizeOptions,
@@ -614,9 +614,11 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
     // opset 12+: ratio and training_mode are optional inputs.
     const ratio = node.opset < 12 ? attrs.float('ratio', 0.5) : node.scalar(1, 0.5);
     const training = node.opset >= 12 && node.scalar(2, 0) !== 0;
-    node.onlyOutputs(1, "the mask: simdnet's dropout returns none");
     if (training && ratio !== 0) throw new Unsupported(node.op, `training mode with ratio ${ratio} (a random mask)`);
-    return [dropout(node.tensor(0), { p: ratio, training }, node.backend)];
+    const x = node.tensor(0);
+    const { y, mask } = dropoutWithMask(x, { p: ratio, training }, node.backend);
+    // Opset 12+: the optional second output is the mask (bool, true where kept).
+    return node.outputs.length > 1 ? [y, { dtype: 'bool', shape: x.shape, data: mask }] : [y];
   },
 
   Upsample: upsampleNode,
