@@ -45,15 +45,6 @@ const EXCEPTIONS: readonly Exception[] = [
     reason: 'sequence and optional values are not tensors',
     tests: ['test_identity_sequence', 'test_identity_opt'],
   },
-  {
-    reason: 'Resize mode cubic: outside issue 10 (Resize is 2-D nearest and linear)',
-    tests: [
-      'test_resize_downsample_scales_cubic', 'test_resize_downsample_scales_cubic_A_n0p5_exclude_outside',
-      'test_resize_downsample_scales_cubic_align_corners', 'test_resize_downsample_sizes_cubic', 'test_resize_upsample_scales_cubic',
-      'test_resize_upsample_scales_cubic_A_n0p5_exclude_outside', 'test_resize_upsample_scales_cubic_align_corners',
-      'test_resize_upsample_scales_cubic_asymmetric', 'test_resize_upsample_sizes_cubic',
-    ],
-  },
 ];
 
 const BACKENDS: readonly BackendName[] = ['naive', 'js', 'wasm'];

@@ -263,12 +263,14 @@ function columnMajorIndices(argmax: Int32Array, h: number, w: number): number[] 
 const RESIZE_COORDINATE_MODES: readonly string[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_crop_and_resize'];
 const RESIZE_NEAREST_MODES: readonly string[] = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
 
-/** The ONNX mode as resize's: 'linear' (and Upsample-7's 'bilinear') is bilinear in 2-D. */
-function resizeMode(node: OnnxNode): 'nearest' | 'bilinear' {
+/** The ONNX mode as resize's: 'linear' (and Upsample-7's 'bilinear') is bilinear in 2-D,
+ * Resize's 'cubic' bicubic. */
+function resizeMode(node: OnnxNode): 'nearest' | 'bilinear' | 'bicubic' {
   const mode = node.attrs.string('mode', 'nearest');
   if (mode === 'nearest') return 'nearest';
   if (mode === 'linear' || (node.op === 'Upsample' && mode === 'bilinear')) return 'bilinear';
-  throw new Unsupported(node.op, `mode '${mode}' (resize is nearest or bilinear)`);
+  if (mode === 'cubic' && node.op === 'Resize') return 'bicubic';
+  throw new Unsupported(node.op, `mode '${mode}' (resize is nearest, bilinear or bicubic)`);
 }
 
 /** Only the spatial axes H and W may change: scales [1, 1, sh, sw] or sizes [N, C, oh, ow]. */
@@ -298,9 +300,15 @@ function resizeNode(node: OnnxNode): OnnxOutput[] {
   }
   const coordinateMode = attrs.string('coordinate_transformation_mode', 'half_pixel');
   if (!RESIZE_COORDINATE_MODES.includes(coordinateMode)) throw new Unsupported(op, `coordinate_transformation_mode '${coordinateMode}'`);
-  if (attrs.int('exclude_outside', 0) !== 0) throw new Unsupported(op, 'exclude_outside 1 (resize clamps to the edge instead of dropping outside neighbours)');
-  attrs.ignore('cubic_coeff_a', 'only used by mode cubic');
   const options: ResizeOptions = { mode, coordinateMode: coordinateMode as ResizeCoordinateMode };
+  if (mode === 'bicubic') {
+    options.cubicCoeffA = attrs.float('cubic_coeff_a', -0.75);
+    options.excludeOutside = attrs.int('exclude_outside', 0) !== 0;
+  } else {
+    attrs.ignore('cubic_coeff_a', 'only used by mode cubic');
+    // Nearest and linear read neighbours clamped into the input, so none is outside.
+    if (attrs.int('exclude_outside', 0) !== 0) throw new Unsupported(op, `exclude_outside 1 with mode '${mode}' (resize takes it for bicubic only)`);
+  }
   if (mode === 'nearest') {
     const nearestMode = attrs.string('nearest_mode', 'round_prefer_floor');
     if (!RESIZE_NEAREST_MODES.includes(nearestMode)) throw new Unsupported(op, `nearest_mode '${nearestMode}'`);
