@@ -2,7 +2,7 @@
 // the browser parity page run: every op of the ops table that runs on a backend, in a
 // compact set of shapes — conv2d, convTranspose2d and im2col/col2im (batch 1, odd sizes,
 // stride, asymmetric padding, dilation, groups, depthwise), the poolings (max, average,
-// global, adaptive), resize, gemm, matmul, linear, the activations, softmax over an axis,
+// global, adaptive), resize (nearest, bilinear, bicubic), gemm, matmul, linear, the activations, softmax over an axis,
 // the elementwise and n-ary ops with broadcasting, the reductions over axes, the shape
 // ops that copy (concat, split, chunk, transpose, permute, slice, narrow, pad in its three
 // modes), the normalizations, dropout (a seeded mask) and the losses. reshape, flatten,
@@ -125,6 +125,8 @@ export function defaultSweep(): SweepCase[] {
     rs([1, 2, 7, 9], { size: [4, 13] }),
     rs([2, 3, 5, 7], { scale: 2, mode: 'bilinear' }),
     rs([1, 2, 7, 9], { size: [11, 5], mode: 'bilinear', coordinateMode: 'align_corners' }),
+    rs([2, 1, 6, 5], { size: [9, 4], mode: 'bicubic' }),
+    rs([1, 2, 5, 7], { scale: [1.5, 0.6], mode: 'bicubic', coordinateMode: 'align_corners', cubicCoeffA: -0.5, excludeOutside: true }),
     mm(1, 1, 1), mm(7, 13, 5), mm(5, 9, 17, true), mm(17, 33, 9, false, true), mm(33, 65, 31, true, true), mm(64, 64, 64),
     {
       op: 'matmul', label: 'a [2, 3, 5, 4] · b [4, 6]', linear: true,
