@@ -2,10 +2,11 @@
 // the browser parity page run: every op of the ops table that runs on a backend, in a
 // compact set of shapes — conv2d, convTranspose2d and im2col/col2im (batch 1, odd sizes,
 // stride, asymmetric padding, dilation, groups, depthwise), the poolings (max, average,
-// global, adaptive), resize (nearest, bilinear, bicubic), gemm, matmul, linear, the activations, softmax over an axis,
-// the elementwise and n-ary ops with broadcasting, the reductions over axes, the shape
-// ops that copy (concat, split, chunk, transpose, permute, slice, narrow, pad in its three
-// modes), the normalizations, dropout (a seeded mask) and the losses. reshape, flatten,
+// global, adaptive), resize (nearest, bilinear, bicubic), gemm, matmul, linear, the
+// activations, softmax over an axis, the elementwise and n-ary ops with broadcasting, the
+// reductions over axes, the shape ops that copy (concat, split, chunk, transpose, permute,
+// slice, narrow, pad in its three modes), the normalizations, dropout (a seeded mask) and
+// the losses. reshape, flatten,
 // squeeze and unsqueeze are views with no kernel, so there is nothing to compare. For the
 // linear ops (`linear: true`) the bound's atol is scaled by Σ|terms| (see tolerance.ts).
 import type { Backend } from '../backend/backend.js';
