@@ -90,8 +90,10 @@ export function checkOnnxFixture(json: unknown, where = 'fixture'): OnnxFixture 
   return json as unknown as OnnxFixture;
 }
 
-/** The pack of the given fixtures (sorted by op), as the build writes it. */
+/** The pack of the given fixtures (each checked, sorted by op), as the build writes it. */
 export function packConformance(fixtures: readonly OnnxFixture[]): ConformancePack {
+  if (!Array.isArray(fixtures)) throw new Error(`packConformance: fixtures must be an array of per-operator fixtures, got ${String(fixtures)}`);
+  fixtures.forEach((f, i) => checkOnnxFixture(f, `fixture ${i}`));
   const versions = [...new Set(fixtures.map((f) => f.onnx))];
   if (versions.length !== 1) throw new Error(`packConformance: the fixtures must come from one onnx version, got ${versions.join(', ') || 'none'}`);
   const sorted = [...fixtures].sort((a, b) => (a.op < b.op ? -1 : a.op > b.op ? 1 : 0));
