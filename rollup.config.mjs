@@ -5,6 +5,8 @@
 //                            node: imports, no bare imports, the wasm variants inlined
 //   dist/simdnet.d.ts        bundled declarations (dist/simdnet.d.cts: the same, for require)
 //   dist/simdnet-cli.js      the `simdnet` bin (src/cli.ts); imports ./simdnet.js
+//   dist/onnx-conformance.json  the ONNX conformance fixtures of test/fixtures/onnx/ in one
+//                            file, for `simdnet parity` and the browser parity page
 // The Node bundles read build/simdnet.<variant>.wasm (shipped in the package) at run time,
 // found relative to dist/ by src/backend/wasm/source.ts.
 // Run with `npm run build` (wasm first, then rollup -c).
@@ -14,6 +16,7 @@ import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { dts } from 'rollup-plugin-dts';
 import { browserWasmPlugin } from './scripts/rollup-wasm.mjs';
+import { conformancePack } from './scripts/rollup-conformance.mjs';
 import { typescriptStrip } from './scripts/rollup-ts.mjs';
 
 const input = 'src/index.ts';
@@ -96,7 +99,7 @@ export default [
   {
     input: 'src/cli.ts',
     external: (id) => nodeExternal(id) || isLibrary(id),
-    plugins: [ts()],
+    plugins: [ts(), conformancePack('test/fixtures/onnx')],
     output: { file: 'dist/simdnet-cli.js', format: 'es', banner: '#!/usr/bin/env node', paths: (id) => (isLibrary(id) ? './simdnet.js' : id) },
   },
   {
