@@ -63,26 +63,8 @@ import { int, ptr } from './params';
   }
 }
 
-/** The row segment [lo, hi) of one tap: cols row ← x (stride sW) with zeros around it, or
- * its adjoint x += cols row. `src` is x at output column lo; 0 when the row is padding. */
-@inline function tapRow(col: usize, src: usize, lo: i32, hi: i32, OW: i32, sW: i32, adjoint: bool): void {
-  if (adjoint) {
-    if (src == 0 || hi <= lo) return;
-    const from = col + (<usize>lo << 2);
-    if (sW == 1) {
-      addInto(src, from, hi - lo);
-    } else {
-      for (let ow = lo; ow < hi; ow++) {
-        const d = src + (<usize>((ow - lo) * sW) << 2);
-        store<f32>(d, load<f32>(d) + load<f32>(from + (<usize>(ow - lo) << 2)));
-      }
-    }
-    return;
-  }
-  if (src == 0) {
-    zeroFloats(col, OW);
-    return;
-  }
+/** cols row ← the tap's row segment [lo, hi) of x (stride sW, from src), zeros around it. */
+@inline function gatherRow(col: usize, src: usize, lo: i32, hi: i32, OW: i32, sW: i32): void {
   zeroFloats(col, lo);
   if (sW == 1) {
     copyFloats(col + (<usize>lo << 2), src, hi - lo);
@@ -92,6 +74,19 @@ import { int, ptr } from './params';
     }
   }
   zeroFloats(col + (<usize>hi << 2), OW - hi);
+}
+
+/** The adjoint of gatherRow on the segment: x (from dst, stride sW) += cols row [lo, hi). */
+@inline function scatterRow(col: usize, dst: usize, lo: i32, hi: i32, sW: i32): void {
+  const from = col + (<usize>lo << 2);
+  if (sW == 1) {
+    addInto(dst, from, hi - lo);
+  } else {
+    for (let ow = lo; ow < hi; ow++) {
+      const d = dst + (<usize>((ow - lo) * sW) << 2);
+      store<f32>(d, load<f32>(d) + load<f32>(from + (<usize>(ow - lo) << 2)));
+    }
+  }
 }
 
 /** Every (channel, tap, output row) of the unfold, in the order of the rows of cols. */
@@ -117,7 +112,7 @@ import { int, ptr } from './params';
   if (adjoint) memory.fill(x, 0, <usize>channels * planeBytes);
   const rowBytes = <usize>OW << 2;
   for (let c = 0; c < channels; c++) {
-    const plane = x + <usize>c * planeBytes;
+    const plane = x + ((<usize>c * <usize>H * <usize>W) << 2);
     for (let kh = 0; kh < kH; kh++) {
       const offH = kh * dH - padTop;
       for (let kw = 0; kw < kW; kw++) {
@@ -127,8 +122,13 @@ import { int, ptr } from './params';
         if (kw > 0 || kh > 0 || c > 0) col += gap;
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * sH + offH;
-          const src: usize = ih < 0 || ih >= H ? 0 : plane + ((<usize>ih * <usize>W + <usize>(lo * sW + offW)) << 2);
-          tapRow(col, src, lo, hi, OW, sW, adjoint);
+          if (ih < 0 || ih >= H) {
+            if (!adjoint) zeroFloats(col, OW);
+          } else {
+            const at = plane + ((<usize>ih * <usize>W + <usize>(lo * sW + offW)) << 2);
+            if (adjoint) scatterRow(col, at, lo, hi, sW);
+            else gatherRow(col, at, lo, hi, OW, sW);
+          }
           col += rowBytes;
         }
       }

@@ -121,19 +121,43 @@ export function kernelExports(instance: WebAssembly.Instance, what: string): Ker
   return e as unknown as KernelExports;
 }
 
-/** Writes one parameter block of `layout` at byte address `at`: every field by name (the
- * type requires them all), as f32 where the slot is in `floats` (a bit mask), else as i32
- * (pointers above 2³¹ wrap to negative and read back as u32). */
+/** Each layout's field names in slot order (computed once: writers run on every kernel call). */
+const FIELD_ORDER = new Map<ParamLayout, string[]>();
+
+/** Int32 and Float32 views of the whole memory, remade only after it grew. */
+let views: { buffer: ArrayBuffer; i: Int32Array; f: Float32Array } | null = null;
+
+function memoryViews(k: KernelExports): { i: Int32Array; f: Float32Array } {
+  const buffer = k.memory.buffer;
+  if (views === null || views.buffer !== buffer) views = { buffer, i: new Int32Array(buffer), f: new Float32Array(buffer) };
+  return views;
+}
+
+/** Writes one parameter block of `layout` at byte address `at` (4-aligned): every field by
+ * name (the type requires them all), as f32 where the slot is in `floats` (a bit mask),
+ * else as i32 (pointers above 2³¹ wrap to negative and read back as u32). */
 export function writeParams<L extends ParamLayout>(k: KernelExports, at: number, layout: L, values: Record<LayoutFields<L>, number>, floats = 0): void {
-  const buf = k.memory.buffer;
-  const i = new Int32Array(buf, at, layout.slots);
-  const f = floats === 0 ? null : new Float32Array(buf, at, layout.slots);
-  for (const name in values) {
-    const slot = layout[name];
-    if (typeof slot !== 'number' || slot >= layout.slots) throw new Error(`writeParams: ${name} is no field of this layout`);
-    if (f !== null && (floats >> slot) & 1) f[slot] = values[name];
-    else i[slot] = values[name];
+  let names = FIELD_ORDER.get(layout);
+  if (names === undefined) {
+    names = layoutFields(layout);
+    FIELD_ORDER.set(layout, names);
   }
+  const { i, f } = memoryViews(k);
+  const base = at >> 2;
+  const v = values as Record<string, number>;
+  // Writers list the fields in slot order, so each name is checked against the expected
+  // one (a pointer compare) before the layout is asked; for-in reads stay on V8's fast path.
+  let expected = 0;
+  let written = 0;
+  for (const name in v) {
+    const slot = name === names[expected] ? expected : layout[name];
+    if (typeof slot !== 'number' || slot >= names.length) throw new Error(`writeParams: ${name} is no field of this layout`);
+    if ((floats >> slot) & 1) f[base + slot] = v[name];
+    else i[base + slot] = v[name];
+    expected = slot + 1;
+    written++;
+  }
+  if (written !== names.length) throw new Error(`writeParams: ${names.length - written} fields of ${names.join(', ')} are missing`);
 }
 
 export interface GemmCall {
@@ -156,8 +180,11 @@ export interface GemmCall {
 
 /** Writes and runs one sgemm. `params` and `work` are the permanent blocks. */
 export function runGemm(k: KernelExports, params: number, work: number, call: GemmCall): void {
-  const { transA, transB, ...rest } = call;
-  writeParams(k, params, Gemm, { ...rest, transA: transA ? 1 : 0, transB: transB ? 1 : 0, work }, GEMM_FLOATS);
+  const c = call;
+  writeParams(k, params, Gemm, {
+    m: c.m, n: c.n, k: c.k, transA: c.transA ? 1 : 0, transB: c.transB ? 1 : 0, lda: c.lda, ldb: c.ldb, ldc: c.ldc,
+    a: c.a, b: c.b, c: c.c, alpha: c.alpha, beta: c.beta, bias: c.bias, work,
+  }, GEMM_FLOATS);
   k.sgemm(params);
 }
 
