@@ -4,7 +4,8 @@
 // asymmetric padding reach every branch (stride 1 gathers, other strides scatter). The 3×3
 // stride-1/2 path (padded scratch plane, two output rows per pass, partial last vectors)
 // gets its own sweep: every output width 1..13 (each count of lanes in the last vector),
-// odd and even heights (the one-row tail), paddings 0..3 and asymmetric, multipliers 1..3.
+// odd and even heights (the one-row tail), paddings 0..3 and asymmetric, multipliers 1..3;
+// stride 2 covers the upsampled backward input and the shuffled filter gradient.
 import { describe, it } from 'vitest';
 import type { Backend, Conv2dGeometry } from '../src/backend/backend.js';
 import { naiveBackend } from '../src/backend/naive.js';
@@ -107,6 +108,8 @@ function sweep3x3(): Case[] {
     }
   }
   out.push({ x: [1, 3, 14, 14], multiplier: 1, kernel: [3, 3], options: { padding: 1 } });
+  // Rows longer than 48 outputs: the filter gradient of stride 1 takes the per-tap dot products.
+  out.push({ x: [2, 2, 5, 53], multiplier: 2, kernel: [3, 3], options: { padding: 1 } });
   out.push({ x: [1, 2, 15, 15], multiplier: 2, kernel: [3, 3], options: { stride: 2, padding: 'same' } });
   out.push({ x: [1, 2, 9, 9], multiplier: 1, kernel: [3, 3], options: { padding: 1, dilation: 2 } });
   out.push({ x: [1, 2, 9, 10], multiplier: 1, kernel: [3, 3], options: { padding: 1, stride: [1, 2] } });
