@@ -197,8 +197,23 @@ export interface ResizeGeometry {
   readonly extrapolationValue: number;
 }
 
+/** Memory a backend's kernels read and write where it is, for data that lives across calls
+ * (a compiled plan's activations and weights): no call copies it in or out. */
+export interface BackendBuffer {
+  readonly floats: number;
+  /** A view of `length` floats from `offset`. On wasm it is valid until the next call that
+   * may grow linear memory: take views fresh rather than keeping them. */
+  view(offset: number, length: number): Float32Array;
+  /** Gives the memory back; view() throws afterwards. */
+  release(): void;
+}
+
 export interface Backend {
   readonly name: BackendName;
+
+  /** A buffer of `floats` floats (zeros) that this backend's kernels use in place: a plain
+   * array on naive and js, a block of linear memory on wasm. */
+  allocate(floats: number): BackendBuffer;
 
   /** C[m×n] = alpha·op(A)·op(B) + beta·C, all row-major. */
   gemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, params: GemmParams): void;

@@ -3,6 +3,7 @@
 // kernels are the ones shared with the naive backend.
 import type { Backend } from './backend.js';
 import * as elementwise from './elementwise.js';
+import { allocateHost } from './host-buffer.js';
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput } from './js/conv.js';
 import { gemm } from './js/gemm.js';
 import { col2im, im2col } from './js/im2col.js';
@@ -10,6 +11,7 @@ import { adaptiveAvgPool2d, adaptiveAvgPool2dBackward, avgPool2d, avgPool2dBackw
 
 export const jsBackend: Backend = Object.freeze({
   name: 'js',
+  allocate: allocateHost,
   gemm,
   im2col,
   col2im,

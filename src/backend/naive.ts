@@ -3,6 +3,7 @@
 // tested against, so it stays obvious rather than fast.
 import type { AdaptivePool2dGeometry, Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from './backend.js';
 import * as ew from './elementwise.js';
+import { allocateHost } from './host-buffer.js';
 import { naiveLayoutKernels } from './naive-layout.js';
 
 /** C[m×n] = alpha·op(A)·op(B) + beta·C; beta 0 ignores C's old contents. */
@@ -315,6 +316,7 @@ function adaptiveAvgPool2dBackward(g: AdaptivePool2dGeometry, dy: Float32Array, 
 
 export const naiveBackend: Backend = {
   name: 'naive',
+  allocate: allocateHost,
   gemm,
   im2col,
   col2im,

@@ -14,6 +14,10 @@ const MAX_BYTES = 65536 * PAGE;
 
 export class Arena {
   private top: number;
+  /** Output views resolved to their own place in memory (write()), so get() skips the copy. */
+  private readonly inPlace = new WeakMap<Float32Array, number>();
+  /** Pinned blocks given back, for reuse by pin(): [start, bytes]. */
+  private readonly freed: [number, number][] = [];
 
   constructor(
     readonly memory: WebAssembly.Memory,
@@ -84,10 +88,58 @@ export class Arena {
     return ptr;
   }
 
-  /** Copies `length` floats at ptr out into dst. */
+  /** Copies `length` floats at ptr out into dst, unless write() placed dst there. */
   get(ptr: number, length: number, dst: Float32Array): void {
+    if (this.inPlace.get(dst) === ptr) return;
     dst.set(this.f32(ptr, length));
   }
+
+  /** Whether `a` is a view of this module's memory (resident: kernels read it in place). */
+  resident(a: Float32Array): boolean {
+    return a.buffer === this.memory.buffer;
+  }
+
+  /** Addresses for one kernel call's arrays: a resident array (a view of this memory, e.g.
+   * a compiled plan's arena) is used where it is, with no copy in or out; any other input is
+   * copied in (put) and any other output gets fresh room (get() copies it out). Every
+   * residency is decided before the first allocation, which may grow memory and detach views. */
+  bind(op: string, arrays: readonly Binding[]): number[] {
+    const here = arrays.map((b) => b.array !== null && this.resident(b.array));
+    const out = arrays.map((b, i) => (here[i] ? (b.array as Float32Array).byteOffset : 0));
+    arrays.forEach((b, i) => {
+      if (here[i] && b.output) this.inPlace.set(b.array as Float32Array, out[i]);
+    });
+    arrays.forEach((b, i) => {
+      if (here[i] || b.array === null) return;
+      out[i] = b.output ? this.alloc(op, b.length * 4) : this.put(op, b.array, b.length);
+    });
+    return out;
+  }
+
+  /** A block kept until unpin(): backend-owned memory that outlives kernel calls (a compiled
+   * plan's arena). Call it outside any kernel call (between mark and release it would be freed). */
+  pin(op: string, bytes: number): number {
+    const size = align(Math.max(bytes, 16), 64);
+    const i = this.freed.findIndex(([, b]) => b >= size);
+    if (i >= 0) return this.freed.splice(i, 1)[0][0];
+    const start = align(this.top, 64);
+    this.alloc(op, start - this.top + size);
+    return start;
+  }
+
+  /** Gives a pinned block back: the top one lowers the arena, others are kept for reuse. */
+  unpin(start: number, bytes: number): void {
+    const size = align(Math.max(bytes, 16), 64);
+    if (start + size >= this.top) this.top = start;
+    else this.freed.push([start, size]);
+  }
+}
+
+/** One array of a kernel call for Arena.bind: null (an absent bias) binds to address 0. */
+export interface Binding {
+  readonly array: Float32Array | null;
+  readonly length: number;
+  readonly output?: boolean;
 }
 
 function align(n: number, to: number): number {

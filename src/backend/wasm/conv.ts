@@ -77,9 +77,11 @@ const BATCH_COLUMNS = 2048;
  * store), and each (image, channel) row of Y' is copied to its place in y. */
 function conv2dBatched(ctx: WasmContext, g: Conv2dGeometry, d: Dims, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
   ctx.scoped((arena) => {
-    const px = arena.put('conv2d', x, inputSize(g));
-    const pw = arena.put('conv2d', w, weightSize(g));
-    const pbias = bias ? arena.put('conv2d', bias, g.outChannels) : 0;
+    // The rows are copied out of the GEMM's result anyway: straight into y, resident or not.
+    const [px, pw, pbias, py] = arena.bind('conv2d', [
+      { array: x, length: inputSize(g) }, { array: w, length: weightSize(g) }, { array: bias, length: g.outChannels },
+      { array: arena.resident(y) ? y : null, length: outputSize(g), output: true },
+    ]);
     const chunk = Math.min(g.batch, Math.max(1, Math.floor(BATCH_COLUMNS / d.L)));
     const cols = arena.alloc('conv2d', d.rows * chunk * d.L * 4);
     const pyc = arena.alloc('conv2d', g.outChannels * chunk * d.L * 4);
@@ -95,10 +97,11 @@ function conv2dBatched(ctx: WasmContext, g: Conv2dGeometry, d: Dims, x: Float32A
         a: pw, b: cols, c: pyc, alpha: 1, beta: 0, bias: pbias,
       });
       const out = arena.f32(pyc, g.outChannels * ld);
+      const dst = py ? arena.f32(py, outputSize(g)) : y;
       for (let b = 0; b < count; b++) {
         for (let oc = 0; oc < g.outChannels; oc++) {
           const from = oc * ld + b * d.L;
-          y.set(out.subarray(from, from + d.L), ((n0 + b) * g.outChannels + oc) * d.L);
+          dst.set(out.subarray(from, from + d.L), ((n0 + b) * g.outChannels + oc) * d.L);
         }
       }
     }
@@ -112,19 +115,15 @@ export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: 
     return;
   }
   ctx.scoped((arena) => {
+    const [px, pw, pbias, py] = arena.bind('conv2d', [
+      { array: x, length: inputSize(g) }, { array: w, length: weightSize(g) }, { array: bias, length: g.outChannels },
+      { array: y, length: outputSize(g), output: true },
+    ]);
     if (isDepthwise(g)) {
-      const px = arena.put('conv2d', x, inputSize(g));
-      const pw = arena.put('conv2d', w, weightSize(g));
-      const pbias = bias ? arena.put('conv2d', bias, g.outChannels) : 0;
-      const py = arena.alloc('conv2d', outputSize(g) * 4);
       ctx.kernels.depthwiseConv2d(depthwiseParams(ctx, 'conv2d', g), px, pw, pbias, py);
       arena.get(py, outputSize(g), y);
       return;
     }
-    const px = arena.put('conv2d', x, inputSize(g));
-    const pw = arena.put('conv2d', w, weightSize(g));
-    const pbias = bias ? arena.put('conv2d', bias, g.outChannels) : 0;
-    const py = arena.alloc('conv2d', outputSize(g) * 4);
     const cols = d.pointwise ? 0 : arena.alloc('conv2d', d.rows * d.L * 4);
     for (let n = 0; n < g.batch; n++) {
       for (let grp = 0; grp < g.groups; grp++) {

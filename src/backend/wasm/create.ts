@@ -8,6 +8,7 @@
 // Resize's forward (U-Net and FPN decoders) runs here too; its backward stays shared.
 import type { AdaptivePool2dGeometry, Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from '../backend.js';
 import * as elementwise from '../elementwise.js';
+import { checkBufferFloats, checkView } from '../host-buffer.js';
 import { checkAdaptivePoolGeometry, checkConvGeometry, checkCounts, checkLength, checkPoolGeometry, checkResizeGeometry } from './checks.js';
 import { WasmContext } from './context.js';
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, inputSize, outputSize, weightSize } from './conv.js';
@@ -78,12 +79,18 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
     });
   }
 
-  /** y = f(x) elementwise: x copied in, the kernel run in place, the result copied out. */
-  function mapInPlace(op: string, x: Float32Array, y: Float32Array, run: (px: number, n: number) => void): void {
+  /** y = f(x) elementwise: x copied in, the kernel run in place, the result copied out;
+   * resident arrays are read and written where they are. */
+  function mapInPlace(op: string, x: Float32Array, y: Float32Array, run: (px: number, py: number, n: number) => void): void {
     checkLength(op, 'y', y, x.length);
     ctx.scoped((arena) => {
+      if (arena.resident(y)) {
+        const [px, py] = arena.bind(op, [{ array: x, length: x.length }, { array: y, length: x.length, output: true }]);
+        run(px, py, x.length);
+        return;
+      }
       const px = arena.put(op, x, x.length);
-      run(px, x.length);
+      run(px, px, x.length);
       arena.get(px, x.length, y);
     });
   }
@@ -106,6 +113,24 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
     ...elementwise.elementwiseKernels,
     name: 'wasm',
     variant,
+    allocate(floats) {
+      checkBufferFloats(floats);
+      const bytes = 4 * floats;
+      const start = ctx.arena.pin('allocate', bytes);
+      new Float32Array(kernels.memory.buffer, start, floats).fill(0);
+      let released = false;
+      return {
+        floats,
+        view(offset, length) {
+          checkView(floats, offset, length, released);
+          return new Float32Array(kernels.memory.buffer, start + 4 * offset, length);
+        },
+        release() {
+          if (!released) ctx.arena.unpin(start, bytes);
+          released = true;
+        },
+      };
+    },
     gemmBlocking: gemmBlocking(kernels),
     get memoryBytes() {
       return ctx.arena.capacity;
@@ -119,9 +144,11 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
       if (!Number.isFinite(p.alpha) || !Number.isFinite(p.beta)) throw new Error(`gemm: alpha ${p.alpha} and beta ${p.beta} must be finite`);
       if (m === 0 || n === 0) return;
       ctx.scoped((arena) => {
-        const pa = arena.put('gemm', a, m * k);
-        const pb = arena.put('gemm', b, k * n);
-        const pc = p.beta !== 0 ? arena.put('gemm', c, m * n) : arena.alloc('gemm', m * n * 4);
+        // C is read too when beta ≠ 0: a resident C accumulates in place, any other is copied in.
+        const [pa, pb, pc] = arena.bind('gemm', [
+          { array: a, length: m * k }, { array: b, length: k * n },
+          p.beta !== 0 && !arena.resident(c) ? { array: c, length: m * n } : { array: c, length: m * n, output: true },
+        ]);
         ctx.gemm({
           m, n, k, transA: p.transA, transB: p.transB, lda: p.transA ? m : k, ldb: p.transB ? k : n, ldc: n,
           a: pa, b: pb, c: pc, alpha: p.alpha, beta: p.beta, bias: 0,
@@ -207,6 +234,11 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
       checkLength('addBias', 'bias', bias, channels);
       checkLength('addBias', 'y', y, size);
       ctx.scoped((arena) => {
+        if (arena.resident(y)) {
+          const [px, pb, py] = arena.bind('addBias', [{ array: x, length: size }, { array: bias, length: channels }, { array: y, length: size, output: true }]);
+          kernels.addBias(px, pb, outer, channels, inner, py);
+          return;
+        }
         const px = arena.put('addBias', x, size);
         const pb = arena.put('addBias', bias, channels);
         kernels.addBias(px, pb, outer, channels, inner, px);
@@ -252,21 +284,21 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
     },
 
     relu(x, y) {
-      mapInPlace('relu', x, y, (px, n) => kernels.relu(px, px, n));
+      mapInPlace('relu', x, y, (px, py, n) => kernels.relu(px, py, n));
     },
     reluBackward(x, dy, dx) {
       mapGradient('reluBackward', x, dy, dx, (px, pdy, n) => kernels.reluBackward(px, pdy, pdy, n));
     },
     clip(x, min, max, y) {
       checkBounds('clip', min, max);
-      mapInPlace('clip', x, y, (px, n) => kernels.clip(px, px, n, min, max));
+      mapInPlace('clip', x, y, (px, py, n) => kernels.clip(px, py, n, min, max));
     },
     clipBackward(x, min, max, dy, dx) {
       checkBounds('clipBackward', min, max);
       mapGradient('clipBackward', x, dy, dx, (px, pdy, n) => kernels.clipBackward(px, pdy, pdy, n, min, max));
     },
     hardSwish(x, y) {
-      mapInPlace('hardSwish', x, y, (px, n) => kernels.hardSwish(px, px, n));
+      mapInPlace('hardSwish', x, y, (px, py, n) => kernels.hardSwish(px, py, n));
     },
     hardSwishBackward(x, dy, dx) {
       mapGradient('hardSwishBackward', x, dy, dx, (px, pdy, n) => kernels.hardSwishBackward(px, pdy, pdy, n));

@@ -67,10 +67,14 @@ export function batchNormApply(
   const c = g.channels;
   for (const [name, a, n] of [['x', x, size], ['mean', mean, c], ['invStd', invStd, c], ['gamma', gamma, c], ['beta', beta, c], ['y', y, size]] as const) checkLength(op, name, a, n);
   ctx.scoped((arena) => {
-    const px = arena.put(op, x, size);
-    const call = { ...g, x: px, y: px, mean: arena.putF64(op, mean, c), spread: arena.putF64(op, invStd, c), gamma: arena.put(op, gamma, c), beta: arena.put(op, beta, c) };
+    // Resident x and y are used where they are; otherwise x is copied in and normalized in place.
+    const inPlace = arena.resident(y);
+    const [px, py, pg, pb] = arena.bind(op, [
+      { array: x, length: size }, { array: inPlace ? y : null, length: size, output: true }, { array: gamma, length: c }, { array: beta, length: c },
+    ]);
+    const call = { ...g, x: px, y: inPlace ? py : px, mean: arena.putF64(op, mean, c), spread: arena.putF64(op, invStd, c), gamma: pg, beta: pb };
     run(ctx, op, call);
-    arena.get(px, size, y);
+    if (!inPlace) arena.get(px, size, y);
   });
 }
 

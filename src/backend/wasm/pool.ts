@@ -25,6 +25,15 @@ export function maxPool2d(ctx: WasmContext, g: Pool2dGeometry, x: Float32Array, 
   const outPlane = g.outHeight * g.outWidth;
   const chunk = Math.min(planes, chunkPlanes(inPlane));
   ctx.scoped((arena) => {
+    if (arena.resident(x) && arena.resident(y)) {
+      // Resident arrays (a compiled plan's) are pooled where they are, in one call.
+      const [px, py] = arena.bind('maxPool2d', [{ array: x, length: planes * inPlane }, { array: y, length: planes * outPlane, output: true }]);
+      const parg = arena.alloc('maxPool2d', planes * outPlane * 4);
+      writePoolParams(ctx.kernels, ctx.params, g, px, py, parg, planes, 0);
+      ctx.kernels.maxPool2d(ctx.params);
+      argmax.set(arena.i32(parg, planes * outPlane));
+      return;
+    }
     const px = arena.alloc('maxPool2d', chunk * inPlane * 4);
     const py = arena.alloc('maxPool2d', chunk * outPlane * 4);
     const parg = arena.alloc('maxPool2d', chunk * outPlane * 4);
@@ -92,6 +101,11 @@ function averageInChunks(
   const planes = g.batch * g.channels;
   const chunk = Math.min(planes, chunkPlanes(g.inHeight * g.inWidth));
   ctx.scoped((arena) => {
+    if (arena.resident(src) && arena.resident(dst)) {
+      const [pSrc, pDst] = arena.bind(op, [{ array: src, length: planes * srcPlane }, { array: dst, length: planes * dstPlane, output: true }]);
+      run(pSrc, pDst, planes);
+      return;
+    }
     const pSrc = arena.alloc(op, chunk * srcPlane * 4);
     const pDst = arena.alloc(op, chunk * dstPlane * 4);
     for (let p0 = 0; p0 < planes; p0 += chunk) {
