@@ -11,6 +11,7 @@ export * from './ops/index.js';
 export * from './nn/index.js';
 export * from './train/index.js';
 export { noGrad, isGradEnabled } from './autograd/graph.js';
+export { traceOps, traceScope, type TracedOp, type TraceAttrs } from './autograd/trace.js';
 export type { BackwardOptions } from './autograd/backward.js';
 export * from './losses.js';
 export * from './init.js';

@@ -3,6 +3,7 @@
 // must match on every backend) and applied by the backend.
 import type { Backend } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
+import { tracing } from '../autograd/trace.js';
 import { globalRandom } from '../init.js';
 import { Random } from '../random.js';
 import { Tensor, zeros } from '../tensor.js';
@@ -26,6 +27,7 @@ export function dropout(x: Tensor, options?: DropoutOptions, backend?: Backend):
   if (opts.random !== undefined && !(opts.random instanceof Random)) throw new Error(`${op}: random must be a Random, got ${String(opts.random)}`);
   const training = checkBoolean(op, 'training', opts.training, true);
   const be = resolveBackend(op, backend);
+  // The identity records nothing: its output is x itself, which the trace already knows.
   if (!training || p === 0) return x;
   const rng = opts.random ?? globalRandom();
   const scale = 1 / (1 - p);
@@ -37,5 +39,5 @@ export function dropout(x: Tensor, options?: DropoutOptions, backend?: Backend):
     const dx = zeros(x.shape);
     be.binary('mul', dy.data, mask, dx.data);
     return [dx];
-  });
+  }, tracing() ? { p, training, mask } : undefined);
 }
