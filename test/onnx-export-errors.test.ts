@@ -116,11 +116,11 @@ describe('toOnnx: the file', () => {
 
   it('lists the ops it exports and the ones it refuses', () => {
     expect(exportableOps()).toEqual([
-      'adaptiveAvgPool2d', 'add', 'avgPool2d', 'batchNorm2d', 'chunk', 'clip', 'clone', 'concat', 'conv2d', 'convTranspose2d', 'copyDetached', 'detach',
-      'div', 'elu', 'gelu', 'gemm', 'globalAvgPool2d', 'globalMaxPool2d', 'groupNorm', 'hardSigmoid', 'hardSwish', 'instanceNorm', 'layerNorm',
-      'layerNormInvStdDev', 'layerNormMean', 'leakyRelu', 'linear', 'logSoftmax', 'matmul', 'max', 'maxOf', 'maxPool2d', 'maximum', 'mean', 'meanOf',
-      'min', 'minOf', 'minimum', 'mul', 'narrow', 'pad', 'permute', 'prelu', 'relu', 'relu6', 'reshape', 'resize', 'sigmoid', 'silu', 'slice',
-      'softmax', 'softplus', 'split', 'sub', 'sum', 'sumOf', 'tanh', 'transpose',
+      'abs', 'adaptiveAvgPool2d', 'add', 'avgPool2d', 'batchNorm2d', 'chunk', 'clip', 'clone', 'concat', 'conv2d', 'convTranspose2d', 'copyDetached',
+      'detach', 'div', 'elu', 'erf', 'exp', 'gelu', 'gemm', 'globalAvgPool2d', 'globalMaxPool2d', 'groupNorm', 'hardSigmoid', 'hardSwish',
+      'instanceNorm', 'layerNorm', 'layerNormInvStdDev', 'layerNormMean', 'leakyRelu', 'linear', 'log', 'logSoftmax', 'matmul', 'max', 'maxOf',
+      'maxPool2d', 'maximum', 'mean', 'meanOf', 'min', 'minOf', 'minimum', 'mul', 'narrow', 'pad', 'permute', 'pow', 'prelu', 'reciprocal', 'relu',
+      'relu6', 'reshape', 'resize', 'sigmoid', 'silu', 'slice', 'softmax', 'softplus', 'split', 'sqrt', 'sub', 'sum', 'sumOf', 'tanh', 'transpose',
     ]);
     expect(Object.keys(refusedOps()).sort()).toEqual(['col2im', 'crossEntropy', 'dropout', 'im2col', 'mseLoss']);
   });

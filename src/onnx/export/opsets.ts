@@ -16,6 +16,7 @@ export function irVersionFor(opset: number): number {
 export const OP_FORMS: Readonly<Record<string, readonly [number, number?]>> = {
   Add: [7], Sub: [7], Mul: [7], Div: [7], Max: [8], Min: [8], Sum: [8], Mean: [8],
   Relu: [6], LeakyRelu: [6], Sigmoid: [6], Tanh: [6], Elu: [6], Softplus: [1], Erf: [9], Sqrt: [6], Reciprocal: [6],
+  Exp: [6], Log: [6], Abs: [6], Pow: [7],
   Where: [9], Greater: [7], PRelu: [7], HardSigmoid: [6], HardSwish: [14],
   // Softmax and LogSoftmax over one axis (before 13 they flattened from the axis on).
   Softmax: [13], LogSoftmax: [13],

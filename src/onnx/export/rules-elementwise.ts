@@ -64,6 +64,13 @@ function softplusRule(b: GraphBuilder, op: TracedOp): void {
   b.emit(op, 'Where', [b.temp('Greater', [scaled, b.scalar(threshold)]), x, curve]);
 }
 
+/** x^exponent for a scalar exponent (the math op pow): ONNX Pow with a 0-d exponent. */
+function powRule(b: GraphBuilder, op: TracedOp): void {
+  const { exponent } = attrsOf<{ exponent?: number }>(op);
+  if (typeof exponent !== 'number') throw b.fail('its trace lacks the exponent (pass { exponent } as attrs where pow records)');
+  b.emit(op, 'Pow', [b.input(op, 0), b.scalar(exponent, 'exponent')]);
+}
+
 /** PRelu broadcasts the slope to x from the right, so a per-channel slope [C] of x
  * [N, C, …] is reshaped to [C, 1, …]. */
 function preluRule(b: GraphBuilder, op: TracedOp): void {
@@ -93,6 +100,13 @@ export const ELEMENTWISE_RULES: Readonly<Record<string, ExportRule>> = {
   gelu: geluRule,
   softplus: softplusRule,
   prelu: preluRule,
+  exp: unary('Exp'),
+  log: unary('Log'),
+  sqrt: unary('Sqrt'),
+  abs: unary('Abs'),
+  reciprocal: unary('Reciprocal'),
+  erf: unary('Erf'),
+  pow: powRule,
   add: nary('Add'),
   sub: nary('Sub'),
   mul: nary('Mul'),
