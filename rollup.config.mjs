@@ -5,20 +5,25 @@
 //                            node: imports, no bare imports, the wasm variants inlined
 //   dist/simdnet.d.ts        bundled declarations (dist/simdnet.d.cts: the same, for require)
 //   dist/simdnet-cli.js      the `simdnet` bin (src/cli.ts); imports ./simdnet.js
+//   dist/onnx-conformance.json  the ONNX conformance fixtures of test/fixtures/onnx/ in one
+//                            file, for `simdnet parity` and the browser parity page
 // The Node bundles read build/simdnet.<variant>.wasm (shipped in the package) at run time,
 // found relative to dist/ by src/backend/wasm/source.ts.
 // Run with `npm run build` (wasm first, then rollup -c).
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { dts } from 'rollup-plugin-dts';
 import { browserWasmPlugin } from './scripts/rollup-wasm.mjs';
+import { conformancePack } from './scripts/rollup-conformance.mjs';
 import { typescriptStrip } from './scripts/rollup-ts.mjs';
 
 const input = 'src/index.ts';
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-const dependencies = Object.keys(pkg.dependencies ?? {});
+// Runtime dependencies and optional peers stay imports; devDependencies the library uses
+// (onnx-proto and protobufjs) are bundled, so the package installs with no dependencies.
+const dependencies = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 /** Node bundles leave builtins and runtime dependencies to Node's resolver. */
@@ -60,6 +65,33 @@ function assertBrowserClean() {
   };
 }
 
+/** Writes dist/THIRD_PARTY_LICENSES.txt: the licence of every package bundled into a chunk. */
+function thirdPartyLicenses() {
+  return {
+    name: 'simdnet-third-party-licenses',
+    generateBundle(_, bundle) {
+      const packages = new Map();
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        for (const id of Object.keys(chunk.modules).filter((m) => !m.startsWith('\0'))) {
+          const m = id.match(/node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/);
+          if (m) packages.set(m[1].replace(/\\/g, '/'), id.slice(0, m.index + m[0].length));
+        }
+      }
+      const sections = [...packages].sort().map(([name, dir]) => {
+        const meta = JSON.parse(readFileSync(`${dir}package.json`, 'utf8'));
+        const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)/i.test(f));
+        if (!file) this.error(`bundled package ${name} ships no licence file`);
+        return `${name}@${meta.version} (${meta.license})\n\n${readFileSync(`${dir}${file}`, 'utf8').trim()}\n`;
+      });
+      if (sections.length > 0) {
+        const source = `simdnet's bundles include these packages, under their own licences:\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`;
+        this.emitFile({ type: 'asset', fileName: 'THIRD_PARTY_LICENSES.txt', source });
+      }
+    },
+  };
+}
+
 /** src/cli.ts imports the library as './index.js': the bin imports the ESM bundle instead. */
 const isLibrary = (id) => /[\\/]src[\\/]index\.(ts|js)$/.test(id) || id === './index.js';
 
@@ -67,13 +99,13 @@ export default [
   {
     input: 'src/cli.ts',
     external: (id) => nodeExternal(id) || isLibrary(id),
-    plugins: [ts()],
+    plugins: [ts(), conformancePack('test/fixtures/onnx')],
     output: { file: 'dist/simdnet-cli.js', format: 'es', banner: '#!/usr/bin/env node', paths: (id) => (isLibrary(id) ? './simdnet.js' : id) },
   },
   {
     input,
     external: nodeExternal,
-    plugins: [ts()],
+    plugins: [ts(), nodeResolve({ preferBuiltins: true }), commonjs(), thirdPartyLicenses()],
     output: [
       { file: 'dist/simdnet.js', format: 'es', inlineDynamicImports: true },
       { file: 'dist/simdnet.cjs', format: 'cjs', exports: 'named', inlineDynamicImports: true },

@@ -4,27 +4,34 @@
 // simplifyBox: axes of one element dropped, contiguous neighbours merged), so an NCHW
 // channel concat is one long row per image and part.
 
-// Parameter block (4-byte slots, built in the arena by writeBoxParams in
-// src/backend/wasm/kernels.ts): 0 rank r ≥ 1, 1 src, 2 dst, 3 scratch (r i32 slots for
-// the odometer), then for each axis d at slot 4 + 3d: count, src stride, dst stride
-// (elements; strides may be negative). Byte pointers; every address the box reaches is
-// inside an arena allocation (the TypeScript side checked the box against both arrays).
+// Parameter block (built in the arena by writeBoxParams in src/backend/wasm/kernels.ts):
+// the Box header of src/backend/wasm/param-layouts.ts (rank r ≥ 1, src, dst, and the
+// odometer's scratch of r i32 slots), then r BoxAxis entries (count, src stride, dst
+// stride in elements; strides may be negative), outermost first. Byte pointers; every
+// address the box reaches is inside an arena allocation (the TypeScript side checked the
+// box against both arrays).
+
+import { Box, BoxAxis } from '../src/backend/wasm/param-layouts';
+import { int, ptr } from './params';
+
+/** Slot of field `field` of axis d. */
+@inline function axisSlot(d: i32, field: i32): i32 {
+  return Box.slots + d * BoxAxis.slots + field;
+}
 
 /** Copies the box described at `params`. */
 export function copyBox(params: usize): void {
-  const r = load<i32>(params);
-  let src = <usize>load<i32>(params, 4);
-  let dst = <usize>load<i32>(params, 8);
-  const index = <usize>load<i32>(params, 12);
-  const axes = params + 16;
-  const inner = axes + (<usize>(r - 1) * 12);
-  const n = load<i32>(inner);
-  const sIn = load<i32>(inner, 4);
-  const dIn = load<i32>(inner, 8);
+  const r = int(params, Box.rank);
+  let src = ptr(params, Box.src);
+  let dst = ptr(params, Box.dst);
+  const index = ptr(params, Box.odometer);
+  const n = int(params, axisSlot(r - 1, BoxAxis.count));
+  const sIn = int(params, axisSlot(r - 1, BoxAxis.srcStride));
+  const dIn = int(params, axisSlot(r - 1, BoxAxis.dstStride));
   if (n <= 0) return;
   let rows = 1;
   for (let d = 0; d < r - 1; d++) {
-    const count = load<i32>(axes + <usize>d * 12);
+    const count = int(params, axisSlot(d, BoxAxis.count));
     if (count <= 0) return;
     rows *= count;
     store<i32>(index + (<usize>d << 2), 0);
@@ -37,10 +44,9 @@ export function copyBox(params: usize): void {
       for (let j = 0; j < n; j++) store<f32>(dst + (<usize>(j * dIn) << 2), load<f32>(src + (<usize>(j * sIn) << 2)));
     }
     for (let d = r - 2; d >= 0; d--) {
-      const axis = axes + <usize>d * 12;
-      const count = load<i32>(axis);
-      const ss = load<i32>(axis, 4);
-      const ds = load<i32>(axis, 8);
+      const count = int(params, axisSlot(d, BoxAxis.count));
+      const ss = int(params, axisSlot(d, BoxAxis.srcStride));
+      const ds = int(params, axisSlot(d, BoxAxis.dstStride));
       const slot = index + (<usize>d << 2);
       const i = load<i32>(slot) + 1;
       src += <usize>(ss << 2);

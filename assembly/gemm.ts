@@ -7,6 +7,9 @@
 // through the smallest micro-kernel covering their rows (6, 4 or 2) and written back
 // through a small scratch tile. With few rows of C, untransposed B is read in place.
 
+import { Gemm } from '../src/backend/wasm/param-layouts';
+import { float, int, ptr } from './params';
+
 /** Rows of a micro-tile (broadcast A values) and columns (two f32x4 of B). Fused
  * multiply-add needs no temporary, so the relaxed build affords 6 rows (12 accumulators);
  * mul+add keeps 4 rows so V8 has registers left and nothing spills. */
@@ -32,9 +35,9 @@ export function gemmWorkspaceBytes(): i32 {
   return <i32>(PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES);
 }
 
-// Parameter block (all 4-byte slots), written by runGemm in src/backend/wasm/kernels.ts:
-// 0 m, 1 n, 2 k, 3 transA, 4 transB, 5 lda, 6 ldb, 7 ldc (in elements), 8 a, 9 b, 10 c,
-// 11 alpha (f32), 12 beta (f32), 13 bias pointer per row of C (0: none), 14 workspace.
+// Parameter block: the Gemm layout of src/backend/wasm/param-layouts.ts, written by runGemm
+// in src/backend/wasm/kernels.ts. Leading dimensions in elements; bias is one value per
+// row of C (0: none); work is the packing workspace (gemmWorkspaceBytes).
 
 @inline function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
@@ -403,23 +406,23 @@ function scaleC(c: usize, ldc: i32, m: i32, n: i32, beta: f32, bias: usize): voi
   }
 }
 
-/** SGEMM on the parameter block at `params` (layout above). Row-major, leading dimensions in elements. */
+/** SGEMM on the parameter block at `params` (Gemm layout). Row-major, leading dimensions in elements. */
 export function sgemm(params: usize): void {
-  const m = load<i32>(params);
-  const n = load<i32>(params, 4);
-  const k = load<i32>(params, 8);
-  const transA = load<i32>(params, 12) != 0;
-  const transB = load<i32>(params, 16) != 0;
-  const lda = load<i32>(params, 20);
-  const ldb = load<i32>(params, 24);
-  const ldc = load<i32>(params, 28);
-  const a = <usize>load<u32>(params, 32);
-  const b = <usize>load<u32>(params, 36);
-  const c = <usize>load<u32>(params, 40);
-  const alpha = load<f32>(params, 44);
-  const beta = load<f32>(params, 48);
-  const bias = <usize>load<u32>(params, 52);
-  const work = <usize>load<u32>(params, 56);
+  const m = int(params, Gemm.m);
+  const n = int(params, Gemm.n);
+  const k = int(params, Gemm.k);
+  const transA = int(params, Gemm.transA) != 0;
+  const transB = int(params, Gemm.transB) != 0;
+  const lda = int(params, Gemm.lda);
+  const ldb = int(params, Gemm.ldb);
+  const ldc = int(params, Gemm.ldc);
+  const a = ptr(params, Gemm.a);
+  const b = ptr(params, Gemm.b);
+  const c = ptr(params, Gemm.c);
+  const alpha = float(params, Gemm.alpha);
+  const beta = float(params, Gemm.beta);
+  const bias = ptr(params, Gemm.bias);
+  const work = ptr(params, Gemm.work);
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     scaleC(c, ldc, m, n, beta, bias);

@@ -3,10 +3,12 @@
 // values. The valid range of output columns for a tap is computed once per row, so the
 // inner loops copy/add without per-element bounds checks.
 
-// Parameter block (4-byte slots), written by writeIm2colParams in src/backend/wasm/kernels.ts:
-// 0 channels, 1 H, 2 W, 3 kH, 4 kW, 5 strideH, 6 strideW, 7 dilationH, 8 dilationW,
-// 9 padTop, 10 padLeft, 11 OH, 12 OW, 13 x pointer, 14 cols pointer, 15 leading dimension
-// of cols in floats for im2col (0: OH·OW; larger lays several images side by side).
+// Parameter block: the Im2col layout of src/backend/wasm/param-layouts.ts (written by
+// writeIm2colParams in src/backend/wasm/kernels.ts). Its ld is the row length of cols in
+// floats for im2col (0: OH·OW; larger lays several images side by side).
+
+import { Im2col } from '../src/backend/wasm/param-layouts';
+import { int, ptr } from './params';
 
 /** First ow with ow·stride + off ≥ 0. */
 @inline function firstValid(off: i32, stride: i32): i32 {
@@ -61,24 +63,53 @@
   }
 }
 
-export function im2col(params: usize): void {
-  const channels = load<i32>(params);
-  const H = load<i32>(params, 4);
-  const W = load<i32>(params, 8);
-  const kH = load<i32>(params, 12);
-  const kW = load<i32>(params, 16);
-  const sH = load<i32>(params, 20);
-  const sW = load<i32>(params, 24);
-  const dH = load<i32>(params, 28);
-  const dW = load<i32>(params, 32);
-  const padTop = load<i32>(params, 36);
-  const padLeft = load<i32>(params, 40);
-  const OH = load<i32>(params, 44);
-  const OW = load<i32>(params, 48);
-  const x = <usize>load<u32>(params, 52);
-  let dst = <usize>load<u32>(params, 56);
-  const ld = load<i32>(params, 60);
-  const gap = ld > OH * OW ? <usize>(ld - OH * OW) << 2 : 0;
+/** cols row ← the tap's row segment [lo, hi) of x (stride sW, from src), zeros around it. */
+@inline function gatherRow(col: usize, src: usize, lo: i32, hi: i32, OW: i32, sW: i32): void {
+  zeroFloats(col, lo);
+  if (sW == 1) {
+    copyFloats(col + (<usize>lo << 2), src, hi - lo);
+  } else {
+    for (let ow = lo; ow < hi; ow++) {
+      store<f32>(col + (<usize>ow << 2), load<f32>(src + (<usize>((ow - lo) * sW) << 2)));
+    }
+  }
+  zeroFloats(col + (<usize>hi << 2), OW - hi);
+}
+
+/** The adjoint of gatherRow on the segment: x (from dst, stride sW) += cols row [lo, hi). */
+@inline function scatterRow(col: usize, dst: usize, lo: i32, hi: i32, sW: i32): void {
+  const from = col + (<usize>lo << 2);
+  if (sW == 1) {
+    addInto(dst, from, hi - lo);
+  } else {
+    for (let ow = lo; ow < hi; ow++) {
+      const d = dst + (<usize>((ow - lo) * sW) << 2);
+      store<f32>(d, load<f32>(d) + load<f32>(from + (<usize>(ow - lo) << 2)));
+    }
+  }
+}
+
+/** Every (channel, tap, output row) of the unfold, in the order of the rows of cols. */
+@inline function unfold(params: usize, adjoint: bool): void {
+  const channels = int(params, Im2col.channels);
+  const H = int(params, Im2col.inHeight);
+  const W = int(params, Im2col.inWidth);
+  const kH = int(params, Im2col.kernelHeight);
+  const kW = int(params, Im2col.kernelWidth);
+  const sH = int(params, Im2col.strideHeight);
+  const sW = int(params, Im2col.strideWidth);
+  const dH = int(params, Im2col.dilationHeight);
+  const dW = int(params, Im2col.dilationWidth);
+  const padTop = int(params, Im2col.padTop);
+  const padLeft = int(params, Im2col.padLeft);
+  const OH = int(params, Im2col.outHeight);
+  const OW = int(params, Im2col.outWidth);
+  const x = ptr(params, Im2col.x);
+  let col = ptr(params, Im2col.cols);
+  const ld = int(params, Im2col.ld);
+  const gap = !adjoint && ld > OH * OW ? <usize>(ld - OH * OW) << 2 : 0;
+  const planeBytes = (<usize>H * <usize>W) << 2;
+  if (adjoint) memory.fill(x, 0, <usize>channels * planeBytes);
   const rowBytes = <usize>OW << 2;
   for (let c = 0; c < channels; c++) {
     const plane = x + ((<usize>c * <usize>H * <usize>W) << 2);
@@ -88,74 +119,28 @@ export function im2col(params: usize): void {
         const offW = kw * dW - padLeft;
         const lo = min(firstValid(offW, sW), OW);
         const hi = max(endValid(offW, sW, W, OW), lo);
-        if (kw > 0 || kh > 0 || c > 0) dst += gap;
+        if (kw > 0 || kh > 0 || c > 0) col += gap;
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * sH + offH;
           if (ih < 0 || ih >= H) {
-            zeroFloats(dst, OW);
+            if (!adjoint) zeroFloats(col, OW);
           } else {
-            zeroFloats(dst, lo);
-            const src = plane + ((<usize>ih * <usize>W + <usize>(lo * sW + offW)) << 2);
-            if (sW == 1) {
-              copyFloats(dst + (<usize>lo << 2), src, hi - lo);
-            } else {
-              for (let ow = lo; ow < hi; ow++) {
-                store<f32>(dst + (<usize>ow << 2), load<f32>(src + (<usize>((ow - lo) * sW) << 2)));
-              }
-            }
-            zeroFloats(dst + (<usize>hi << 2), OW - hi);
+            const at = plane + ((<usize>ih * <usize>W + <usize>(lo * sW + offW)) << 2);
+            if (adjoint) scatterRow(col, at, lo, hi, sW);
+            else gatherRow(col, at, lo, hi, OW, sW);
           }
-          dst += rowBytes;
+          col += rowBytes;
         }
       }
     }
   }
 }
 
+export function im2col(params: usize): void {
+  unfold(params, false);
+}
+
 /** The adjoint of im2col: zeroes the channel range of x, then adds every tap back. */
 export function col2im(params: usize): void {
-  const channels = load<i32>(params);
-  const H = load<i32>(params, 4);
-  const W = load<i32>(params, 8);
-  const kH = load<i32>(params, 12);
-  const kW = load<i32>(params, 16);
-  const sH = load<i32>(params, 20);
-  const sW = load<i32>(params, 24);
-  const dH = load<i32>(params, 28);
-  const dW = load<i32>(params, 32);
-  const padTop = load<i32>(params, 36);
-  const padLeft = load<i32>(params, 40);
-  const OH = load<i32>(params, 44);
-  const OW = load<i32>(params, 48);
-  const x = <usize>load<u32>(params, 52);
-  let src = <usize>load<u32>(params, 56);
-  memory.fill(x, 0, (<usize>channels * <usize>H * <usize>W) << 2);
-  const rowBytes = <usize>OW << 2;
-  for (let c = 0; c < channels; c++) {
-    const plane = x + ((<usize>c * <usize>H * <usize>W) << 2);
-    for (let kh = 0; kh < kH; kh++) {
-      const offH = kh * dH - padTop;
-      for (let kw = 0; kw < kW; kw++) {
-        const offW = kw * dW - padLeft;
-        const lo = min(firstValid(offW, sW), OW);
-        const hi = max(endValid(offW, sW, W, OW), lo);
-        for (let oh = 0; oh < OH; oh++) {
-          const ih = oh * sH + offH;
-          if (ih >= 0 && ih < H && hi > lo) {
-            const dst = plane + ((<usize>ih * <usize>W + <usize>(lo * sW + offW)) << 2);
-            const from = src + (<usize>lo << 2);
-            if (sW == 1) {
-              addInto(dst, from, hi - lo);
-            } else {
-              for (let ow = lo; ow < hi; ow++) {
-                const d = dst + (<usize>((ow - lo) * sW) << 2);
-                store<f32>(d, load<f32>(d) + load<f32>(from + (<usize>(ow - lo) << 2)));
-              }
-            }
-          }
-          src += rowBytes;
-        }
-      }
-    }
-  }
+  unfold(params, true);
 }

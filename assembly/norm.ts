@@ -14,11 +14,14 @@
 // (|γ·x̂| + |β| forward; |k·dy| + |a| + |b·d| backward), not of x·k or mean·k.
 // The scalar build (no SIMD) does those passes in f64 instead.
 //
-// Parameter block (4-byte slots), written by writeNormParams in src/backend/wasm/kernels.ts:
-// 0 batch, 1 channels, 2 inner, 3 groups (group norm only), 4 flags (bit 0: the statistics
-// are the batch's own, train-mode batch norm backward), 5 x, 6 y, 7 dy, 8 dx (0: none),
-// 9 mean (f64 per channel or per row), 10 variance (stats, out) or invStd (in; f64),
-// 11 gamma (f32 per channel; 0: ones), 12 beta (0: zeros), 13 dgamma (0: none), 14 dbeta (0: none).
+// Parameter block: the Norm layout of src/backend/wasm/param-layouts.ts (written by
+// writeNormParams in src/backend/wasm/kernels.ts). groups is for group norm only;
+// batchStats bit 0: the statistics are the batch's own (train-mode batch norm backward);
+// pointers 0 when unused: dx, gamma (ones), beta (zeros), dgamma, dbeta. mean is f64 per
+// channel or per row; spread is the variance (stats, out) or invStd (in; f64).
+
+import { Norm } from '../src/backend/wasm/param-layouts';
+import { int, ptr } from './params';
 
 // Results of the two-sum reductions below (no tuples in AssemblyScript).
 let sumA: f64 = 0;
@@ -147,14 +150,6 @@ function affineBackwardRun(dy: usize, x: usize, dx: usize, n: i32, mean: f64, k:
   }
 }
 
-@inline function slot(params: usize, index: i32): i32 {
-  return load<i32>(params + (<usize>index << 2));
-}
-
-@inline function pointer(params: usize, index: i32): usize {
-  return <usize>load<u32>(params + (<usize>index << 2));
-}
-
 @inline function f32At(base: usize, index: i32, fallback: f64): f64 {
   return base === 0 ? fallback : <f64>load<f32>(base + (<usize>index << 2));
 }
@@ -171,12 +166,12 @@ function affineBackwardRun(dy: usize, x: usize, dx: usize, n: i32, mean: f64, k:
 /** mean[c] and biased variance[c] (f64) over batch and inner, shifted by the channel's
  * first value as the TypeScript kernel does (no cancellation for a large mean). */
 export function batchNormStats(params: usize): void {
-  const batch = slot(params, 0);
-  const channels = slot(params, 1);
-  const inner = slot(params, 2);
-  const x = pointer(params, 5);
-  const mean = pointer(params, 9);
-  const variance = pointer(params, 10);
+  const batch = int(params, Norm.batch);
+  const channels = int(params, Norm.channels);
+  const inner = int(params, Norm.inner);
+  const x = ptr(params, Norm.x);
+  const mean = ptr(params, Norm.mean);
+  const variance = ptr(params, Norm.spread);
   const count = <f64>batch * <f64>inner;
   for (let c = 0; c < channels; c++) {
     const shift = <f64>load<f32>(x + runOffset(0, c, channels, inner));
@@ -190,15 +185,15 @@ export function batchNormStats(params: usize): void {
 
 /** y = γ·(x − mean)·invStd + β per channel (y may be x). */
 export function batchNormApply(params: usize): void {
-  const batch = slot(params, 0);
-  const channels = slot(params, 1);
-  const inner = slot(params, 2);
-  const x = pointer(params, 5);
-  const y = pointer(params, 6);
-  const mean = pointer(params, 9);
-  const invStd = pointer(params, 10);
-  const gamma = pointer(params, 11);
-  const beta = pointer(params, 12);
+  const batch = int(params, Norm.batch);
+  const channels = int(params, Norm.channels);
+  const inner = int(params, Norm.inner);
+  const x = ptr(params, Norm.x);
+  const y = ptr(params, Norm.y);
+  const mean = ptr(params, Norm.mean);
+  const invStd = ptr(params, Norm.spread);
+  const gamma = ptr(params, Norm.gamma);
+  const beta = ptr(params, Norm.beta);
   for (let c = 0; c < channels; c++) {
     const mu = f64At(mean, c);
     const k = f32At(gamma, c, 1) * f64At(invStd, c);
@@ -213,18 +208,18 @@ export function batchNormApply(params: usize): void {
 /** dβ = Σdy, dγ = Σdy·x̂ per channel; dx = k·dy with fixed statistics, and with batch ones
  * dx = k·dy − k·Σdy/m − k·invStd²·Σ(dy·(x − mean))/m·(x − mean), k = γ·invStd. */
 export function batchNormBackward(params: usize): void {
-  const batch = slot(params, 0);
-  const channels = slot(params, 1);
-  const inner = slot(params, 2);
-  const batchStats = (slot(params, 4) & 1) !== 0;
-  const x = pointer(params, 5);
-  const dy = pointer(params, 7);
-  const dx = pointer(params, 8);
-  const mean = pointer(params, 9);
-  const invStd = pointer(params, 10);
-  const gamma = pointer(params, 11);
-  const dgamma = pointer(params, 13);
-  const dbeta = pointer(params, 14);
+  const batch = int(params, Norm.batch);
+  const channels = int(params, Norm.channels);
+  const inner = int(params, Norm.inner);
+  const batchStats = (int(params, Norm.batchStats) & 1) !== 0;
+  const x = ptr(params, Norm.x);
+  const dy = ptr(params, Norm.dy);
+  const dx = ptr(params, Norm.dx);
+  const mean = ptr(params, Norm.mean);
+  const invStd = ptr(params, Norm.spread);
+  const gamma = ptr(params, Norm.gamma);
+  const dgamma = ptr(params, Norm.dgamma);
+  const dbeta = ptr(params, Norm.dbeta);
   const count = <f64>batch * <f64>inner;
   for (let c = 0; c < channels; c++) {
     const mu = f64At(mean, c);
@@ -258,11 +253,11 @@ export function batchNormBackward(params: usize): void {
 
 /** mean[r] and biased variance[r] of each row, shifted by the row's first value. */
 export function groupNormStats(params: usize): void {
-  const rows = slot(params, 0) * slot(params, 3);
-  const m = (slot(params, 1) / slot(params, 3)) * slot(params, 2);
-  const x = pointer(params, 5);
-  const mean = pointer(params, 9);
-  const variance = pointer(params, 10);
+  const rows = int(params, Norm.batch) * int(params, Norm.groups);
+  const m = (int(params, Norm.channels) / int(params, Norm.groups)) * int(params, Norm.inner);
+  const x = ptr(params, Norm.x);
+  const mean = ptr(params, Norm.mean);
+  const variance = ptr(params, Norm.spread);
   for (let r = 0; r < rows; r++) {
     const row = x + ((<usize>r * <usize>m) << 2);
     const shift = <f64>load<f32>(row);
@@ -297,16 +292,16 @@ function layerRun(x: usize, y: usize, gamma: usize, beta: usize, n: i32, mean: f
 
 /** y = γ[c]·(x − mean[r])·invStd[r] + β[c] (y may be x). */
 export function groupNormApply(params: usize): void {
-  const batch = slot(params, 0);
-  const channels = slot(params, 1);
-  const inner = slot(params, 2);
-  const groups = slot(params, 3);
-  const x = pointer(params, 5);
-  const y = pointer(params, 6);
-  const mean = pointer(params, 9);
-  const invStd = pointer(params, 10);
-  const gamma = pointer(params, 11);
-  const beta = pointer(params, 12);
+  const batch = int(params, Norm.batch);
+  const channels = int(params, Norm.channels);
+  const inner = int(params, Norm.inner);
+  const groups = int(params, Norm.groups);
+  const x = ptr(params, Norm.x);
+  const y = ptr(params, Norm.y);
+  const mean = ptr(params, Norm.mean);
+  const invStd = ptr(params, Norm.spread);
+  const gamma = ptr(params, Norm.gamma);
+  const beta = ptr(params, Norm.beta);
   const perGroup = channels / groups;
   for (let b = 0; b < batch; b++) {
     for (let group = 0; group < groups; group++) {
@@ -395,19 +390,19 @@ function layerBackwardRun(dy: usize, x: usize, gamma: usize, dx: usize, n: i32, 
 /** dx = invStd·(g − Σg/m − x̂·Σ(g·x̂)/m) with g = γ·dy per row; dγ[c] = Σ dy·x̂ and
  * dβ[c] = Σ dy over the batch and the channel's positions. gamma must be given (ones). */
 export function groupNormBackward(params: usize): void {
-  const batch = slot(params, 0);
-  const channels = slot(params, 1);
-  const inner = slot(params, 2);
-  const groups = slot(params, 3);
-  const x = pointer(params, 5);
-  const dy = pointer(params, 7);
-  const dx = pointer(params, 8);
-  const mean = pointer(params, 9);
-  const invStd = pointer(params, 10);
-  const gamma = pointer(params, 11);
-  const dgamma = pointer(params, 13);
-  const dbeta = pointer(params, 14);
-  const sdy = pointer(params, 15);
+  const batch = int(params, Norm.batch);
+  const channels = int(params, Norm.channels);
+  const inner = int(params, Norm.inner);
+  const groups = int(params, Norm.groups);
+  const x = ptr(params, Norm.x);
+  const dy = ptr(params, Norm.dy);
+  const dx = ptr(params, Norm.dx);
+  const mean = ptr(params, Norm.mean);
+  const invStd = ptr(params, Norm.spread);
+  const gamma = ptr(params, Norm.gamma);
+  const dgamma = ptr(params, Norm.dgamma);
+  const dbeta = ptr(params, Norm.dbeta);
+  const sdy = ptr(params, Norm.work);
   const sdg = sdy + (<usize>channels << 3);
   memory.fill(sdy, 0, <usize>channels << 4);
   const perGroup = channels / groups;

@@ -3,14 +3,15 @@
 // output; padding never wins a max and counts as zeros in an average (by default every
 // window divides by kH·kW, docs/background.md#pooling).
 
-// Parameter block (4-byte slots), written by writePoolParams in src/backend/wasm/kernels.ts:
-// 0 planes (N·C), 1 H, 2 W, 3 OH, 4 OW, 5 kH, 6 kW, 7 strideH, 8 strideW, 9 padTop,
-// 10 padLeft, 11 x (or dx), 12 y (or dy), 13 argmax pointer, 14 argmax index offset (the
-// flat index of x's first element in the whole input, when the caller runs a chunk of planes),
-// 15 dilationH, 16 dilationW (max pooling; 1 otherwise), 17 padBottom, 18 padRight,
-// 19 countIncludePad (1: average pooling divides by the window clipped to the padded input,
-// 0: by its part inside the input). The adaptive kernels read slots 0–4, 11 and 12
-// (writeAdaptivePoolParams).
+// Parameter blocks: the Pool and AdaptivePool layouts of src/backend/wasm/param-layouts.ts
+// (written by writePoolParams / writeAdaptivePoolParams in src/backend/wasm/kernels.ts).
+// Backward kernels take dx in the x slot and dy in the y slot. indexOffset is the flat
+// index of x's first element in the whole input (the caller runs a chunk of planes);
+// dilation applies to max pooling (1 otherwise); countIncludePad 1: average pooling
+// divides by the window clipped to the padded input, 0: by its part inside the input.
+
+import { AdaptivePool, Pool } from '../src/backend/wasm/param-layouts';
+import { int, ptr } from './params';
 
 /** Max of one window at input offset (h0, w0) of the plane starting at flat index `base`,
  * clamped to the input; writes y and argmax. Branch-free scan (random data would
@@ -103,23 +104,23 @@ function maxWindowDilated(x: usize, base: i32, H: i32, W: i32, h0: i32, w0: i32,
 
 /** y = max over each window; argmax = flat index into x of the first maximum (or first NaN). */
 export function maxPool2d(params: usize): void {
-  const planes = load<i32>(params);
-  const H = load<i32>(params, 4);
-  const W = load<i32>(params, 8);
-  const OH = load<i32>(params, 12);
-  const OW = load<i32>(params, 16);
-  const kH = load<i32>(params, 20);
-  const kW = load<i32>(params, 24);
-  const sH = load<i32>(params, 28);
-  const sW = load<i32>(params, 32);
-  const padTop = load<i32>(params, 36);
-  const padLeft = load<i32>(params, 40);
-  const x = <usize>load<u32>(params, 44);
-  let y = <usize>load<u32>(params, 48);
-  let arg = <usize>load<u32>(params, 52);
-  const off = load<i32>(params, 56);
-  const dH = load<i32>(params, 60);
-  const dW = load<i32>(params, 64);
+  const planes = int(params, Pool.planes);
+  const H = int(params, Pool.inHeight);
+  const W = int(params, Pool.inWidth);
+  const OH = int(params, Pool.outHeight);
+  const OW = int(params, Pool.outWidth);
+  const kH = int(params, Pool.kernelHeight);
+  const kW = int(params, Pool.kernelWidth);
+  const sH = int(params, Pool.strideHeight);
+  const sW = int(params, Pool.strideWidth);
+  const padTop = int(params, Pool.padTop);
+  const padLeft = int(params, Pool.padLeft);
+  const x = ptr(params, Pool.x);
+  let y = ptr(params, Pool.y);
+  let arg = ptr(params, Pool.argmax);
+  const off = int(params, Pool.indexOffset);
+  const dH = int(params, Pool.dilationHeight);
+  const dW = int(params, Pool.dilationWidth);
   const dilated = dH != 1 || dW != 1;
   const twoByTwo = kH == 2 && kW == 2 && sH == 2 && sW == 2 && padTop == 0 && padLeft == 0 && !dilated;
   for (let plane = 0; plane < planes; plane++) {
@@ -198,28 +199,52 @@ export function maxPool2dBackward(dy: usize, argmax: usize, count: i32, dx: usiz
   return countPad && (OH - 1) * sH - padTop + kH <= hEnd && (OW - 1) * sW - padLeft + kW <= wEnd;
 }
 
-/** y = sum over the window (padding as zeros) / its divisor (kH·kW by default). */
-export function avgPool2d(params: usize): void {
-  const planes = load<i32>(params);
-  const H = load<i32>(params, 4);
-  const W = load<i32>(params, 8);
-  const OH = load<i32>(params, 12);
-  const OW = load<i32>(params, 16);
-  const kH = load<i32>(params, 20);
-  const kW = load<i32>(params, 24);
-  const sH = load<i32>(params, 28);
-  const sW = load<i32>(params, 32);
-  const padTop = load<i32>(params, 36);
-  const padLeft = load<i32>(params, 40);
-  const x = <usize>load<u32>(params, 44);
-  let y = <usize>load<u32>(params, 48);
-  const hEnd = H + load<i32>(params, 68);
-  const wEnd = W + load<i32>(params, 72);
-  const countPad = load<i32>(params, 76) != 0;
+/** Σ of the plane at `base` (row length W) over rows [hs, he) and columns [ws, we). */
+@inline function windowSum(base: usize, W: i32, hs: i32, he: i32, ws: i32, we: i32): f32 {
+  let sum: f32 = 0;
+  for (let ih = hs; ih < he; ih++) {
+    const row = base + ((<usize>ih * <usize>W) << 2);
+    for (let iw = ws; iw < we; iw++) sum += load<f32>(row + (<usize>iw << 2));
+  }
+  return sum;
+}
+
+/** Adds g to every element of that window (the adjoint of windowSum). */
+@inline function windowAdd(base: usize, W: i32, hs: i32, he: i32, ws: i32, we: i32, g: f32): void {
+  for (let ih = hs; ih < he; ih++) {
+    const row = base + ((<usize>ih * <usize>W) << 2);
+    for (let iw = ws; iw < we; iw++) {
+      const d = row + (<usize>iw << 2);
+      store<f32>(d, load<f32>(d) + g);
+    }
+  }
+}
+
+/** Every window of average pooling, in output order: the forward stores the window's sum /
+ * its divisor (kH·kW by default) in y; the adjoint zeroes dx (the x slot), then spreads
+ * each dy (the y slot) / its divisor over the input part of its window. */
+@inline function averageWindows(params: usize, adjoint: bool): void {
+  const planes = int(params, Pool.planes);
+  const H = int(params, Pool.inHeight);
+  const W = int(params, Pool.inWidth);
+  const OH = int(params, Pool.outHeight);
+  const OW = int(params, Pool.outWidth);
+  const kH = int(params, Pool.kernelHeight);
+  const kW = int(params, Pool.kernelWidth);
+  const sH = int(params, Pool.strideHeight);
+  const sW = int(params, Pool.strideWidth);
+  const padTop = int(params, Pool.padTop);
+  const padLeft = int(params, Pool.padLeft);
+  const x = ptr(params, Pool.x);
+  let y = ptr(params, Pool.y);
+  const hEnd = H + int(params, Pool.padBottom);
+  const wEnd = W + int(params, Pool.padRight);
+  const countPad = int(params, Pool.countIncludePad) != 0;
   const full = fullWindows(H, W, OH, OW, kH, kW, sH, sW, padTop, padLeft, hEnd, wEnd, countPad);
   const scale: f32 = 1 / <f32>(kH * kW);
   // The SIMD body only takes 2×2 windows wholly inside the input: their divisor is 4 either way.
-  const twoByTwo = kH == 2 && kW == 2 && sH == 2 && sW == 2 && padTop == 0 && padLeft == 0;
+  const twoByTwo = !adjoint && kH == 2 && kW == 2 && sH == 2 && sW == 2 && padTop == 0 && padLeft == 0;
+  if (adjoint) memory.fill(x, 0, (<usize>planes * <usize>H * <usize>W) << 2);
   for (let plane = 0; plane < planes; plane++) {
     const base = x + ((<usize>plane * <usize>H * <usize>W) << 2);
     for (let oh = 0; oh < OH; oh++) {
@@ -237,61 +262,23 @@ export function avgPool2d(params: usize): void {
         const w0 = ow * sW - padLeft;
         const ws = max(w0, 0);
         const we = min(w0 + kW, W);
-        let sum: f32 = 0;
-        for (let ih = hs; ih < he; ih++) {
-          const row = base + ((<usize>ih * <usize>W) << 2);
-          for (let iw = ws; iw < we; iw++) sum += load<f32>(row + (<usize>iw << 2));
-        }
-        store<f32>(y, sum * (full ? scale : windowScale(h0, w0, hs, he, ws, we, kH, kW, hEnd, wEnd, countPad)));
+        const divide = full ? scale : windowScale(h0, w0, hs, he, ws, we, kH, kW, hEnd, wEnd, countPad);
+        if (adjoint) windowAdd(base, W, hs, he, ws, we, load<f32>(y) * divide);
+        else store<f32>(y, windowSum(base, W, hs, he, ws, we) * divide);
         y += 4;
       }
     }
   }
 }
 
+/** y = sum over the window (padding as zeros) / its divisor (kH·kW by default). */
+export function avgPool2d(params: usize): void {
+  averageWindows(params, false);
+}
+
 /** dx = 0, then every dy spreads dy / its divisor (kH·kW by default) over the input part of its window. */
 export function avgPool2dBackward(params: usize): void {
-  const planes = load<i32>(params);
-  const H = load<i32>(params, 4);
-  const W = load<i32>(params, 8);
-  const OH = load<i32>(params, 12);
-  const OW = load<i32>(params, 16);
-  const kH = load<i32>(params, 20);
-  const kW = load<i32>(params, 24);
-  const sH = load<i32>(params, 28);
-  const sW = load<i32>(params, 32);
-  const padTop = load<i32>(params, 36);
-  const padLeft = load<i32>(params, 40);
-  const dx = <usize>load<u32>(params, 44);
-  let dy = <usize>load<u32>(params, 48);
-  const hEnd = H + load<i32>(params, 68);
-  const wEnd = W + load<i32>(params, 72);
-  const countPad = load<i32>(params, 76) != 0;
-  const full = fullWindows(H, W, OH, OW, kH, kW, sH, sW, padTop, padLeft, hEnd, wEnd, countPad);
-  const scale: f32 = 1 / <f32>(kH * kW);
-  memory.fill(dx, 0, (<usize>planes * <usize>H * <usize>W) << 2);
-  for (let plane = 0; plane < planes; plane++) {
-    const base = dx + ((<usize>plane * <usize>H * <usize>W) << 2);
-    for (let oh = 0; oh < OH; oh++) {
-      const h0 = oh * sH - padTop;
-      const hs = max(h0, 0);
-      const he = min(h0 + kH, H);
-      for (let ow = 0; ow < OW; ow++) {
-        const w0 = ow * sW - padLeft;
-        const ws = max(w0, 0);
-        const we = min(w0 + kW, W);
-        const g = load<f32>(dy) * (full ? scale : windowScale(h0, w0, hs, he, ws, we, kH, kW, hEnd, wEnd, countPad));
-        for (let ih = hs; ih < he; ih++) {
-          const row = base + ((<usize>ih * <usize>W) << 2);
-          for (let iw = ws; iw < we; iw++) {
-            const d = row + (<usize>iw << 2);
-            store<f32>(d, load<f32>(d) + g);
-          }
-        }
-        dy += 4;
-      }
-    }
-  }
+  averageWindows(params, true);
 }
 
 /** Output o of adaptive pooling along one dimension covers [floor(o·size/out), ceil((o+1)·size/out)). */
@@ -303,15 +290,17 @@ export function avgPool2dBackward(params: usize): void {
   return ((o + 1) * size + out - 1) / out;
 }
 
-/** y = mean over each adaptive window (PyTorch's adaptive_avg_pool2d). */
-export function adaptiveAvgPool2d(params: usize): void {
-  const planes = load<i32>(params);
-  const H = load<i32>(params, 4);
-  const W = load<i32>(params, 8);
-  const OH = load<i32>(params, 12);
-  const OW = load<i32>(params, 16);
-  const x = <usize>load<u32>(params, 44);
-  let y = <usize>load<u32>(params, 48);
+/** Every adaptive window in output order: the forward stores its mean in y; the adjoint
+ * zeroes dx (the x slot), then spreads each dy (the y slot) evenly over its window. */
+@inline function adaptiveWindows(params: usize, adjoint: bool): void {
+  const planes = int(params, AdaptivePool.planes);
+  const H = int(params, AdaptivePool.inHeight);
+  const W = int(params, AdaptivePool.inWidth);
+  const OH = int(params, AdaptivePool.outHeight);
+  const OW = int(params, AdaptivePool.outWidth);
+  const x = ptr(params, AdaptivePool.x);
+  let y = ptr(params, AdaptivePool.y);
+  if (adjoint) memory.fill(x, 0, (<usize>planes * <usize>H * <usize>W) << 2);
   for (let plane = 0; plane < planes; plane++) {
     const base = x + ((<usize>plane * <usize>H * <usize>W) << 2);
     for (let oh = 0; oh < OH; oh++) {
@@ -320,46 +309,21 @@ export function adaptiveAvgPool2d(params: usize): void {
       for (let ow = 0; ow < OW; ow++) {
         const ws = adaptiveStart(ow, W, OW);
         const we = adaptiveEnd(ow, W, OW);
-        let sum: f32 = 0;
-        for (let ih = hs; ih < he; ih++) {
-          const row = base + ((<usize>ih * <usize>W) << 2);
-          for (let iw = ws; iw < we; iw++) sum += load<f32>(row + (<usize>iw << 2));
-        }
-        store<f32>(y, sum * (1 / <f32>((he - hs) * (we - ws))));
+        const divide: f32 = 1 / <f32>((he - hs) * (we - ws));
+        if (adjoint) windowAdd(base, W, hs, he, ws, we, load<f32>(y) * divide);
+        else store<f32>(y, windowSum(base, W, hs, he, ws, we) * divide);
         y += 4;
       }
     }
   }
 }
 
+/** y = mean over each adaptive window (PyTorch's adaptive_avg_pool2d). */
+export function adaptiveAvgPool2d(params: usize): void {
+  adaptiveWindows(params, false);
+}
+
 /** dx = 0, then every dy spreads evenly over its adaptive window. */
 export function adaptiveAvgPool2dBackward(params: usize): void {
-  const planes = load<i32>(params);
-  const H = load<i32>(params, 4);
-  const W = load<i32>(params, 8);
-  const OH = load<i32>(params, 12);
-  const OW = load<i32>(params, 16);
-  const dx = <usize>load<u32>(params, 44);
-  let dy = <usize>load<u32>(params, 48);
-  memory.fill(dx, 0, (<usize>planes * <usize>H * <usize>W) << 2);
-  for (let plane = 0; plane < planes; plane++) {
-    const base = dx + ((<usize>plane * <usize>H * <usize>W) << 2);
-    for (let oh = 0; oh < OH; oh++) {
-      const hs = adaptiveStart(oh, H, OH);
-      const he = adaptiveEnd(oh, H, OH);
-      for (let ow = 0; ow < OW; ow++) {
-        const ws = adaptiveStart(ow, W, OW);
-        const we = adaptiveEnd(ow, W, OW);
-        const g = load<f32>(dy) * (1 / <f32>((he - hs) * (we - ws)));
-        for (let ih = hs; ih < he; ih++) {
-          const row = base + ((<usize>ih * <usize>W) << 2);
-          for (let iw = ws; iw < we; iw++) {
-            const d = row + (<usize>iw << 2);
-            store<f32>(d, load<f32>(d) + g);
-          }
-        }
-        dy += 4;
-      }
-    }
-  }
+  adaptiveWindows(params, true);
 }

@@ -3,16 +3,19 @@
 // so these loops never see a coordinate mode; tables with outside positions
 // (tf_crop_and_resize) stay in the TypeScript kernel.
 //
-// Parameter block (4-byte slots), written by writeResizeParams in src/backend/wasm/kernels.ts:
-// 0 planes, 1 H, 2 W, 3 OH, 4 OW, 5 x, 6 y,
-// 7 rows: i32 [2·OH] (index0 then index1), 8 row weights: f32 [2·OH] (1 − λ then λ),
-// 9 cols: i32 [2·OW], 10 column weights: f32 [2·OW], 11 workspace: f32 [2·OW] (bilinear),
-// 12 column pattern (nearest): 0 any, 1 identity (OW = W), 2 doubling (index0 = ow >> 1).
+// Parameter block: the Resize layout of src/backend/wasm/param-layouts.ts (written by
+// writeResizeParams in src/backend/wasm/kernels.ts). rows: i32 [2·OH] (index0 then index1),
+// rowWeights: f32 [2·OH] (1 − λ then λ), cols: i32 [2·OW], colWeights: f32 [2·OW], work:
+// f32 [2·OW] (bilinear), pattern (nearest): 0 any, 1 identity (OW = W), 2 doubling
+// (index0 = ow >> 1).
 //
 // Nearest only moves floats, so it is bit-identical to the TypeScript kernel. Bilinear runs
 // in float32: a row pass interpolates the (at most two) source rows an output row needs
 // into the workspace, kept while the next output rows reuse them, and a SIMD column pass
 // blends the two; see test/resize-parity.test.ts for the bound against the float64 kernel.
+
+import { Resize } from '../src/backend/wasm/param-layouts';
+import { int, ptr } from './params';
 
 @inline function rowOffset(H: i32, W: i32, plane: i32): usize {
   return <usize>plane * <usize>H * <usize>W << 2;
@@ -21,16 +24,16 @@
 /** y[p, oh, ow] = x[p, rows[oh], cols[ow]]. An output row reading the same source row as
  * the one above it is a copy of that row. */
 export function resizeNearest(params: usize): void {
-  const planes = load<i32>(params);
-  const H = load<i32>(params, 4);
-  const W = load<i32>(params, 8);
-  const OH = load<i32>(params, 12);
-  const OW = load<i32>(params, 16);
-  const x = <usize>load<i32>(params, 20);
-  const y = <usize>load<i32>(params, 24);
-  const rows = <usize>load<i32>(params, 28);
-  const cols = <usize>load<i32>(params, 36);
-  const pattern = load<i32>(params, 48);
+  const planes = int(params, Resize.planes);
+  const H = int(params, Resize.inHeight);
+  const W = int(params, Resize.inWidth);
+  const OH = int(params, Resize.outHeight);
+  const OW = int(params, Resize.outWidth);
+  const x = ptr(params, Resize.x);
+  const y = ptr(params, Resize.y);
+  const rows = ptr(params, Resize.rows);
+  const cols = ptr(params, Resize.cols);
+  const pattern = int(params, Resize.pattern);
   const rowBytes = <usize>OW << 2;
   for (let p = 0; p < planes; p++) {
     const xp = x + rowOffset(H, W, p);
@@ -81,18 +84,18 @@ export function resizeNearest(params: usize): void {
 
 /** y[p, oh, :] = (1 − λ)·top + λ·bottom, top and bottom being the column-blended rows. */
 export function resizeBilinear(params: usize): void {
-  const planes = load<i32>(params);
-  const H = load<i32>(params, 4);
-  const W = load<i32>(params, 8);
-  const OH = load<i32>(params, 12);
-  const OW = load<i32>(params, 16);
-  const x = <usize>load<i32>(params, 20);
-  const y = <usize>load<i32>(params, 24);
-  const rows = <usize>load<i32>(params, 28);
-  const rowWeights = <usize>load<i32>(params, 32);
-  const cols = <usize>load<i32>(params, 36);
-  const colWeights = <usize>load<i32>(params, 40);
-  const work = <usize>load<i32>(params, 44);
+  const planes = int(params, Resize.planes);
+  const H = int(params, Resize.inHeight);
+  const W = int(params, Resize.inWidth);
+  const OH = int(params, Resize.outHeight);
+  const OW = int(params, Resize.outWidth);
+  const x = ptr(params, Resize.x);
+  const y = ptr(params, Resize.y);
+  const rows = ptr(params, Resize.rows);
+  const rowWeights = ptr(params, Resize.rowWeights);
+  const cols = ptr(params, Resize.cols);
+  const colWeights = ptr(params, Resize.colWeights);
+  const work = ptr(params, Resize.work);
   const rowBytes = <usize>OW << 2;
   const rowsUpper = <usize>OH << 2;
   for (let p = 0; p < planes; p++) {

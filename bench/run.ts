@@ -19,6 +19,7 @@ import { CONV_CASES, convWorkload, type ConvDirection } from './workloads/conv.j
 import type { Workload } from './workloads/common.js';
 import { gemmWorkload } from './workloads/gemm.js';
 import { lenetInferenceWorkload, lenetTrainWorkload } from './workloads/lenet.js';
+import { MODEL_CASES, modelWorkload } from './workloads/models.js';
 import { POOL_CASES, poolWorkload, type PoolDirection, type PoolKind } from './workloads/pool.js';
 import { unfoldWorkload } from './workloads/unfold.js';
 
@@ -34,6 +35,7 @@ function allWorkloads(): Workload[] {
     for (const c of POOL_CASES) for (const dir of ['fwd', 'bwd'] as PoolDirection[]) rows.push(poolWorkload(c, kind, dir));
   for (const c of BATCHNORM_CASES) for (const dir of ['fwd', 'bwd'] as BatchNormDirection[]) rows.push(batchNormWorkload(c, dir));
   rows.push(lenetTrainWorkload(64), lenetInferenceWorkload(256));
+  for (const c of MODEL_CASES) rows.push(modelWorkload(c));
   return rows;
 }
 

@@ -23,10 +23,13 @@ export const DIST_FILES = [
   'dist/simdnet.d.ts',
   'dist/simdnet.d.cts',
   'dist/simdnet-cli.js',
+  'dist/onnx-conformance.json',
 ];
 
 const WASM_INPUTS = ['assembly', 'asconfig.json', 'scripts/build-wasm.mjs'];
-const DIST_INPUTS = ['src', 'build', 'rollup.config.mjs', 'scripts/rollup-wasm.mjs', 'scripts/rollup-ts.mjs', 'package.json'];
+const DIST_INPUTS = [
+  'src', 'build', 'rollup.config.mjs', 'scripts/rollup-wasm.mjs', 'scripts/rollup-ts.mjs', 'scripts/rollup-conformance.mjs', 'test/fixtures/onnx', 'package.json',
+];
 
 function newestMtime(path: string): number {
   const info = statSync(path);

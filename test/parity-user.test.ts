@@ -1,5 +1,8 @@
-// compareBackends / paritySweep (src/parity) and the `simdnet parity` bin.
+// compareBackends / paritySweep (src/parity) and the `simdnet parity` bin (the sweep, the
+// CNN and the ONNX conformance tests from the pack beside it).
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -98,9 +101,19 @@ describe('paritySweep', () => {
     const report = await paritySweep({ backends: ['js', 'wasm:simd'] });
     expect(report.results.filter((r) => !r.ok).map((r) => `${r.backend} ${r.op} ${r.label} ${r.output}`)).toEqual([]);
     expect(new Set(report.summary.map((s) => s.op))).toEqual(new Set([
-      'conv2d', 'convTranspose2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'resize', 'gemm', 'matmul', 'maximum', 'max', 'linear',
-      'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'relu6', 'hardSigmoid', 'hardSwish', 'silu', 'gelu', 'elu', 'softplus', 'prelu', 'batchNorm2d',
+      'conv2d', 'convTranspose2d', 'im2col', 'col2im', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'globalMaxPool2d', 'adaptiveAvgPool2d', 'resize',
+      'gemm', 'matmul', 'linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'relu6', 'hardSigmoid', 'hardSwish', 'silu', 'gelu',
+      'elu', 'softplus', 'prelu', 'clip', 'add', 'sub', 'mul', 'div', 'neg', 'maximum', 'minimum', 'sumOf', 'meanOf', 'maxOf', 'minOf', 'sum', 'mean',
+      'max', 'min', 'concat', 'split', 'chunk', 'transpose', 'permute', 'slice', 'narrow', 'pad', 'batchNorm2d', 'layerNorm', 'groupNorm',
+      'instanceNorm', 'dropout', 'crossEntropy', 'mseLoss',
     ]));
+    // Every backend-run op of the ops table is swept: only views (no kernel), backward
+    // helpers (their ops' gradients are swept) and aliases are not.
+    const ops = await import('../src/ops/index.js');
+    const notSwept = ['reshape', 'flatten', 'squeeze', 'unsqueeze', 'swish', 'broadcastShapes', 'convTranspose2dGeometry', 'sliceGeometry', 'padGeometry',
+      'maxPool2dWithIndices', 'layerNormWithStats', 'dropoutWithMask'];
+    const functions = Object.entries(ops).filter(([name, v]) => typeof v === 'function' && !name.endsWith('Backward') && !notSwept.includes(name)).map(([name]) => name);
+    expect(functions.filter((f) => !report.summary.some((s) => s.op === f))).toEqual([]);
     expect(report.results.some((r) => r.op === 'conv2d' && r.output === 'dw')).toBe(true);
     expect(formatSweepReport(report)).toMatch(/^conv2d\s+7\s+\S+ ok\s+\S+ ok$/m);
   });
@@ -131,12 +144,56 @@ describe('simdnet parity (the bin)', () => {
     expect(run.stdout).toMatch(/^Op\s+Cases\s+js\s+wasm:scalar\s+wasm:simd\s+wasm:relaxed$/m);
     expect(run.stdout).toMatch(/^conv2d\s+7(\s+\S+ ok){4}$/m);
     expect(run.stdout).toMatch(/^wasm:relaxed\s+0\.weight\s+grad\s+\[8, 3, 3, 3\]/m);
-    expect(run.stdout).toMatch(/^PASS: \d+ op outputs, 4 backend\(s\) on the CNN/m);
+    // The ONNX conformance tests, on naive too, from the pack the build put beside the bin.
+    expect(run.stdout).toMatch(/^Operator\s+Tests\s+Pass\s+Fail\s+Unsupported\s+naive\s+js\s+wasm:scalar\s+wasm:simd\s+wasm:relaxed$/m);
+    expect(run.stdout).toMatch(/^Resize\s+22\s+22\s+0\s+0(\s+\S+ ok){5}$/m);
+    expect(run.stdout).toMatch(/^total\s+231\s+222\s+0\s+9(\s+ok){5}$/m);
+    expect(run.stdout).toMatch(/^ {2}Dropout\/test_training_dropout: listed exception: training-mode Dropout/m);
+    expect(run.stdout).toMatch(/^PASS: \d+ op outputs, 4 backend\(s\) on the CNN, ONNX conformance 231 tests on 5 backend\(s\): 222 pass, 0 fail, 0 unsupported, 9 listed exceptions, \d+ ms$/m);
     const noReexec = spawnSync(process.execPath, [bin, 'parity', '--no-reexec', '--backends', 'wasm'], { encoding: 'utf8', cwd: root });
     expect(noReexec.status).toBe(0);
     expect(noReexec.stdout).toMatch(/skipped wasm:relaxed: this engine does not validate relaxed SIMD/);
     const bad = spawnSync(process.execPath, [bin, 'parity', '--bogus'], { encoding: 'utf8', cwd: root });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/simdnet parity: unknown argument '--bogus'/);
+  });
+
+  it('--fixtures reads a directory of per-operator files; a wrong expected value fails the run; a bad path is an error', { timeout: 300_000 }, () => {
+    ensureDist();
+    const dir = mkdtempSync(join(tmpdir(), 'simdnet-fixtures-'));
+    try {
+      for (const op of ['Relu', 'Softmax']) copyFileSync(join(root, 'test', 'fixtures', 'onnx', `${op}.json`), join(dir, `${op}.json`));
+      const args = [bin, 'parity', '--no-reexec', '--backends', 'js', '--fixtures', dir];
+      const good = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: root });
+      expect(good.stderr).toBe('');
+      expect(good.status).toBe(0);
+      expect(good.stdout).toMatch(/^Relu\s+1\s+1\s+0\s+0\s+0 ok\s+0 ok$/m);
+      expect(good.stdout).toMatch(/ONNX conformance 8 tests on 2 backend\(s\): 8 pass, 0 fail/);
+      // One expected value of test_relu off by 1e-3: every backend fails that test.
+      const relu = JSON.parse(readFileSync(join(dir, 'Relu.json'), 'utf8'));
+      const out = relu.tests[0].outputs[0];
+      const bytes = Buffer.from(out.data, 'base64');
+      bytes.writeFloatLE(bytes.readFloatLE(8) + 1e-3, 8);
+      out.data = bytes.toString('base64');
+      writeFileSync(join(dir, 'Relu.json'), JSON.stringify(relu));
+      const broken = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: root });
+      expect(broken.status).toBe(1);
+      expect(broken.stdout).toMatch(/^Relu\s+1\s+0\s+1\s+0\s+\S+ FAIL\s+\S+ FAIL$/m);
+      expect(broken.stdout).toMatch(/^FAIL naive Relu\/test_relu: output y: 1 of 60 elements differ; worst at index 2/m);
+      expect(broken.stdout).toMatch(/^FAIL: .* ONNX conformance 8 tests on 2 backend\(s\): 7 pass, 1 fail/m);
+      const missing = spawnSync(process.execPath, [bin, 'parity', '--no-reexec', '--fixtures', join(dir, 'nope.json')], { encoding: 'utf8', cwd: root });
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toMatch(/^simdnet parity: the ONNX conformance fixtures are not at .*nope\.json \(--fixtures PATH names them, --no-conformance skips them\)$/m);
+      writeFileSync(join(dir, 'pack.json'), '{"format":"simdnet-onnx-conformance","version":2}');
+      const wrong = spawnSync(process.execPath, [bin, 'parity', '--no-reexec', '--fixtures', join(dir, 'pack.json')], { encoding: 'utf8', cwd: root });
+      expect(wrong.status).toBe(1);
+      expect(wrong.stderr).toMatch(/cannot read the ONNX conformance fixtures at .*pack\.json: checkConformancePack: pack version 2 is not supported \(1 is\)/);
+      const skip = spawnSync(process.execPath, [bin, 'parity', '--no-reexec', '--backends', 'js', '--no-conformance'], { encoding: 'utf8', cwd: root });
+      expect(skip.status).toBe(0);
+      expect(skip.stdout).not.toMatch(/^Operator/m);
+      expect(skip.stdout).toMatch(/ONNX conformance skipped \(--no-conformance\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -67,6 +67,26 @@ describe('resize: worked examples', () => {
     expect(row(resize(x, { size: [1, 2], mode: 'bilinear', coordinateMode: 'align_corners' }, naive))).toEqual([1, 4]);
   });
 
+  it('bicubic: Keys weights (A = −0.75), edge reads, exclude_outside, worked by hand', () => {
+    // 1 × 4 → 1 × 8 half_pixel: x = o/2 − 0.25. At t = 1/4 the weights of floor(x) − 1 … + 2
+    // are −0.10546875, 0.87890625, 0.26171875, −0.03515625 (sum 1); at t = 3/4 reversed.
+    const x = tensor([10, 20, 40, 80], [1, 1, 1, 4]);
+    const y = resize(x, { size: [1, 8], mode: 'bicubic' }, naive).data;
+    // o = 3 → x = 1.25: −1.0546875 + 17.578125 + 10.46875 − 2.8125
+    expect(y[3]).toBe(24.1796875);
+    // o = 0 → x = −0.25: floor −1, t = 3/4; neighbours −2 … 1 read x[0], x[0], x[0], x[1].
+    expect(y[0]).toBe(8.9453125);
+    // exclude_outside: neighbours −2 and −1 weigh 0, the others are renormalized:
+    // (0.87890625·10 − 0.10546875·20) / (0.87890625 − 0.10546875) = 6.6796875 / 0.7734375
+    expect(row(resize(x, { size: [1, 8], mode: 'bicubic', excludeOutside: true }, naive))[0]).toBe(8.636364);
+    // A = −0.5 at t = 1/2 (asymmetric, o = 1 → x = 0.5): −0.0625, 0.5625, 0.5625, −0.0625.
+    const half = resize(x, { size: [1, 8], mode: 'bicubic', coordinateMode: 'asymmetric', cubicCoeffA: -0.5 }, naive).data;
+    expect(half[1]).toBe(-0.0625 * 10 + 0.5625 * 10 + 0.5625 * 20 - 0.0625 * 40);
+    // Scale 1 copies x, whatever A; a constant input stays constant (the weights sum to 1).
+    expect(row(resize(x, { scale: 1, mode: 'bicubic', cubicCoeffA: -0.5 }, naive))).toEqual([10, 20, 40, 80]);
+    expect(row(resize(tensor(new Array(12).fill(3), [1, 1, 3, 4]), { size: [5, 7], mode: 'bicubic' }, naive))).toEqual(new Array(35).fill(3));
+  });
+
   it('resizeBackward is the adjoint: ⟨resize(x), dy⟩ = ⟨x, resizeBackward(dy)⟩', () => {
     const rng = new Random(1);
     for (const options of [{ scale: [1.5, 0.7] }, { size: [5, 9], mode: 'bilinear' }, { size: [2, 3], mode: 'bilinear', coordinateMode: 'align_corners' }] as ResizeOptions[]) {
@@ -98,8 +118,12 @@ describe('resize: bad input names the op', () => {
     ['a NaN scale', () => resize(x, { scale: NaN }), /resize: scale must be a positive finite number.*got NaN/],
     ['an empty output', () => resize(x, { scale: [1, 0.2] }), /resize: output width would be empty \(input 4 × scale 0\.2 = 0\.8 < 1, input \[1, 2, 4, 4\]\)/],
     ['a huge output', () => resize(x, { scale: 1e5 }), /resize: output \[1, 2, 400000, 400000\] of input \[1, 2, 4, 4\] has more than 2\^31 − 1 elements/],
-    ['mode cubic', () => resize(x, { scale: 2, mode: bad('cubic') }), /resize: mode must be 'nearest', 'bilinear', got 'cubic'/],
-    ['mode linear', () => resize(x, { scale: 2, mode: bad('linear') }), /resize: mode must be 'nearest', 'bilinear', got 'linear'/],
+    ['mode cubic', () => resize(x, { scale: 2, mode: bad('cubic') }), /resize: mode must be 'nearest', 'bilinear', 'bicubic', got 'cubic'/],
+    ['mode linear', () => resize(x, { scale: 2, mode: bad('linear') }), /resize: mode must be 'nearest', 'bilinear', 'bicubic', got 'linear'/],
+    ['cubicCoeffA with bilinear', () => resize(x, { scale: 2, mode: 'bilinear', cubicCoeffA: -0.5 }), /resize: cubicCoeffA and excludeOutside apply to mode 'bicubic' only \(mode is 'bilinear'\)/],
+    ['excludeOutside with nearest', () => resize(x, { scale: 2, excludeOutside: true }), /resize: cubicCoeffA and excludeOutside apply to mode 'bicubic' only \(mode is 'nearest'\)/],
+    ['a NaN cubicCoeffA', () => resize(x, { scale: 2, mode: 'bicubic', cubicCoeffA: NaN }), /resize: cubicCoeffA must be a finite number, got NaN/],
+    ['a non-boolean excludeOutside', () => resize(x, { scale: 2, mode: 'bicubic', excludeOutside: bad(1) }), /resize: excludeOutside must be true or false, got 1/],
     ['a coordinate mode', () => resize(x, { scale: 2, coordinateMode: bad('tf_half_pixel_for_nn') }), /resize: coordinateMode must be 'half_pixel', .*got 'tf_half_pixel_for_nn'/],
     ['a nearest mode', () => resize(x, { scale: 2, nearestMode: bad('round') }), /resize: nearestMode must be 'round_prefer_floor', .*got 'round'/],
     ['nearestMode with bilinear', () => resize(x, { scale: 2, mode: 'bilinear', nearestMode: 'floor' }), /resize: nearestMode applies to mode 'nearest' only \(mode is 'bilinear'\)/],
@@ -132,6 +156,10 @@ describe('resize through the tape (naive)', () => {
     [[1, 1, 4, 5], { size: [7, 3], mode: 'bilinear', coordinateMode: 'align_corners' }],
     [[1, 1, 4, 5], { size: [6, 6], mode: 'bilinear', coordinateMode: 'asymmetric' }],
     [[1, 1, 4, 4], { size: [3, 3], mode: 'bilinear', coordinateMode: 'tf_crop_and_resize', roi: [0.4, 0.6, 1.2, 1.7], extrapolationValue: 10 }],
+    [[2, 2, 3, 4], { scale: 2, mode: 'bicubic' }],
+    [[1, 2, 6, 7], { scale: [0.6, 1.5], mode: 'bicubic', coordinateMode: 'align_corners' }],
+    [[1, 1, 5, 4], { size: [3, 9], mode: 'bicubic', cubicCoeffA: -0.5, excludeOutside: true }],
+    [[1, 1, 4, 4], { size: [3, 5], mode: 'bicubic', coordinateMode: 'tf_crop_and_resize', roi: [0.1, 0.6, 1.2, 0.9] }],
   ];
   cases.forEach(([shape, options], i) => {
     it(`${shape.join('×')} ${JSON.stringify(options)}`, () => {
@@ -145,6 +173,7 @@ describe('resize through the tape (naive)', () => {
     expectTapeGradients('Upsample bilinear', () => new Upsample({ scaleFactor: 1.5, mode: 'bilinear' }).forward(x), [x], LINEAR);
     expectTapeGradients('UpsamplingBilinear2d', () => new UpsamplingBilinear2d({ size: [5, 7] }).forward(x), [x], LINEAR);
     expectTapeGradients('UpsamplingNearest2d', () => new UpsamplingNearest2d({ scaleFactor: 2 }).forward(x), [x], LINEAR);
+    expectTapeGradients('Upsample bicubic', () => new Upsample({ size: [5, 3], mode: 'bicubic', alignCorners: true }).forward(x), [x], LINEAR);
   });
 });
 
@@ -156,8 +185,8 @@ describe('Upsample layers', () => {
     expect(() => new Upsample({ size: 4, scaleFactor: 2 })).toThrow(/Upsample: give exactly one of size and scaleFactor, got both/);
     expect(() => new Upsample({ scaleFactor: -1 })).toThrow(/Upsample: scaleFactor must be a positive finite number or \[h, w\] of them, got -1/);
     expect(() => new Upsample({ size: 0 })).toThrow(/Upsample: size must be a positive integer/);
-    expect(() => new Upsample({ scaleFactor: 2, mode: 'bicubic' as never })).toThrow(/Upsample: mode must be 'nearest', 'nearest-exact', 'bilinear', got bicubic/);
-    expect(() => new Upsample({ scaleFactor: 2, alignCorners: true })).toThrow(/Upsample: alignCorners applies to mode 'bilinear' only \(mode is 'nearest'\)/);
+    expect(() => new Upsample({ scaleFactor: 2, mode: 'cubic' as never })).toThrow(/Upsample: mode must be 'nearest', 'nearest-exact', 'bilinear', 'bicubic', got cubic/);
+    expect(() => new Upsample({ scaleFactor: 2, alignCorners: true })).toThrow(/Upsample: alignCorners applies to modes 'bilinear' and 'bicubic' only \(mode is 'nearest'\)/);
     expect(() => new Upsample({ scaleFactor: 2, mode: 'bilinear', alignCorners: 1 as never })).toThrow(/Upsample: alignCorners must be true or false, got 1/);
     expect(() => new UpsamplingBilinear2d({ scaleFactor: 2, alignCorners: false } as never)).toThrow(/UpsamplingBilinear2d: unknown option 'alignCorners' \(known: size, scaleFactor\)/);
     expect(() => new UpsamplingNearest2d({ scaleFactor: 2, mode: 'nearest' } as never)).toThrow(/UpsamplingNearest2d: unknown option 'mode'/);

@@ -8,7 +8,8 @@
 // - nearest, and every backward: exact. Nearest only copies floats (wasm's row copies and
 //   2× shuffles included); js and wasm run the backward in the same shared float64 kernel
 //   as naive.
-// - bilinear on js: exact (the shared kernel, as naive).
+// - bilinear on js, bicubic everywhere: exact (the shared kernel, as naive; wasm hands
+//   bicubic to it, which this checks through wasm's geometry checks).
 // - bilinear on wasm: the weights are rounded to float32 and the two passes (columns, then
 //   rows) each round two products and a sum, where naive rounds the float64 result once:
 //   |wasm − naive| ≤ 7·2⁻²⁴·m ≈ 4.2e-7·m with m = Σ w·|x| over the four neighbours (the
@@ -52,11 +53,13 @@ function cases(): Case[] {
         if (Math.floor(shape[2] * sc[0]) < 1 || Math.floor(shape[3] * sc[1]) < 1) return;
       }
       out.push({ shape, options: { ...sizing, mode: 'bilinear', coordinateMode: c } });
+      out.push({ shape, options: { ...sizing, mode: 'bicubic', coordinateMode: c, ...(z % 2 === 1 ? { cubicCoeffA: -0.5, excludeOutside: true } : {}) } });
       out.push({ shape, options: { ...sizing, mode: 'nearest', coordinateMode: c, nearestMode: NEAREST[(s + 2 * z) % NEAREST.length] } });
       if (z === 0) out.push({ shape, options: { ...sizing, mode: 'nearest', coordinateMode: 'asymmetric', nearestMode: 'floor' } });
     });
     out.push({ shape, options: { size: [3, 4], mode: 'bilinear', coordinateMode: 'tf_crop_and_resize', roi: [0.2, -0.1, 0.9, 1.3], extrapolationValue: 5 } });
     out.push({ shape, options: { size: [4, 3], mode: 'nearest', coordinateMode: 'tf_crop_and_resize', roi: [-0.5, 0.25, 0.5, 0.75] } });
+    out.push({ shape, options: { size: [3, 5], mode: 'bicubic', coordinateMode: 'tf_crop_and_resize', roi: [0.1, -0.2, 1.1, 0.8], extrapolationValue: -1 } });
   });
   return out;
 }

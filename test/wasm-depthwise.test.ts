@@ -1,7 +1,11 @@
 // The direct depthwise kernels (groups === inChannels, assembly/depthwise.ts) against the
 // naive reference, per wasm variant. Planes are wide enough for the 16-column SIMD blocks,
 // the 4-column tail and scalar borders; channel multipliers 1..3, strides, dilations and
-// asymmetric padding reach every branch (stride 1 gathers, other strides scatter).
+// asymmetric padding reach every branch (stride 1 gathers, other strides scatter). The 3×3
+// stride-1/2 path (padded scratch plane, two output rows per pass, partial last vectors)
+// gets its own sweep: every output width 1..13 (each count of lanes in the last vector),
+// odd and even heights (the one-row tail), paddings 0..3 and asymmetric, multipliers 1..3;
+// stride 2 covers the upsampled backward input and the shuffled filter gradient.
 import { describe, it } from 'vitest';
 import type { Backend, Conv2dGeometry } from '../src/backend/backend.js';
 import { naiveBackend } from '../src/backend/naive.js';
@@ -87,6 +91,45 @@ for (const variant of ['scalar', 'simd', 'relaxed'] as WasmVariant[]) {
         const be = await loadWasmBackend({ variant });
         checkCase(be, c, 100 * i + 7);
       });
+    });
+  });
+}
+
+/** The 3×3 sweep: shapes that reach every edge of the SIMD 3×3 path, plus neighbours that
+ * must leave it (dilation 2, stride [1, 2]) and stay correct. */
+function sweep3x3(): Case[] {
+  const out: Case[] = [];
+  const paddings: Conv2dOptions['padding'][] = [0, 1, 2, [1, 0, 0, 1], [0, 2, 3, 1]];
+  for (let W = 1; W <= 13; W++) {
+    for (const stride of [1, 2]) {
+      const padding = paddings[(W + stride) % paddings.length];
+      const H = 1 + ((W * 3 + stride) % 7);
+      out.push({ x: [2, 2, H, W], multiplier: 1 + (W % 3), kernel: [3, 3], options: { stride, padding } });
+    }
+  }
+  out.push({ x: [1, 3, 14, 14], multiplier: 1, kernel: [3, 3], options: { padding: 1 } });
+  // Rows longer than 48 outputs: the filter gradient of stride 1 takes the per-tap dot products.
+  out.push({ x: [2, 2, 5, 53], multiplier: 2, kernel: [3, 3], options: { padding: 1 } });
+  out.push({ x: [1, 2, 15, 15], multiplier: 2, kernel: [3, 3], options: { stride: 2, padding: 'same' } });
+  out.push({ x: [1, 2, 9, 9], multiplier: 1, kernel: [3, 3], options: { padding: 1, dilation: 2 } });
+  out.push({ x: [1, 2, 9, 10], multiplier: 1, kernel: [3, 3], options: { padding: 1, stride: [1, 2] } });
+  out.push({ x: [1, 1, 5, 6], multiplier: 1, kernel: [3, 3], options: { padding: 3 } });
+  return out.filter((c) => {
+    try {
+      conv2dGeometry('sweep', c.x, [c.x[1] * c.multiplier, 1, 3, 3], { ...c.options, groups: c.x[1] });
+      return true;
+    } catch {
+      return false; // an empty output: not a case
+    }
+  });
+}
+
+for (const variant of ['scalar', 'simd', 'relaxed'] as WasmVariant[]) {
+  describe(`wasm ${variant} depthwise 3×3 sweep`, () => {
+    const cases3 = sweep3x3();
+    it(`matches naive on ${cases3.length} shapes, forward and both backward passes`, async () => {
+      const be = await loadWasmBackend({ variant });
+      cases3.forEach((c, i) => checkCase(be, c, 1000 + 10 * i));
     });
   });
 }

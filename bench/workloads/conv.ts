@@ -1,5 +1,6 @@
 // conv2d forward, backward-input and backward-filter on the shapes that matter: LeNet's
-// two convolutions, a ResNet 3×3 block (batch 1 and 8) and a MobileNet-style depthwise 3×3.
+// two convolutions, a ResNet 3×3 block (batch 1 and 8) and MobileNet-style depthwise 3×3s
+// (stride 1, and stride 2 as in MobileNetV2's second block).
 import type { Tensor as TfTensor } from '@tensorflow/tfjs-core';
 import { conv2d, conv2dBackward } from '../../src/ops/index.js';
 import { conv2dGeometry, type Conv2dOptions } from '../../src/ops/geometry.js';
@@ -20,6 +21,8 @@ export interface ConvCase {
   kernel: number;
   padding: number;
   groups: number;
+  /** Both axes (default 1). */
+  stride?: number;
 }
 
 export const CONV_CASES: ConvCase[] = [
@@ -28,6 +31,7 @@ export const CONV_CASES: ConvCase[] = [
   { label: 'resnet-b1', x: [1, 64, 56, 56], outChannels: 64, kernel: 3, padding: 1, groups: 1 },
   { label: 'resnet-b8', x: [8, 64, 56, 56], outChannels: 64, kernel: 3, padding: 1, groups: 1 },
   { label: 'depthwise', x: [1, 32, 112, 112], outChannels: 32, kernel: 3, padding: 1, groups: 32 },
+  { label: 'depthwise-s2', x: [1, 96, 112, 112], outChannels: 96, kernel: 3, padding: 1, groups: 96, stride: 2 },
 ];
 
 export type ConvDirection = 'fwd' | 'bwd-input' | 'bwd-filter';
@@ -35,25 +39,28 @@ export type ConvDirection = 'fwd' | 'bwd-input' | 'bwd-filter';
 function describe(c: ConvCase, dir: ConvDirection, flops: number): string {
   const what = { fwd: 'y = conv2d(x, w)', 'bwd-input': 'dx from dy, w', 'bwd-filter': 'dw (+ db) from dy, x' }[dir];
   const groups = c.groups > 1 ? `, groups ${c.groups}` : '';
-  return `${what}: x ${c.x.join('×')} → ${c.outChannels}, ${c.kernel}×${c.kernel}, pad ${c.padding}${groups}; ${(flops / 1e9).toPrecision(3)} GFLOP`;
+  const stride = (c.stride ?? 1) > 1 ? `, stride ${c.stride}` : '';
+  return `${what}: x ${c.x.join('×')} → ${c.outChannels}, ${c.kernel}×${c.kernel}${stride}, pad ${c.padding}${groups}; ${(flops / 1e9).toPrecision(3)} GFLOP`;
 }
 
-/** TF.js 'same' / 'valid' for our stride-1 cases; anything else as explicit padding. */
+/** TF.js 'same' / 'valid' where they mean our padding; anything else as explicit padding
+ * (TF.js's 'same' with stride 2 pads only the bottom/right). */
 function tfPad(c: ConvCase): 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]] {
   if (c.padding === 0) return 'valid';
-  if (c.kernel % 2 === 1 && c.padding === (c.kernel - 1) / 2) return 'same';
+  if (c.kernel % 2 === 1 && c.padding === (c.kernel - 1) / 2 && (c.stride ?? 1) === 1) return 'same';
   return [[0, 0], [c.padding, c.padding], [c.padding, c.padding], [0, 0]];
 }
 
 export function convWorkload(c: ConvCase, dir: ConvDirection): Workload {
-  const options: Conv2dOptions = { padding: c.padding, groups: c.groups };
+  const stride = c.stride ?? 1;
+  const options: Conv2dOptions = { padding: c.padding, groups: c.groups, stride };
   const wShape = [c.outChannels, c.x[1] / c.groups, c.kernel, c.kernel];
   const g: Conv2dGeometry = conv2dGeometry('bench', c.x, wShape, options);
   const work = conv2dFlops(g);
   return {
     name: `kernels/conv2d ${c.label} ${dir}`,
     description: describe(c, dir, work),
-    shape: `x ${c.x.join('×')} → ${c.outChannels}, ${c.kernel}×${c.kernel}${c.padding ? `, pad ${c.padding}` : ''}${c.groups > 1 ? `, groups ${c.groups}` : ''}`,
+    shape: `x ${c.x.join('×')} → ${c.outChannels}, ${c.kernel}×${c.kernel}${stride > 1 ? `, stride ${stride}` : ''}${c.padding ? `, pad ${c.padding}` : ''}${c.groups > 1 ? `, groups ${c.groups}` : ''}`,
     kind: `${c.groups > 1 ? 'depthwise' : 'conv2d'} ${dir}`,
     unit: 'GFLOP/s',
     work,
@@ -100,7 +107,7 @@ export function convWorkload(c: ConvCase, dir: ConvDirection): Workload {
             return tfTask(
               engine,
               () => [x4(), f4()],
-              ([tx, tw]) => [depthwise ? tf.depthwiseConv2d(tx as never, tw as never, 1, pad) : tf.conv2d(tx as never, tw as never, 1, pad)],
+              ([tx, tw]) => [depthwise ? tf.depthwiseConv2d(tx as never, tw as never, stride, pad) : tf.conv2d(tx as never, tw as never, stride, pad)],
               ([y]) => [nhwcToNchw(y, N, g.outChannels, g.outHeight, g.outWidth)],
             );
           }
@@ -108,8 +115,8 @@ export function convWorkload(c: ConvCase, dir: ConvDirection): Workload {
             // The kernels tf.grad(conv2d) runs for dx; runKernel so nothing else is computed.
             const kernel = depthwise ? 'DepthwiseConv2dNativeBackpropInput' : 'Conv2DBackpropInput';
             const attrs = depthwise
-              ? { strides: 1, dilations: 1, pad, inputShape: [N, H, W, C] }
-              : { strides: 1, pad, dataFormat: 'NHWC', inputShape: [N, H, W, C] };
+              ? { strides: stride, dilations: 1, pad, inputShape: [N, H, W, C] }
+              : { strides: stride, pad, dataFormat: 'NHWC', inputShape: [N, H, W, C] };
             return tfTask(
               engine,
               () => [dy4(), f4()],
@@ -119,8 +126,8 @@ export function convWorkload(c: ConvCase, dir: ConvDirection): Workload {
           }
           const kernel = depthwise ? 'DepthwiseConv2dNativeBackpropFilter' : 'Conv2DBackpropFilter';
           const attrs = depthwise
-            ? { strides: 1, dilations: 1, pad, filterShape: fShape }
-            : { strides: 1, pad, dataFormat: 'NHWC', filterShape: fShape };
+            ? { strides: stride, dilations: 1, pad, filterShape: fShape }
+            : { strides: stride, pad, dataFormat: 'NHWC', filterShape: fShape };
           return tfTask(
             engine,
             () => [x4(), dy4()],

@@ -6,43 +6,10 @@
 // 4×4 (a receptive field of 45 pixels, the whole digit). Global average pooling and a
 // linear head. 172,458 parameters, ~5.5 M multiply-adds per image.
 // Parameter names are torchvision's (`layer2.0.downsample.0.weight`).
+import { BasicBlock } from '../../src/models/index.js';
 import { BatchNorm2d, Conv2d, Linear, Module, Sequential, registerModule } from '../../src/nn/index.js';
-import { add, flatten, globalAvgPool2d, relu } from '../../src/ops/index.js';
+import { flatten, globalAvgPool2d, relu } from '../../src/ops/index.js';
 import type { Tensor } from '../../src/tensor.js';
-
-/** A basic residual block: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)). */
-export class BasicBlock extends Module {
-  readonly conv1: Conv2d;
-  readonly bn1: BatchNorm2d;
-  readonly conv2: Conv2d;
-  readonly bn2: BatchNorm2d;
-  /** 1×1 convolution + BatchNorm when the block changes the resolution or the width. */
-  readonly downsample: Sequential | null;
-
-  constructor(readonly options: { inChannels: number; outChannels: number; stride: number }) {
-    super();
-    const { inChannels, outChannels, stride } = options;
-    this.conv1 = new Conv2d({ inChannels, outChannels, kernelSize: 3, stride, padding: 1, bias: false });
-    this.bn1 = new BatchNorm2d({ numFeatures: outChannels });
-    this.conv2 = new Conv2d({ inChannels: outChannels, outChannels, kernelSize: 3, padding: 1, bias: false });
-    this.bn2 = new BatchNorm2d({ numFeatures: outChannels });
-    this.downsample = stride !== 1 || inChannels !== outChannels
-      ? new Sequential([
-        new Conv2d({ inChannels, outChannels, kernelSize: 1, stride, bias: false }),
-        new BatchNorm2d({ numFeatures: outChannels }),
-      ])
-      : null;
-  }
-
-  override config(): Record<string, unknown> {
-    return { ...this.options };
-  }
-
-  forward(x: Tensor): Tensor {
-    const y = this.bn2.forward(this.conv2.forward(relu(this.bn1.forward(this.conv1.forward(x)))));
-    return relu(add(y, this.downsample ? this.downsample.forward(x) : x));
-  }
-}
 
 export interface MnistResNetOptions {
   /** Output channels of the stem convolution (default 16). */
@@ -106,7 +73,6 @@ export class MnistResNet extends Module {
   }
 }
 
-registerModule(BasicBlock);
 registerModule(MnistResNet);
 
 /** The network of `npm start -- --model resnet`. */

@@ -161,13 +161,13 @@ export interface GroupNormGeometry {
   readonly groups: number;
 }
 
-export type ResizeMode = 'nearest' | 'bilinear';
+export type ResizeMode = 'nearest' | 'bilinear' | 'bicubic';
 
 /** One spatial axis of a resize: where each output position reads, computed once by the
  * resize op (src/ops/resize.ts) from the coordinate mode, in float64. */
 export interface ResizeAxis {
   /** Per output position: the source index (nearest: the one it copies; bilinear: the
-   * lower neighbour), always in [0, input length). */
+   * lower neighbour; bicubic: floor(x) clamped, unused), always in [0, input length). */
   readonly index0: Int32Array;
   /** Bilinear: the upper neighbour, index0 + 1 or index0 at the last index; nearest: index0. */
   readonly index1: Int32Array;
@@ -176,6 +176,9 @@ export interface ResizeAxis {
   /** 1 where the source coordinate lies outside the input (tf_crop_and_resize), so the
    * output there is g.extrapolationValue; null when no position does. */
   readonly outside: Uint8Array | null;
+  /** Bicubic only: per output position o, the four source indices (clamped into the input)
+   * at index[4o … 4o+3] and their weights at weight[4o … 4o+3] (a row's weights sum to 1). */
+  readonly cubic?: { readonly index: Int32Array; readonly weight: Float64Array };
 }
 
 /** A resize of x [N, C, H, W] to [N, C, OH, OW]: one table per axis. */

@@ -1,4 +1,4 @@
-export { Module, registerModule, type ModuleClass, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
+export { Module, type ModuleClass, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
 export { Conv2d, type Conv2dLayerOptions } from './conv2d.js';
 export { ConvTranspose2d, type ConvTranspose2dLayerOptions } from './conv-transpose2d.js';
 export { Linear, type LinearLayerOptions } from './linear.js';
@@ -20,5 +20,5 @@ export {
 export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions, type UpsampleMode } from './upsample.js';
 export { Sequential } from './sequential.js';
 export { traceModule, type ModuleTrace } from './trace.js';
-export { createModule, builtinModuleTypes, type ModuleSpec } from './module-types.js';
+export { createModule, builtinModuleTypes, registerModule, type ModuleSpec } from './module-types.js';
 export type { WeightInitOptions } from './options.js';

@@ -1,6 +1,6 @@
 // Every module type a model file may name: the built-ins (an explicit table, no
 // registration by side effect) and the classes given to registerModule().
-import { Module, registeredModule } from './module.js';
+import { Module, addRegisteredModule, registeredModule, type ModuleClass } from './module.js';
 import { Conv2d } from './conv2d.js';
 import { ConvTranspose2d } from './conv-transpose2d.js';
 import { Linear } from './linear.js';
@@ -14,6 +14,7 @@ import { ChannelShuffle, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, Unfla
 import { GroupNorm, InstanceNorm2d, LayerNorm } from './normalization.js';
 import { Upsample, UpsamplingBilinear2d, UpsamplingNearest2d } from './upsample.js';
 import { Sequential } from './sequential.js';
+import { BasicBlock, InvertedResidual, MobileNetV2, MobileNetV3, MobileNetV3Block, ResNet, SqueezeExcitation } from '../models/index.js';
 
 export interface ModuleSpec {
   type: string;
@@ -64,6 +65,13 @@ function builtins(): Record<string, Factory> {
     Upsample: (c) => new Upsample(c as never),
     UpsamplingNearest2d: (c) => new UpsamplingNearest2d(c as never),
     UpsamplingBilinear2d: (c) => new UpsamplingBilinear2d(c as never),
+    BasicBlock: (c) => new BasicBlock(c as never),
+    ResNet: (c) => new ResNet(c as never),
+    InvertedResidual: (c) => new InvertedResidual(c as never),
+    MobileNetV2: (c) => new MobileNetV2(c as never),
+    SqueezeExcitation: (c) => new SqueezeExcitation(c as never),
+    MobileNetV3Block: (c) => new MobileNetV3Block(c as never),
+    MobileNetV3: (c) => new MobileNetV3(c as never),
     Sequential: (c, build) => {
       const layers = (c as { layers?: unknown }).layers;
       if (!Array.isArray(layers)) throw new Error('Sequential: config must have a layers array');
@@ -71,6 +79,25 @@ function builtins(): Record<string, Factory> {
     },
   };
   return table;
+}
+
+/** Makes a user Module class known to the model file: save() writes its name and
+ * config(), load rebuilds it with `new cls(config)` and then loads its state dict. */
+export function registerModule(cls: ModuleClass, name: string = cls?.name): void {
+  if (typeof cls !== 'function' || !(cls.prototype instanceof Module)) {
+    throw new Error(`registerModule: expected a class that extends Module, got ${String(cls)}`);
+  }
+  if (typeof name !== 'string' || !/^[A-Za-z_$][\w$.]*$/.test(name)) throw new Error(`registerModule: bad type name ${JSON.stringify(name)}`);
+  const known = registeredModule(name);
+  if (known && known !== cls) throw new Error(`registerModule: the name '${name}' is already registered for another class`);
+  if ((cls as unknown as { typeName?: unknown }).typeName !== undefined && Object.hasOwn(cls, 'typeName')) {
+    throw new Error(`registerModule: ${name} is a built-in module and needs no registration`);
+  }
+  // A user class under a built-in's name would be rebuilt as the built-in on load.
+  if (Object.hasOwn(builtins(), name)) {
+    throw new Error(`registerModule: '${name}' is the name of a built-in module type; register ${cls.name} under another name, e.g. registerModule(${cls.name}, 'My${name}')`);
+  }
+  addRegisteredModule(name, cls);
 }
 
 /** The built-in type names. */

@@ -14,18 +14,8 @@ export type ModuleClass = new (config: never) => Module;
 const registeredNames = new WeakMap<object, string>();
 const registeredClasses = new Map<string, ModuleClass>();
 
-/** Makes a user Module class known to the model file: save() writes its name and
- * config(), load rebuilds it with `new cls(config)` and then loads its state dict. */
-export function registerModule(cls: ModuleClass, name: string = cls?.name): void {
-  if (typeof cls !== 'function' || !(cls.prototype instanceof Module)) {
-    throw new Error(`registerModule: expected a class that extends Module, got ${String(cls)}`);
-  }
-  if (typeof name !== 'string' || !/^[A-Za-z_$][\w$.]*$/.test(name)) throw new Error(`registerModule: bad type name ${JSON.stringify(name)}`);
-  const known = registeredClasses.get(name);
-  if (known && known !== cls) throw new Error(`registerModule: the name '${name}' is already registered for another class`);
-  if ((cls as unknown as { typeName?: unknown }).typeName !== undefined && Object.hasOwn(cls, 'typeName')) {
-    throw new Error(`registerModule: ${name} is a built-in module and needs no registration`);
-  }
+/** Records a user class under a type name; registerModule (module-types.ts) validates first. */
+export function addRegisteredModule(name: string, cls: ModuleClass): void {
   registeredClasses.set(name, cls);
   registeredNames.set(cls, name);
 }

@@ -4,6 +4,8 @@
 //   'nearest-exact'  half-pixel coordinates, rounded half up: floor((o + 0.5)/scale)
 //   'bilinear'       half-pixel (alignCorners false, clamped at 0 as PyTorch does) or
 //                    align_corners, which PyTorch computes from the integer output size
+//   'bicubic'        the same coordinates (half-pixel not clamped: the edge is read
+//                    instead), Keys' cubic with A = −0.75, as PyTorch
 // With scaleFactor the output is floor(in·scaleFactor), and the coordinates use
 // scaleFactor itself (PyTorch's recompute_scale_factor None/False).
 import { parseSize2, type Size2 } from '../ops/geometry.js';
@@ -12,7 +14,7 @@ import { formatShape, type Tensor } from '../tensor.js';
 import { Module } from './module.js';
 import { bool, checkLayerOptions } from './options.js';
 
-export type UpsampleMode = 'nearest' | 'nearest-exact' | 'bilinear';
+export type UpsampleMode = 'nearest' | 'nearest-exact' | 'bilinear' | 'bicubic';
 
 export interface UpsampleOptions {
   /** Output [height, width] (or one number for both). Exactly one of size and scaleFactor. */
@@ -21,11 +23,12 @@ export interface UpsampleOptions {
   scaleFactor?: number | readonly [number, number];
   /** Default 'nearest'. */
   mode?: UpsampleMode;
-  /** Bilinear only: sample the corners' centres exactly (PyTorch's align_corners); default false. */
+  /** Bilinear and bicubic only: sample the corners' centres exactly (PyTorch's align_corners); default false. */
   alignCorners?: boolean;
 }
 
-const MODES: readonly UpsampleMode[] = ['nearest', 'nearest-exact', 'bilinear'];
+const MODES: readonly UpsampleMode[] = ['nearest', 'nearest-exact', 'bilinear', 'bicubic'];
+const interpolates = (mode: UpsampleMode): boolean => mode === 'bilinear' || mode === 'bicubic';
 
 function parseScaleFactor(type: string, value: unknown): [number, number] {
   const pair = typeof value === 'number' ? [value, value] : value;
@@ -53,7 +56,7 @@ export class Upsample extends Module {
 
   override config(): Record<string, unknown> {
     const sizing = this.size ? { size: [...this.size] } : { scaleFactor: [...(this.scaleFactor as [number, number])] };
-    return { ...sizing, mode: this.mode, ...(this.mode === 'bilinear' ? { alignCorners: this.alignCorners } : {}) };
+    return { ...sizing, mode: this.mode, ...(interpolates(this.mode) ? { alignCorners: this.alignCorners } : {}) };
   }
 
   forward(x: Tensor): Tensor {
@@ -74,7 +77,7 @@ function parseUpsample(type: string, o: UpsampleOptions): ParsedUpsample {
   }
   const mode = o.mode ?? 'nearest';
   if (!MODES.includes(mode)) throw new Error(`${type}: mode must be ${MODES.map((m) => `'${m}'`).join(', ')}, got ${String(o.mode)}`);
-  if (mode !== 'bilinear' && o.alignCorners !== undefined) throw new Error(`${type}: alignCorners applies to mode 'bilinear' only (mode is '${mode}')`);
+  if (!interpolates(mode) && o.alignCorners !== undefined) throw new Error(`${type}: alignCorners applies to modes 'bilinear' and 'bicubic' only (mode is '${mode}')`);
   return {
     size: o.size === undefined ? null : parseSize2(type, 'size', o.size, [1, 1]),
     scaleFactor: o.scaleFactor === undefined ? null : parseScaleFactor(type, o.scaleFactor),
@@ -88,7 +91,8 @@ function upsample(type: string, x: Tensor, p: ParsedUpsample): Tensor {
   let sizing: Pick<ResizeOptions, 'size' | 'scale'> = p.size ? { size: p.size } : { scale: p.scaleFactor as [number, number] };
   if (p.mode === 'nearest') return resize(x, { ...sizing, mode: 'nearest', coordinateMode: 'asymmetric', nearestMode: 'floor' });
   if (p.mode === 'nearest-exact') return resize(x, { ...sizing, mode: 'nearest', coordinateMode: 'half_pixel', nearestMode: 'round_prefer_ceil' });
-  if (!p.alignCorners) return resize(x, { ...sizing, mode: 'bilinear', coordinateMode: 'half_pixel' });
+  const mode = p.mode === 'bicubic' ? 'bicubic' : 'bilinear';
+  if (!p.alignCorners) return resize(x, { ...sizing, mode, coordinateMode: 'half_pixel' });
   // align_corners from the integer output size, as PyTorch (resize's scale would use in·scale).
   if (p.scaleFactor) {
     const s = p.scaleFactor;
@@ -99,7 +103,7 @@ function upsample(type: string, x: Tensor, p: ParsedUpsample): Tensor {
     });
     sizing = { size: [size[0], size[1]] };
   }
-  return resize(x, { ...sizing, mode: 'bilinear', coordinateMode: 'align_corners' });
+  return resize(x, { ...sizing, mode, coordinateMode: 'align_corners' });
 }
 
 type SizingOptions = Pick<UpsampleOptions, 'size' | 'scaleFactor'>;

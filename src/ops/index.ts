@@ -28,6 +28,6 @@ export { batchNorm2d, type BatchNorm2dOptions as BatchNorm2dOpOptions } from './
 export {
   layerNorm, layerNormWithStats, groupNorm, instanceNorm, type NormOptions, type LayerNormResult, type InstanceNormOptions,
 } from './normalization.js';
-export { dropout, type DropoutOptions as DropoutOpOptions } from './dropout.js';
+export { dropout, dropoutWithMask, type DropoutOptions as DropoutOpOptions, type DropoutResult } from './dropout.js';
 export { crossEntropy, mseLoss, type LossTarget } from './loss.js';
 export type { Size2, Padding, Conv2dOptions, Pool2dOptions, MaxPool2dOptions, AvgPool2dOptions, Im2colOptions } from './geometry.js';

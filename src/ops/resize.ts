@@ -14,7 +14,15 @@
 //                         ((start + end)/2·(in − 1) when L = 1); outside [0, in − 1] the
 //                         output is extrapolationValue
 // nearest rounds x by nearestMode, bilinear interpolates between floor(x) and floor(x) + 1;
-// both clamp x to [0, in − 1] (ONNX's edge padding, PyTorch's clamping). L is in·s, not
+// both clamp x to [0, in − 1] (ONNX's edge padding, PyTorch's clamping). bicubic (ONNX's
+// cubic, PyTorch's bicubic) weighs the four neighbours floor(x) − 1 … floor(x) + 2 of the
+// unclamped x with the Keys kernel of coefficient A (cubicCoeffA, default −0.75 as both),
+// t = x − floor(x):
+//   w0 = ((A(t+1) − 5A)(t+1) + 8A)(t+1) − 4A     w1 = ((A+2)t − (A+3))t² + 1
+//   w2 = ((A+2)(1−t) − (A+3))(1−t)² + 1           w3 = ((A(2−t) − 5A)(2−t) + 8A)(2−t) − 4A
+// a neighbour outside the input reads the edge (ONNX's edge padding, PyTorch's bounded
+// access), or with excludeOutside weighs 0 and the rest are renormalized (ONNX's
+// exclude_outside). L is in·s, not
 // floor(in·s), as ONNX's reference computes it: it matters only for align_corners and the
 // L = 1 cases when in·s is not an integer (PyTorch's align_corners uses the integer size:
 // pass `size` for that, as the Upsample layer does).
@@ -33,7 +41,7 @@ export interface ResizeOptions {
   size?: Size2;
   /** Factor per axis (or one for both): the output is floor(in·scale). */
   scale?: number | readonly [number, number];
-  /** 'nearest' (default, as ONNX and PyTorch) or 'bilinear'. */
+  /** 'nearest' (default, as ONNX and PyTorch), 'bilinear' or 'bicubic'. */
   mode?: ResizeMode;
   /** How output positions map to input coordinates; default 'half_pixel' (ONNX's). */
   coordinateMode?: ResizeCoordinateMode;
@@ -44,10 +52,15 @@ export interface ResizeOptions {
   roi?: readonly [number, number, number, number];
   /** tf_crop_and_resize only: the value outside the input; default 0. */
   extrapolationValue?: number;
+  /** Bicubic only: the kernel's A; default −0.75 (ONNX's cubic_coeff_a, PyTorch's). */
+  cubicCoeffA?: number;
+  /** Bicubic only: neighbours outside the input weigh 0 and the others are renormalized,
+   * instead of reading the edge (ONNX's exclude_outside); default false. */
+  excludeOutside?: boolean;
 }
 
-const KEYS = ['size', 'scale', 'mode', 'coordinateMode', 'nearestMode', 'roi', 'extrapolationValue'] as const;
-const MODES: readonly ResizeMode[] = ['nearest', 'bilinear'];
+const KEYS = ['size', 'scale', 'mode', 'coordinateMode', 'nearestMode', 'roi', 'extrapolationValue', 'cubicCoeffA', 'excludeOutside'] as const;
+const MODES: readonly ResizeMode[] = ['nearest', 'bilinear', 'bicubic'];
 const COORDINATE_MODES: readonly ResizeCoordinateMode[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_crop_and_resize'];
 const NEAREST_MODES: readonly ResizeNearestMode[] = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
 /** Typed arrays (and so tensors) hold at most this many elements. */
@@ -80,6 +93,8 @@ interface ResizePlan {
   nearestMode: ResizeNearestMode;
   roi: readonly [number, number, number, number] | null;
   extrapolationValue: number;
+  cubicCoeffA: number;
+  excludeOutside: boolean;
   axes: [AxisPlan, AxisPlan];
 }
 
@@ -107,6 +122,13 @@ function plan(op: string, shape: Shape, options: ResizeOptions): ResizePlan {
   }
   const extrapolationValue = o.extrapolationValue ?? 0;
   if (typeof extrapolationValue !== 'number') throw new Error(`${op}: extrapolationValue must be a number, got ${describeValue(extrapolationValue)}`);
+  if (mode !== 'bicubic' && (o.cubicCoeffA !== undefined || o.excludeOutside !== undefined)) {
+    throw new Error(`${op}: cubicCoeffA and excludeOutside apply to mode 'bicubic' only (mode is '${mode}')`);
+  }
+  const cubicCoeffA = o.cubicCoeffA ?? -0.75;
+  if (typeof cubicCoeffA !== 'number' || !Number.isFinite(cubicCoeffA)) throw new Error(`${op}: cubicCoeffA must be a finite number, got ${describeValue(o.cubicCoeffA)}`);
+  const excludeOutside = o.excludeOutside ?? false;
+  if (typeof excludeOutside !== 'boolean') throw new Error(`${op}: excludeOutside must be true or false, got ${describeValue(o.excludeOutside)}`);
   if ((o.size === undefined) === (o.scale === undefined)) {
     throw new Error(`${op}: give exactly one of size and scale, got ${o.size === undefined ? 'neither' : 'both'}`);
   }
@@ -126,7 +148,7 @@ function plan(op: string, shape: Shape, options: ResizeOptions): ResizePlan {
   }
   const size = shape[0] * shape[1] * axes[0].out * axes[1].out;
   if (size > MAX_ELEMENTS) throw new Error(`${op}: output [${shape[0]}, ${shape[1]}, ${axes[0].out}, ${axes[1].out}] of input ${formatShape(shape)} has more than 2^31 − 1 elements`);
-  return { mode, coordinateMode, nearestMode, roi, extrapolationValue, axes };
+  return { mode, coordinateMode, nearestMode, roi, extrapolationValue, cubicCoeffA, excludeOutside, axes };
 }
 
 /** The input coordinate of output position o (float64), before clamping. */
@@ -166,11 +188,21 @@ function roundNearest(x: number, mode: ResizeNearestMode): number {
   }
 }
 
+/** The Keys cubic weights of neighbours floor(x) − 1 … floor(x) + 2 at t = x − floor(x). */
+function cubicWeights(t: number, a: number, out: Float64Array, at: number): void {
+  const u = 1 - t;
+  out[at] = ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a;
+  out[at + 1] = ((a + 2) * t - (a + 3)) * t * t + 1;
+  out[at + 2] = ((a + 2) * u - (a + 3)) * u * u + 1;
+  out[at + 3] = ((a * (u + 1) - 5 * a) * (u + 1) + 8 * a) * (u + 1) - 4 * a;
+}
+
 function axisTable(p: ResizePlan, axis: 0 | 1, inLength: number): ResizeAxis {
   const out = p.axes[axis].out;
   const index0 = new Int32Array(out);
   const index1 = new Int32Array(out);
   const weight = new Float64Array(out);
+  const cubic = p.mode === 'bicubic' ? { index: new Int32Array(4 * out), weight: new Float64Array(4 * out) } : null;
   let outside: Uint8Array | null = null;
   const last = inLength - 1;
   for (let o = 0; o < out; o++) {
@@ -182,6 +214,18 @@ function axisTable(p: ResizePlan, axis: 0 | 1, inLength: number): ResizeAxis {
     if (p.mode === 'nearest') {
       const i = Math.min(Math.max(roundNearest(x, p.nearestMode), 0), last);
       index0[o] = index1[o] = Number.isNaN(i) ? 0 : i;
+    } else if (cubic) {
+      const f = Number.isFinite(x) ? Math.floor(x) : 0;
+      cubicWeights(Number.isFinite(x) ? x - f : 0, p.cubicCoeffA, cubic.weight, 4 * o);
+      let kept = 0;
+      for (let k = 0; k < 4; k++) {
+        const i = f - 1 + k;
+        if (p.excludeOutside && (i < 0 || i > last)) cubic.weight[4 * o + k] = 0;
+        kept += cubic.weight[4 * o + k];
+        cubic.index[4 * o + k] = Math.min(Math.max(i, 0), last);
+      }
+      if (p.excludeOutside) for (let k = 0; k < 4; k++) cubic.weight[4 * o + k] /= kept;
+      index0[o] = index1[o] = Math.min(Math.max(f, 0), last);
     } else {
       const c = Math.min(Math.max(x, 0), last);
       const i = Number.isNaN(c) ? 0 : Math.floor(c);
@@ -190,7 +234,7 @@ function axisTable(p: ResizePlan, axis: 0 | 1, inLength: number): ResizeAxis {
       weight[o] = Number.isNaN(c) ? 0 : c - i;
     }
   }
-  return { index0, index1, weight, outside };
+  return cubic ? { index0, index1, weight, outside, cubic } : { index0, index1, weight, outside };
 }
 
 /** The geometry (with both tables) of resizing a tensor of `shape` by `options`. */
@@ -222,7 +266,8 @@ function outShape(g: ResizeGeometry): number[] {
   return [g.batch, g.channels, g.outHeight, g.outWidth];
 }
 
-/** x [N, C, H, W] resized to [N, C, OH, OW] (see the file header for the modes). */
+/** x [N, C, H, W] resized to [N, C, OH, OW] (see the file header for the modes). Nearest and
+ * bilinear run on the backend's kernels (wasm's own); bicubic on the shared float64 one. */
 export function resize(x: Tensor, options: ResizeOptions, backend?: Backend): Tensor {
   const op = 'resize';
   checkTensor(op, 'input', x);

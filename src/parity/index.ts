@@ -6,3 +6,8 @@ export { paritySweep, formatSweepReport, defaultSweep, type SweepCase, type Swee
 export { DEFAULT_TOLERANCE, errorStats, type Tolerance, type ErrorStats } from './tolerance.js';
 export { wasmVariants, type ParityBackendName, type ParityBackendSpec, type SkippedBackend } from './backends.js';
 export { parityModel } from './model.js';
+export {
+  onnxConformance, formatConformanceReport, CONFORMANCE_EXCEPTIONS, type ConformanceOptions, type ConformanceReport, type ConformanceResult,
+  type ConformanceSummary, type ConformanceException, type ConformanceStatus,
+} from './conformance.js';
+export { checkConformancePack, checkOnnxFixture, packConformance, type ConformancePack, type OnnxFixture, type OnnxTest, type StoredValue } from './conformance-fixtures.js';

@@ -71,10 +71,19 @@ export function checkCounts(op: string, values: Record<string, number>): void {
   }
 }
 
-function axisOk(a: ResizeAxis | undefined, out: number, length: number): boolean {
+/** Bicubic's taps: 4 per output, every index inside the input, finite weights. */
+function cubicOk(a: ResizeAxis, out: number, length: number): boolean {
+  const c = a.cubic;
+  if (!c || !(c.index instanceof Int32Array) || !(c.weight instanceof Float64Array) || c.index.length < 4 * out || c.weight.length < 4 * out) return false;
+  for (let k = 0; k < 4 * out; k++) if (!(c.index[k] >= 0 && c.index[k] < length && Number.isFinite(c.weight[k]))) return false;
+  return true;
+}
+
+function axisOk(a: ResizeAxis | undefined, out: number, length: number, mode: unknown): boolean {
   if (!a || !(a.index0 instanceof Int32Array) || !(a.index1 instanceof Int32Array) || !(a.weight instanceof Float64Array)) return false;
   if (a.index0.length < out || a.index1.length < out || a.weight.length < out) return false;
   if (a.outside !== null && !(a.outside instanceof Uint8Array && a.outside.length >= out)) return false;
+  if (mode === 'bicubic' && !cubicOk(a, out, length)) return false;
   for (let o = 0; o < out; o++) {
     const i0 = a.index0[o];
     const i1 = a.index1[o];
@@ -88,7 +97,7 @@ function axisOk(a: ResizeAxis | undefined, out: number, length: number): boolean
 export function checkResizeGeometry(op: string, g: ResizeGeometry): void {
   const sizes = [g.batch, g.channels, g.inHeight, g.inWidth, g.outHeight, g.outWidth];
   const ok =
-    sizes.every((v) => isCount(v) && v > 0) && (g.mode === 'nearest' || g.mode === 'bilinear') &&
-    axisOk(g.rows, g.outHeight, g.inHeight) && axisOk(g.cols, g.outWidth, g.inWidth);
+    sizes.every((v) => isCount(v) && v > 0) && (g.mode === 'nearest' || g.mode === 'bilinear' || g.mode === 'bicubic') &&
+    axisOk(g.rows, g.outHeight, g.inHeight, g.mode) && axisOk(g.cols, g.outWidth, g.inWidth, g.mode);
   if (!ok) throw new Error(`${op}: inconsistent resize geometry [${g.batch}, ${g.channels}, ${g.inHeight}, ${g.inWidth}] → ${g.outHeight}×${g.outWidth} (${String(g.mode)})`);
 }

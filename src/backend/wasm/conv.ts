@@ -58,6 +58,14 @@ function isDepthwise(g: Conv2dGeometry): boolean {
   return g.groups > 1 && g.groups === g.inChannels;
 }
 
+/** Writes the depthwise block with the scratch its kernels ask for, allocated in the current scope. */
+function depthwiseParams(ctx: WasmContext, op: string, g: Conv2dGeometry): number {
+  writeDepthwiseParams(ctx.kernels, ctx.params, g, 0);
+  const work = ctx.arena.alloc(op, ctx.kernels.depthwiseWorkspaceBytes(ctx.params));
+  writeDepthwiseParams(ctx.kernels, ctx.params, g, work);
+  return ctx.params;
+}
+
 /** Output planes below this many positions are convolved several images per GEMM. */
 const SMALL_PLANE = 256;
 /** Columns of one batched GEMM (images × OH·OW), about one NC slab of the SGEMM. */
@@ -109,8 +117,7 @@ export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: 
       const pw = arena.put('conv2d', w, weightSize(g));
       const pbias = bias ? arena.put('conv2d', bias, g.outChannels) : 0;
       const py = arena.alloc('conv2d', outputSize(g) * 4);
-      writeDepthwiseParams(ctx.kernels, ctx.params, g);
-      ctx.kernels.depthwiseConv2d(ctx.params, px, pw, pbias, py);
+      ctx.kernels.depthwiseConv2d(depthwiseParams(ctx, 'conv2d', g), px, pw, pbias, py);
       arena.get(py, outputSize(g), y);
       return;
     }
@@ -140,8 +147,7 @@ export function conv2dBackwardInput(ctx: WasmContext, g: Conv2dGeometry, dy: Flo
       const pdy = arena.put('conv2dBackwardInput', dy, outputSize(g));
       const pw = arena.put('conv2dBackwardInput', w, weightSize(g));
       const pdx = arena.alloc('conv2dBackwardInput', inputSize(g) * 4);
-      writeDepthwiseParams(ctx.kernels, ctx.params, g);
-      ctx.kernels.depthwiseConv2dBackwardInput(ctx.params, pdy, pw, pdx);
+      ctx.kernels.depthwiseConv2dBackwardInput(depthwiseParams(ctx, 'conv2dBackwardInput', g), pdy, pw, pdx);
       arena.get(pdx, inputSize(g), dx);
       return;
     }
@@ -175,8 +181,7 @@ export function conv2dBackwardFilter(ctx: WasmContext, g: Conv2dGeometry, dy: Fl
     const pdw = arena.alloc('conv2dBackwardFilter', weightSize(g) * 4);
     const pdb = db ? arena.alloc('conv2dBackwardFilter', g.outChannels * 4) : 0;
     if (isDepthwise(g)) {
-      writeDepthwiseParams(ctx.kernels, ctx.params, g);
-      ctx.kernels.depthwiseConv2dBackwardFilter(ctx.params, pdy, px, pdw);
+      ctx.kernels.depthwiseConv2dBackwardFilter(depthwiseParams(ctx, 'conv2dBackwardFilter', g), pdy, px, pdw);
     } else {
       const cols = d.pointwise ? 0 : arena.alloc('conv2dBackwardFilter', d.rows * d.L * 4);
       for (let n = 0; n < g.batch; n++) {

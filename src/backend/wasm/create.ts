@@ -190,13 +190,13 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
     },
 
     // Forward only: the backward (a scatter-add) stays in the shared float64 kernel, and so
-    // does a forward with outside positions (tf_crop_and_resize's extrapolation).
+    // do bicubic and a forward with outside positions (tf_crop_and_resize's extrapolation).
     resize(g, x, y) {
       checkResizeGeometry('resize', g);
       const planes = g.batch * g.channels;
       checkLength('resize', 'x', x, planes * g.inHeight * g.inWidth);
       checkLength('resize', 'y', y, planes * g.outHeight * g.outWidth);
-      if (g.rows.outside !== null || g.cols.outside !== null) elementwise.elementwiseKernels.resize(g, x, y);
+      if (g.mode === 'bicubic' || g.rows.outside !== null || g.cols.outside !== null) elementwise.elementwiseKernels.resize(g, x, y);
       else resize(ctx, g, x, y);
     },
 

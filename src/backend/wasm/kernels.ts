@@ -1,8 +1,11 @@
 // The exports of assembly/index.ts as the TS side sees them, checked once at load, and
-// the writers of their parameter blocks (layouts documented beside each kernel in
-// assembly/). Pointers and sizes are byte addresses / element counts in linear memory.
+// the writers of their parameter blocks (one per layout of param-layouts.ts, which the
+// kernels read too). Pointers and sizes are byte addresses / element counts in linear memory.
 import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry, ResizeGeometry } from '../backend.js';
 import type { Box } from '../layout-kernels.js';
+import { AdaptivePool, Box as BoxLayout, BoxAxis, Depthwise, GEMM_FLOATS, Gemm, Im2col, Norm, Pool, Resize } from './param-layouts.js';
+
+export { PARAM_BYTES } from './param-layouts.js';
 
 export interface KernelExports {
   readonly memory: WebAssembly.Memory;
@@ -27,6 +30,7 @@ export interface KernelExports {
   depthwiseConv2d(params: number, x: number, w: number, bias: number, y: number): void;
   depthwiseConv2dBackwardInput(params: number, dy: number, w: number, dx: number): void;
   depthwiseConv2dBackwardFilter(params: number, dy: number, x: number, dw: number): void;
+  depthwiseWorkspaceBytes(params: number): number;
   relu(x: number, y: number, n: number): void;
   reluBackward(x: number, dy: number, dx: number, n: number): void;
   clip(x: number, y: number, n: number, min: number, max: number): void;
@@ -48,7 +52,7 @@ export interface KernelExports {
 const FUNCTIONS = [
   'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
   'avgPool2d', 'avgPool2dBackward', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
-  'depthwiseConv2dBackwardFilter', 'addBias', 'sumBias', 'relu', 'reluBackward', 'clip', 'clipBackward',
+  'depthwiseConv2dBackwardFilter', 'depthwiseWorkspaceBytes', 'addBias', 'sumBias', 'relu', 'reluBackward', 'clip', 'clipBackward',
   'hardSwish', 'hardSwishBackward', 'copyBox', 'fill',
   'batchNormStats', 'batchNormApply', 'batchNormBackward', 'groupNormStats', 'groupNormApply', 'groupNormBackward',
   'resizeNearest', 'resizeBilinear',
@@ -72,6 +76,35 @@ export function gemmBlocking(k: KernelExports): GemmBlocking {
   });
 }
 
+/** A parameter layout of param-layouts.ts: a numeric enum (names ↔ slots, `slots` its length). */
+export type ParamLayout = Record<string, string | number> & { slots: number };
+
+/** The fields of a layout: its member names but `slots`. */
+export type LayoutFields<L extends ParamLayout> = Exclude<Extract<keyof L, string>, 'slots'>;
+
+/** Every layout the kernels read, by the name the module exports it under. */
+export const PARAM_LAYOUTS: Readonly<Record<string, ParamLayout>> = {
+  Gemm, Im2col, Depthwise, Pool, AdaptivePool, Norm, Resize, Box: BoxLayout, BoxAxis,
+};
+
+/** The field names of a layout in slot order. */
+export function layoutFields<L extends ParamLayout>(layout: L): LayoutFields<L>[] {
+  return Object.keys(layout).filter((k) => Number.isNaN(Number(k)) && k !== 'slots') as LayoutFields<L>[];
+}
+
+/** Where the module's layouts differ from this file's: each `Layout.field` whose exported
+ * global is missing or holds another slot (a .wasm built from other sources). */
+function layoutMismatches(e: Record<string, unknown>): string[] {
+  const wrong: string[] = [];
+  for (const [name, layout] of Object.entries(PARAM_LAYOUTS)) {
+    for (const field of [...layoutFields(layout), 'slots']) {
+      const g = e[`${name}.${field}`];
+      if (!(g instanceof WebAssembly.Global) || g.value !== layout[field]) wrong.push(`${name}.${field}`);
+    }
+  }
+  return wrong;
+}
+
 /** The instance's exports, or an Error naming what is missing (a stale or foreign .wasm). */
 export function kernelExports(instance: WebAssembly.Instance, what: string): KernelExports {
   const e = instance.exports as Record<string, unknown>;
@@ -81,11 +114,51 @@ export function kernelExports(instance: WebAssembly.Instance, what: string): Ker
   if (missing.length > 0) {
     throw new Error(`loadWasmBackend: ${what} lacks the exports ${missing.join(', ')}; rebuild it with \`npm run build:wasm\``);
   }
+  const wrong = layoutMismatches(e);
+  if (wrong.length > 0) {
+    throw new Error(`loadWasmBackend: ${what} reads its parameter blocks with other layouts (${wrong.join(', ')}); rebuild it with \`npm run build:wasm\``);
+  }
   return e as unknown as KernelExports;
 }
 
-/** Bytes of one parameter block (the largest kernel, pooling, uses 20 four-byte slots). */
-export const PARAM_BYTES = 128;
+/** Each layout's field names in slot order (computed once: writers run on every kernel call). */
+const FIELD_ORDER = new Map<ParamLayout, string[]>();
+
+/** Int32 and Float32 views of the whole memory, remade only after it grew. */
+let views: { buffer: ArrayBuffer; i: Int32Array; f: Float32Array } | null = null;
+
+function memoryViews(k: KernelExports): { i: Int32Array; f: Float32Array } {
+  const buffer = k.memory.buffer;
+  if (views === null || views.buffer !== buffer) views = { buffer, i: new Int32Array(buffer), f: new Float32Array(buffer) };
+  return views;
+}
+
+/** Writes one parameter block of `layout` at byte address `at` (4-aligned): every field by
+ * name (the type requires them all), as f32 where the slot is in `floats` (a bit mask),
+ * else as i32 (pointers above 2³¹ wrap to negative and read back as u32). */
+export function writeParams<L extends ParamLayout>(k: KernelExports, at: number, layout: L, values: Record<LayoutFields<L>, number>, floats = 0): void {
+  let names = FIELD_ORDER.get(layout);
+  if (names === undefined) {
+    names = layoutFields(layout);
+    FIELD_ORDER.set(layout, names);
+  }
+  const { i, f } = memoryViews(k);
+  const base = at >> 2;
+  const v = values as Record<string, number>;
+  // Writers list the fields in slot order, so each name is checked against the expected
+  // one (a pointer compare) before the layout is asked; for-in reads stay on V8's fast path.
+  let expected = 0;
+  let written = 0;
+  for (const name in v) {
+    const slot = name === names[expected] ? expected : layout[name];
+    if (typeof slot !== 'number' || slot >= names.length) throw new Error(`writeParams: ${name} is no field of this layout`);
+    if ((floats >> slot) & 1) f[base + slot] = v[name];
+    else i[base + slot] = v[name];
+    expected = slot + 1;
+    written++;
+  }
+  if (written !== names.length) throw new Error(`writeParams: ${names.length - written} fields of ${names.join(', ')} are missing`);
+}
 
 export interface GemmCall {
   m: number;
@@ -107,128 +180,69 @@ export interface GemmCall {
 
 /** Writes and runs one sgemm. `params` and `work` are the permanent blocks. */
 export function runGemm(k: KernelExports, params: number, work: number, call: GemmCall): void {
-  const buf = k.memory.buffer;
-  const i = new Int32Array(buf, params, 16);
-  const f = new Float32Array(buf, params, 16);
-  i[0] = call.m;
-  i[1] = call.n;
-  i[2] = call.k;
-  i[3] = call.transA ? 1 : 0;
-  i[4] = call.transB ? 1 : 0;
-  i[5] = call.lda;
-  i[6] = call.ldb;
-  i[7] = call.ldc;
-  i[8] = call.a;
-  i[9] = call.b;
-  i[10] = call.c;
-  f[11] = call.alpha;
-  f[12] = call.beta;
-  i[13] = call.bias;
-  i[14] = work;
+  const c = call;
+  writeParams(k, params, Gemm, {
+    m: c.m, n: c.n, k: c.k, transA: c.transA ? 1 : 0, transB: c.transB ? 1 : 0, lda: c.lda, ldb: c.ldb, ldc: c.ldc,
+    a: c.a, b: c.b, c: c.c, alpha: c.alpha, beta: c.beta, bias: c.bias, work,
+  }, GEMM_FLOATS);
   k.sgemm(params);
 }
 
 /** im2col/col2im block for one image's run of `channels` channels at x (and cols); `ld` is
  * the row length of cols in floats when several images share it (im2col only; 0: OH·OW). */
 export function writeIm2colParams(k: KernelExports, params: number, g: Conv2dGeometry, channels: number, x: number, cols: number, ld = 0): void {
-  const i = new Int32Array(k.memory.buffer, params, 16);
-  i[0] = channels;
-  i[1] = g.inHeight;
-  i[2] = g.inWidth;
-  i[3] = g.kernelHeight;
-  i[4] = g.kernelWidth;
-  i[5] = g.strideHeight;
-  i[6] = g.strideWidth;
-  i[7] = g.dilationHeight;
-  i[8] = g.dilationWidth;
-  i[9] = g.padTop;
-  i[10] = g.padLeft;
-  i[11] = g.outHeight;
-  i[12] = g.outWidth;
-  i[13] = x;
-  i[14] = cols;
-  i[15] = ld;
+  writeParams(k, params, Im2col, {
+    channels, inHeight: g.inHeight, inWidth: g.inWidth, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+    strideHeight: g.strideHeight, strideWidth: g.strideWidth, dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth,
+    padTop: g.padTop, padLeft: g.padLeft, outHeight: g.outHeight, outWidth: g.outWidth, x, cols, ld,
+  });
 }
 
-/** Depthwise block (groups === inChannels) over the whole batch; data pointers are arguments. */
-export function writeDepthwiseParams(k: KernelExports, params: number, g: Conv2dGeometry): void {
-  const i = new Int32Array(k.memory.buffer, params, 16);
-  i[0] = g.batch;
-  i[1] = g.inChannels;
-  i[2] = g.outChannels / g.inChannels;
-  i[3] = g.inHeight;
-  i[4] = g.inWidth;
-  i[5] = g.outHeight;
-  i[6] = g.outWidth;
-  i[7] = g.kernelHeight;
-  i[8] = g.kernelWidth;
-  i[9] = g.strideHeight;
-  i[10] = g.strideWidth;
-  i[11] = g.dilationHeight;
-  i[12] = g.dilationWidth;
-  i[13] = g.padTop;
-  i[14] = g.padLeft;
+/** Depthwise block (groups === inChannels) over the whole batch; data pointers are
+ * arguments, `work` the scratch of depthwiseWorkspaceBytes (0 while asking for its size). */
+export function writeDepthwiseParams(k: KernelExports, params: number, g: Conv2dGeometry, work: number): void {
+  writeParams(k, params, Depthwise, {
+    batch: g.batch, channels: g.inChannels, multiplier: g.outChannels / g.inChannels, inHeight: g.inHeight, inWidth: g.inWidth,
+    outHeight: g.outHeight, outWidth: g.outWidth, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+    strideHeight: g.strideHeight, strideWidth: g.strideWidth, dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth,
+    padTop: g.padTop, padLeft: g.padLeft, work,
+  });
 }
 
 /** Pooling block over `planes` planes (default all N·C); `indexOffset` is added to every
  * argmax index (the flat index of the chunk's first element in the whole input). */
 export function writePoolParams(k: KernelExports, params: number, g: Pool2dGeometry, x: number, y: number, argmax: number, planes = g.batch * g.channels, indexOffset = 0): void {
-  const i = new Int32Array(k.memory.buffer, params, 20);
-  i[0] = planes;
-  i[1] = g.inHeight;
-  i[2] = g.inWidth;
-  i[3] = g.outHeight;
-  i[4] = g.outWidth;
-  i[5] = g.kernelHeight;
-  i[6] = g.kernelWidth;
-  i[7] = g.strideHeight;
-  i[8] = g.strideWidth;
-  i[9] = g.padTop;
-  i[10] = g.padLeft;
-  i[11] = x;
-  i[12] = y;
-  i[13] = argmax;
-  i[14] = indexOffset;
-  i[15] = g.dilationHeight;
-  i[16] = g.dilationWidth;
-  i[17] = g.padBottom;
-  i[18] = g.padRight;
-  i[19] = g.countIncludePad ? 1 : 0;
+  writeParams(k, params, Pool, {
+    planes, inHeight: g.inHeight, inWidth: g.inWidth, outHeight: g.outHeight, outWidth: g.outWidth,
+    kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, strideHeight: g.strideHeight, strideWidth: g.strideWidth,
+    padTop: g.padTop, padLeft: g.padLeft, x, y, argmax, indexOffset, dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth,
+    padBottom: g.padBottom, padRight: g.padRight, countIncludePad: g.countIncludePad ? 1 : 0,
+  });
 }
 
-/** Adaptive pooling: the pooling block's slots 0–4, 11 and 12 (planes, sizes, x, y); the rest 0. */
+/** Adaptive pooling block over `planes` planes (default all N·C). */
 export function writeAdaptivePoolParams(k: KernelExports, params: number, g: AdaptivePool2dGeometry, x: number, y: number, planes = g.batch * g.channels): void {
-  const i = new Int32Array(k.memory.buffer, params, 20);
-  i.fill(0);
-  i[0] = planes;
-  i[1] = g.inHeight;
-  i[2] = g.inWidth;
-  i[3] = g.outHeight;
-  i[4] = g.outWidth;
-  i[11] = x;
-  i[12] = y;
+  writeParams(k, params, AdaptivePool, { planes, inHeight: g.inHeight, inWidth: g.inWidth, outHeight: g.outHeight, outWidth: g.outWidth, x, y });
 }
 
 /** Bytes of a copyBox parameter block (with its odometer scratch) for a box of `rank` axes. */
 export function boxParamBytes(rank: number): number {
-  return 4 * (4 + 4 * Math.max(rank, 1));
+  const r = Math.max(rank, 1);
+  return 4 * (BoxLayout.slots + r * BoxAxis.slots + r);
 }
 
 /** copyBox block at `at` (boxParamBytes(rank) bytes) for a simplified box from the array
  * at src to the one at dst (the box's bases are added here). */
 export function writeBoxParams(k: KernelExports, at: number, box: Box, src: number, dst: number): void {
   const counts = box.counts.length > 0 ? box.counts : [1];
-  const r = counts.length;
-  const i = new Int32Array(k.memory.buffer, at, 4 + 3 * r);
-  i[0] = r;
-  i[1] = src + 4 * box.srcBase;
-  i[2] = dst + 4 * box.dstBase;
-  i[3] = at + 4 * (4 + 3 * r);
-  for (let d = 0; d < r; d++) {
-    i[4 + 3 * d] = counts[d];
-    i[5 + 3 * d] = box.counts.length > 0 ? box.srcStrides[d] : 1;
-    i[6 + 3 * d] = box.counts.length > 0 ? box.dstStrides[d] : 1;
-  }
+  const rank = counts.length;
+  const axes = at + 4 * BoxLayout.slots;
+  const odometer = axes + 4 * rank * BoxAxis.slots;
+  writeParams(k, at, BoxLayout, { rank, src: src + 4 * box.srcBase, dst: dst + 4 * box.dstBase, odometer });
+  counts.forEach((count, d) => {
+    const strided = box.counts.length > 0;
+    writeParams(k, axes + 4 * d * BoxAxis.slots, BoxAxis, { count, srcStride: strided ? box.srcStrides[d] : 1, dstStride: strided ? box.dstStrides[d] : 1 });
+  });
 }
 
 /** The normalization block (assembly/norm.ts): geometry, then pointers (0: none). mean and
@@ -257,23 +271,7 @@ export interface NormCall {
 }
 
 export function writeNormParams(k: KernelExports, params: number, call: NormCall): void {
-  const i = new Int32Array(k.memory.buffer, params, 16);
-  i[0] = call.batch;
-  i[1] = call.channels;
-  i[2] = call.inner;
-  i[3] = call.groups;
-  i[4] = call.batchStats ? 1 : 0;
-  i[5] = call.x;
-  i[6] = call.y;
-  i[7] = call.dy;
-  i[8] = call.dx;
-  i[9] = call.mean;
-  i[10] = call.spread;
-  i[11] = call.gamma;
-  i[12] = call.beta;
-  i[13] = call.dgamma;
-  i[14] = call.dbeta;
-  i[15] = call.work;
+  writeParams(k, params, Norm, { ...call, batchStats: call.batchStats ? 1 : 0 });
 }
 
 /** Where resize's tables sit in the arena (each [2·n]: index0 or 1 − λ, then index1 or λ). */
@@ -289,18 +287,5 @@ export interface ResizeTables {
 
 /** Resize block over `planes` planes at x and y (layout in assembly/resize.ts). */
 export function writeResizeParams(k: KernelExports, params: number, g: ResizeGeometry, t: ResizeTables, x: number, y: number, planes: number): void {
-  const i = new Int32Array(k.memory.buffer, params, 16);
-  i[0] = planes;
-  i[1] = g.inHeight;
-  i[2] = g.inWidth;
-  i[3] = g.outHeight;
-  i[4] = g.outWidth;
-  i[5] = x;
-  i[6] = y;
-  i[7] = t.rows;
-  i[8] = t.rowWeights;
-  i[9] = t.cols;
-  i[10] = t.colWeights;
-  i[11] = t.work;
-  i[12] = t.pattern;
+  writeParams(k, params, Resize, { planes, inHeight: g.inHeight, inWidth: g.inWidth, outHeight: g.outHeight, outWidth: g.outWidth, x, y, ...t });
 }

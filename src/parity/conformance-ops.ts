@@ -1,8 +1,10 @@
-// How each ONNX operator of the conformance fixtures (test/fixtures/onnx/) is run with
-// simdnet's ops: one entry per ONNX op type in ONNX_OPS, a function from the node (its
-// inputs, attributes, opset, backend) to its outputs. An entry throws Unsupported, naming
-// what is missing, for any op, attribute value, input or output simdnet cannot express
-// yet; the suite counts and lists those instead of passing them.
+// How each ONNX operator of the conformance fixtures (test/fixtures/onnx/, shipped packed
+// as dist/onnx-conformance.json) is run with simdnet's ops: one entry per ONNX op type in
+// ONNX_OPS, a function from the node (its inputs, attributes, opset, backend) to its
+// outputs. An entry throws Unsupported, naming what is missing, for any op, attribute
+// value, input or output simdnet cannot express yet; the runner (conformance.ts) counts
+// and lists those instead of passing them. `simdnet parity`, the browser parity page and
+// test/onnx-conformance.test.ts all run through this one table.
 //
 // Rules an entry keeps:
 // * One ONNX node becomes the simdnet op that implements it. Shape bookkeeping is free
@@ -20,12 +22,14 @@
 // Adding an op: add its key with a function that reads the inputs and attributes, calls
 // the op with `backend`, and returns the outputs in ONNX order; throw
 // `new Unsupported(op, what)` for what it cannot do.
+import type { Backend } from '../backend/backend.js';
 import {
-  Tensor, add, avgPool2d, batchNorm2d, clip, concat, conv2d, convTranspose2d, dropout, gemm, globalAvgPool2d, globalMaxPool2d,
+  add, avgPool2d, batchNorm2d, clip, concat, conv2d, convTranspose2d, dropoutWithMask, gemm, globalAvgPool2d, globalMaxPool2d,
   hardSigmoid, hardSwish, instanceNorm, layerNormWithStats, leakyRelu, logSoftmax, matmul, maxOf, maxPool2dWithIndices, meanOf, mul,
-  pad, prelu, relu, reshape, resize, shapeSize, sigmoid, softmax, sumOf, tanh, transpose, zeros, type Backend,
+  pad, prelu, relu, reshape, resize, sigmoid, softmax, sumOf, tanh, transpose,
   type ResizeCoordinateMode, type ResizeNearestMode, type ResizeOptions,
-} from '../../src/index.js';
+} from '../ops/index.js';
+import { Tensor, shapeSize, zeros } from '../tensor.js';
 
 /** A test needs something simdnet does not do yet: `missing` says what (an op, an
  * attribute value, an input or output). Counted and listed by the suite, never passed. */
@@ -263,12 +267,14 @@ function columnMajorIndices(argmax: Int32Array, h: number, w: number): number[] 
 const RESIZE_COORDINATE_MODES: readonly string[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_crop_and_resize'];
 const RESIZE_NEAREST_MODES: readonly string[] = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
 
-/** The ONNX mode as resize's: 'linear' (and Upsample-7's 'bilinear') is bilinear in 2-D. */
-function resizeMode(node: OnnxNode): 'nearest' | 'bilinear' {
+/** The ONNX mode as resize's: 'linear' (and Upsample-7's 'bilinear') is bilinear in 2-D,
+ * Resize's 'cubic' bicubic. */
+function resizeMode(node: OnnxNode): 'nearest' | 'bilinear' | 'bicubic' {
   const mode = node.attrs.string('mode', 'nearest');
   if (mode === 'nearest') return 'nearest';
   if (mode === 'linear' || (node.op === 'Upsample' && mode === 'bilinear')) return 'bilinear';
-  throw new Unsupported(node.op, `mode '${mode}' (resize is nearest or bilinear)`);
+  if (mode === 'cubic' && node.op === 'Resize') return 'bicubic';
+  throw new Unsupported(node.op, `mode '${mode}' (resize is nearest, bilinear or bicubic)`);
 }
 
 /** Only the spatial axes H and W may change: scales [1, 1, sh, sw] or sizes [N, C, oh, ow]. */
@@ -298,9 +304,15 @@ function resizeNode(node: OnnxNode): OnnxOutput[] {
   }
   const coordinateMode = attrs.string('coordinate_transformation_mode', 'half_pixel');
   if (!RESIZE_COORDINATE_MODES.includes(coordinateMode)) throw new Unsupported(op, `coordinate_transformation_mode '${coordinateMode}'`);
-  if (attrs.int('exclude_outside', 0) !== 0) throw new Unsupported(op, 'exclude_outside 1 (resize clamps to the edge instead of dropping outside neighbours)');
-  attrs.ignore('cubic_coeff_a', 'only used by mode cubic');
   const options: ResizeOptions = { mode, coordinateMode: coordinateMode as ResizeCoordinateMode };
+  if (mode === 'bicubic') {
+    options.cubicCoeffA = attrs.float('cubic_coeff_a', -0.75);
+    options.excludeOutside = attrs.int('exclude_outside', 0) !== 0;
+  } else {
+    attrs.ignore('cubic_coeff_a', 'only used by mode cubic');
+    // Nearest and linear read neighbours clamped into the input, so none is outside.
+    if (attrs.int('exclude_outside', 0) !== 0) throw new Unsupported(op, `exclude_outside 1 with mode '${mode}' (resize takes it for bicubic only)`);
+  }
   if (mode === 'nearest') {
     const nearestMode = attrs.string('nearest_mode', 'round_prefer_floor');
     if (!RESIZE_NEAREST_MODES.includes(nearestMode)) throw new Unsupported(op, `nearest_mode '${nearestMode}'`);
@@ -614,9 +626,11 @@ export const ONNX_OPS: Record<string, OnnxOpMapping> = {
     // opset 12+: ratio and training_mode are optional inputs.
     const ratio = node.opset < 12 ? attrs.float('ratio', 0.5) : node.scalar(1, 0.5);
     const training = node.opset >= 12 && node.scalar(2, 0) !== 0;
-    node.onlyOutputs(1, "the mask: simdnet's dropout returns none");
     if (training && ratio !== 0) throw new Unsupported(node.op, `training mode with ratio ${ratio} (a random mask)`);
-    return [dropout(node.tensor(0), { p: ratio, training }, node.backend)];
+    const x = node.tensor(0);
+    const { y, mask } = dropoutWithMask(x, { p: ratio, training }, node.backend);
+    // Opset 12+: the optional second output is the mask (bool, true where kept).
+    return node.outputs.length > 1 ? [y, { dtype: 'bool', shape: x.shape, data: mask }] : [y];
   },
 
   Upsample: upsampleNode,
