@@ -6,7 +6,8 @@ import {
   GroupNorm, Hardsigmoid, Hardswish, InstanceNorm2d, LayerNorm, LeakyReLU, Linear, MaxPool2d, Module, PReLU, Random, ReLU, ReLU6, ReflectionPad2d,
   ReplicationPad2d, Sequential, SiLU, Sigmoid, Softplus, Tanh, Tensor, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, ZeroPad2d, add, chunk,
   clip, concat, div, flatten, gemm, globalAvgPool2d, layerNormWithStats, logSoftmax, matmul, max, maximum, mean, meanOf, min, minOf, minimum, mul,
-  narrow, neg, noGrad, permute, randn, relu, resize, slice, softmax, split, squeeze, sub, sum, sumOf, transpose, unsqueeze,
+  mobilenetV2, mobilenetV3Small, narrow, neg, noGrad, permute, randn, relu, resize, resnet18, slice, softmax, split, squeeze, sub, sum, sumOf,
+  transpose, unsqueeze,
 } from '../../src/index.js';
 
 export interface ExportCase {
@@ -305,4 +306,8 @@ export const EXPORT_CASES: readonly ExportCase[] = [
   { name: 'arithmetic, matmul, transpose, slice, reductions', build: () => new Arithmetic(), inputShape: [2, 3, 4, 5] },
   { name: 'resize modes (nearest, bilinear, align corners, crop)', build: () => new Resizes(), inputShape: [2, 2, 4, 5] },
   { name: 'gemm, split, views, layerNorm statistics, BatchNorm', build: () => calibrate(new Matrices(), [[2, 2, 2, 2]]), inputShape: [2, 2, 2, 2] },
+  // torchvision's architectures as src/models builds them (random weights, 64×64 inputs to keep the test short).
+  { name: 'ResNet-18 (src/models)', build: () => calibrate(resnet18({ numClasses: 10 }), [[2, 3, 64, 64]], 1), inputShape: [1, 3, 64, 64] },
+  { name: 'MobileNetV2 (src/models)', build: () => calibrate(mobilenetV2({ numClasses: 10 }), [[2, 3, 64, 64]], 1), inputShape: [1, 3, 64, 64] },
+  { name: 'MobileNetV3-small (src/models)', build: () => calibrate(mobilenetV3Small({ numClasses: 10 }), [[2, 3, 64, 64]], 1), inputShape: [1, 3, 64, 64] },
 ];
