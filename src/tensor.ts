@@ -4,6 +4,7 @@
 import { Random } from './random.js';
 import { currentBackend } from './backend/registry.js';
 import { record, type GradNode } from './autograd/graph.js';
+import { traceOp, tracing } from './autograd/trace.js';
 import { runBackward, type BackwardOptions } from './autograd/backward.js';
 
 export type Shape = readonly number[];
@@ -75,12 +76,16 @@ export class Tensor {
 
   /** The same data as a leaf outside the tape (no gradient flows through it). */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    const y = new Tensor(this.data, this.shape);
+    if (tracing()) traceOp('detach', y, [this]);
+    return y;
   }
 
   /** A copy of the data as a new leaf (no gradient, not on the tape). */
   copyDetached(): Tensor {
-    return new Tensor(this.data.slice(), this.shape);
+    const y = new Tensor(this.data.slice(), this.shape);
+    if (tracing()) traceOp('copyDetached', y, [this]);
+    return y;
   }
 
   /** A new leaf of ones with this shape. */
@@ -115,7 +120,8 @@ export class Tensor {
       throw new Error(`reshape: cannot reshape ${formatShape(this.shape)} (${this.size} elements) to ${formatShape(shape)}`);
     }
     const from = this.shape;
-    return record('reshape', new Tensor(this.data, dims), [this], currentBackend(), (dy) => [dy.reshape(from)]);
+    const y = new Tensor(this.data, dims);
+    return record('reshape', y, [this], currentBackend(), (dy) => [dy.reshape(from)], tracing() ? { shape: y.shape } : undefined);
   }
 
   /** A copy; on the tape like any op (the gradient passes through unchanged). */

@@ -1,8 +1,10 @@
 // The tape: each op output that needs a gradient carries the node that made it (the op's
 // name, its inputs, the backend it ran on and its backward rule). Nothing is recorded
-// inside noGrad(), or when no input requires a gradient.
+// inside noGrad(), or when no input requires a gradient. Every op also goes to the op
+// trace when one is active (src/autograd/trace.ts), gradients or not.
 import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
+import { traceOp, tracing } from './trace.js';
 
 /** Given dL/dy and which inputs need a gradient, returns dL/dinput for each input
  * (null where not needed). Runs with recording off. */
@@ -47,8 +49,13 @@ export function needsGrad(inputs: readonly (Tensor | null | undefined)[]): boole
   return false;
 }
 
-/** Attaches the node to y when needed; returns y. The rule's closure is what is saved. */
-export function record(op: string, y: Tensor, inputs: readonly (Tensor | null | undefined)[], backend: Backend, rule: BackwardRule): Tensor {
+/** Attaches the node to y when needed; returns y. The rule's closure is what is saved.
+ * `attrs` (what reproduces the op beyond its inputs) goes to the active op trace; call
+ * sites build it only while tracing() is true, so the untraced path allocates nothing. */
+export function record(
+  op: string, y: Tensor, inputs: readonly (Tensor | null | undefined)[], backend: Backend, rule: BackwardRule, attrs?: object,
+): Tensor {
+  if (tracing()) traceOp(op, y, inputs, attrs);
   if (needsGrad(inputs)) y.gradNode = { op, backend, inputs: inputs.map((t) => t ?? null), rule };
   return y;
 }

@@ -19,5 +19,6 @@ export {
 } from './normalization.js';
 export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions, type UpsampleMode } from './upsample.js';
 export { Sequential } from './sequential.js';
+export { traceModule, type ModuleTrace } from './trace.js';
 export { createModule, builtinModuleTypes, registerModule, type ModuleSpec } from './module-types.js';
 export type { WeightInitOptions } from './options.js';

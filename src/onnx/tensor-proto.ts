@@ -62,7 +62,9 @@ function readRaw(op: string, t: ITensorProto, dtype: OnnxDType, count: number, r
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   if (dtype === 'float32') {
     // Copying the bytes gives an aligned buffer (raw data sits at any offset in the file).
-    if (LITTLE_ENDIAN) return new Float32Array(raw.slice().buffer);
+    // new Uint8Array(raw) copies; raw.slice() would not for a Node Buffer (what protobufjs
+    // decodes bytes to in Node), whose slice is a view of its whole pool.
+    if (LITTLE_ENDIAN) return new Float32Array(new Uint8Array(raw).buffer);
     const out = new Float32Array(count);
     for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
     return out;

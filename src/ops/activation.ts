@@ -2,15 +2,17 @@
 // (relu/leakyRelu the forward input x, sigmoid/tanh the forward output y).
 import type { AxisGeometry, Backend } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
+import { tracing } from '../autograd/trace.js';
 import { Tensor, formatShape, shapeSize, zeros } from '../tensor.js';
 import { normalizeAxis } from './shape.js';
 import { checkFiniteNumber, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
 /** An elementwise op: forward on the backend, and its rule from the backward kernel given
- * what it saves (the input x or the output y). Shared with the other activation files. */
+ * what it saves (the input x or the output y). Shared with the other activation files.
+ * attrs (the op's resolved options) go to the op trace; pass them only while tracing(). */
 export function unary(
   op: string, x: Tensor, backend: Backend | undefined, run: (be: Backend, y: Tensor) => void,
-  saves: 'x' | 'y', grad: (be: Backend, saved: Float32Array, dy: Float32Array, dx: Float32Array) => void,
+  saves: 'x' | 'y', grad: (be: Backend, saved: Float32Array, dy: Float32Array, dx: Float32Array) => void, attrs?: object,
 ): Tensor {
   checkTensor(op, 'input', x);
   const be = resolveBackend(op, backend);
@@ -20,7 +22,7 @@ export function unary(
     const dx = zeros(x.shape);
     grad(be, saves === 'x' ? x.data : y.data, dy.data, dx.data);
     return [dx];
-  });
+  }, attrs);
 }
 
 function binary(op: string, aName: string, a: Tensor, dy: Tensor, backend: Backend | undefined, run: (be: Backend, dx: Tensor) => void): Tensor {
@@ -50,7 +52,10 @@ export function reluBackward(x: Tensor, dy: Tensor, backend?: Backend): Tensor {
 /** x where x > 0, else slope·x. */
 export function leakyRelu(x: Tensor, slope = 0.01, backend?: Backend): Tensor {
   const s = checkSlope('leakyRelu', slope);
-  return unary('leakyRelu', x, backend, (be, y) => be.leakyRelu(x.data, s, y.data), 'x', (be, sx, dy, dx) => be.leakyReluBackward(sx, s, dy, dx));
+  return unary(
+    'leakyRelu', x, backend, (be, y) => be.leakyRelu(x.data, s, y.data),
+    'x', (be, sx, dy, dx) => be.leakyReluBackward(sx, s, dy, dx), tracing() ? { slope: s } : undefined,
+  );
 }
 
 export function leakyReluBackward(x: Tensor, dy: Tensor, slope = 0.01, backend?: Backend): Tensor {
@@ -105,7 +110,7 @@ function alongAxis(op: string, x: Tensor, axis: unknown, backend: Backend | unde
     } else if (log) be.logSoftmaxStridedBackward(g, y.data, dy.data, dx.data);
     else be.softmaxStridedBackward(g, y.data, dy.data, dx.data);
     return [dx];
-  });
+  }, tracing() ? { axis: ax } : undefined);
 }
 
 /** exp(x) / Σ exp(x) along `axis` (default −1, the last; negative counts from the end). */

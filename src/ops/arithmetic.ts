@@ -3,10 +3,17 @@
 // and each gradient is summed back to its operand's shape.
 import type { Backend, BinaryKind, BroadcastGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
+import { tracing } from '../autograd/trace.js';
 import { Tensor, formatShape, zeros, type Shape } from '../tensor.js';
 import { checkTensor, resolveBackend, sameShape } from './validate.js';
 
 export type Operand = Tensor | number;
+
+/** Per operand, its value when it was given as a number (a constant the op made into a
+ * 0-d tensor), else null: the op trace's `scalars` attribute. */
+export function scalarsOf(values: readonly unknown[]): (number | null)[] {
+  return values.map((v) => (typeof v === 'number' ? v : null));
+}
 
 export function operand(op: string, name: string, v: Operand): Tensor {
   if (typeof v === 'number') return new Tensor(Float32Array.of(v), []);
@@ -97,7 +104,7 @@ function binaryOp(kind: BinaryKind, x: Operand, z: Operand, backend: Backend | u
       }
     }
     return [da, db];
-  });
+  }, tracing() ? { scalars: scalarsOf([x, z]) } : undefined);
 }
 
 /** a + b (broadcasting). */

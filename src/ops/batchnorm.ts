@@ -4,6 +4,7 @@
 // eval mode normalizes with the running statistics. Arithmetic in the backend.
 import type { Backend, BatchNormGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
+import { tracing } from '../autograd/trace.js';
 import { Tensor, formatShape, zeros } from '../tensor.js';
 import { checkBoolean, checkOptions, checkTensor, resolveBackend } from './validate.js';
 
@@ -76,5 +77,5 @@ export function batchNorm2d(
     const dbeta = zeros([channels]);
     be.batchNormBackward(g, dy.data, x.data, mean, invStd, gamma, training, dx ? dx.data : null, dgamma.data, dbeta.data);
     return [dx, needW ? dgamma : null, needB ? dbeta : null];
-  });
+  }, tracing() ? { training, momentum, eps, runningMean, runningVar } : undefined);
 }

@@ -3,6 +3,7 @@
 // to the side PyTorch's autograd gives them (see src/backend/activation-kernels.ts).
 import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
+import { tracing } from '../autograd/trace.js';
 import { unary } from './activation.js';
 import { checkFiniteNumber, checkOptions, describeValue } from './validate.js';
 
@@ -33,12 +34,17 @@ export function clip(x: Tensor, options?: ClipOptions, backend?: Backend): Tenso
   const o = checkOptions('clip', options, ['min', 'max']);
   const min = bound('clip', 'min', o.min, -Infinity);
   const max = bound('clip', 'max', o.max, Infinity);
-  return unary('clip', x, backend, (be, y) => be.clip(x.data, min, max, y.data), 'x', (be, sx, dy, dx) => be.clipBackward(sx, min, max, dy, dx));
+  return unary(
+    'clip', x, backend, (be, y) => be.clip(x.data, min, max, y.data),
+    'x', (be, sx, dy, dx) => be.clipBackward(sx, min, max, dy, dx), tracing() ? { min, max } : undefined,
+  );
 }
+
+const RELU6_ATTRS = Object.freeze({ min: 0, max: 6 });
 
 /** min(max(x, 0), 6), as PyTorch's relu6 (gradient 0 at 0 and at 6). */
 export function relu6(x: Tensor, backend?: Backend): Tensor {
-  return unary('relu6', x, backend, (be, y) => be.clip(x.data, 0, 6, y.data), 'x', (be, sx, dy, dx) => be.clipBackward(sx, 0, 6, dy, dx));
+  return unary('relu6', x, backend, (be, y) => be.clip(x.data, 0, 6, y.data), 'x', (be, sx, dy, dx) => be.clipBackward(sx, 0, 6, dy, dx), RELU6_ATTRS);
 }
 
 function hardSigmoidOptions(op: string, options: HardSigmoidOptions | undefined): Required<HardSigmoidOptions> {
@@ -55,7 +61,7 @@ export function hardSigmoid(x: Tensor, options?: HardSigmoidOptions, backend?: B
   const { alpha, beta } = hardSigmoidOptions('hardSigmoid', options);
   return unary(
     'hardSigmoid', x, backend, (be, y) => be.hardSigmoid(x.data, alpha, beta, y.data),
-    'x', (be, sx, dy, dx) => be.hardSigmoidBackward(sx, alpha, beta, dy, dx),
+    'x', (be, sx, dy, dx) => be.hardSigmoidBackward(sx, alpha, beta, dy, dx), tracing() ? { alpha, beta } : undefined,
   );
 }
 

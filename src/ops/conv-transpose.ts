@@ -37,6 +37,9 @@ export interface ConvTranspose2dGeometry {
   /** Rows at the bottom and columns at the right of y that no tap reaches. */
   readonly cropHeight: number;
   readonly cropWidth: number;
+  /** The options as given, resolved (conv's padBottom/padRight are the adjusted ones). */
+  readonly padding: { readonly top: number; readonly bottom: number; readonly left: number; readonly right: number };
+  readonly outputPadding: readonly [number, number];
 }
 
 function parseOutputPadding(op: string, value: unknown): [number, number] {
@@ -111,7 +114,7 @@ export function convTranspose2dGeometry(op: string, xShape: readonly number[], w
     kernelHeight, kernelWidth, strideHeight: stride[0], strideWidth: stride[1], dilationHeight: dilation[0], dilationWidth: dilation[1],
     padTop: pads.top, padBottom: h.padAfter, padLeft: pads.left, padRight: w.padAfter, groups,
   };
-  return { conv, outHeight: h.out, outWidth: w.out, cropHeight: h.crop, cropWidth: w.crop };
+  return { conv, outHeight: h.out, outWidth: w.out, cropHeight: h.crop, cropWidth: w.crop, padding: pads, outputPadding: extra };
 }
 
 /** The concat layouts that put the conv's region [N·C, h, w] into y [N·C, OH, OW]: first
@@ -195,5 +198,5 @@ export function convTranspose2d(x: Tensor, w: Tensor, bias?: Tensor | null, opti
       be.sumBias(dy.data, g.batch, outChannels, t.outHeight * t.outWidth, db.data);
     }
     return [dx, dw, db];
-  });
+  }, t);
 }

@@ -33,7 +33,8 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options?: Con
   const y = zeros([g.batch, g.outChannels, g.outHeight, g.outWidth]);
   const b = bias ?? null;
   be.conv2d(g, x.data, w.data, b ? b.data : null, y.data);
-  return record(op, y, [x, w, b], be, (dy, [needX, needW, needB]) => convGradients(be, g, dy, x, w, needX, needW, needB));
+  // The trace's attrs are the geometry itself (strides, pads, dilations, groups): nothing to build.
+  return record(op, y, [x, w, b], be, (dy, [needX, needW, needB]) => convGradients(be, g, dy, x, w, needX, needW, needB), g);
 }
 
 /** The conv2d rule: only the gradients asked for are computed (a frozen weight costs no

@@ -4,6 +4,7 @@
 // the mask (1 kept, 0 dropped), as ONNX's Dropout does with its second output.
 import type { Backend } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
+import { tracing } from '../autograd/trace.js';
 import { globalRandom } from '../init.js';
 import { Random } from '../random.js';
 import { Tensor, zeros } from '../tensor.js';
@@ -43,6 +44,7 @@ function run(op: string, x: Tensor, options: DropoutOptions | undefined, backend
   if (opts.random !== undefined && !(opts.random instanceof Random)) throw new Error(`${op}: random must be a Random, got ${String(opts.random)}`);
   const training = checkBoolean(op, 'training', opts.training, true);
   const be = resolveBackend(op, backend);
+  // The identity records nothing: its output is x itself, which the trace already knows.
   if (!training || p === 0) return { y: x, mask: wantMask ? new Uint8Array(x.size).fill(1) : null };
   const rng = opts.random ?? globalRandom();
   const scale = 1 / (1 - p);
@@ -54,6 +56,6 @@ function run(op: string, x: Tensor, options: DropoutOptions | undefined, backend
     const dx = zeros(x.shape);
     be.binary('mul', dy.data, factors, dx.data);
     return [dx];
-  });
+  }, tracing() ? { p, training, mask: factors } : undefined);
   return { y, mask: wantMask ? Uint8Array.from(factors, (f) => (f === 0 ? 0 : 1)) : null };
 }

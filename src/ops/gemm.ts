@@ -1,6 +1,7 @@
 // General matrix multiply on 2-D tensors: C = alpha·op(A)·op(B) + beta·C.
 import type { Backend } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/graph.js';
+import { tracing } from '../autograd/trace.js';
 import { Tensor, formatShape, zeros } from '../tensor.js';
 import { checkBoolean, checkFiniteNumber, checkOptions, checkRankOf, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
@@ -47,6 +48,8 @@ export function gemm(a: Tensor, b: Tensor, options?: GemmOptions, backend?: Back
     if (overlaps(c.data, a.data) || overlaps(c.data, b.data)) throw new Error(`${op}: c must not share memory with a or b (${desc})`);
     // c is written in place: on the tape that would overwrite what other ops saved.
     if (needsGrad([a, b, c])) throw new Error(`${op}: c is written in place, which cannot be recorded for gradients; use add(gemm(a, b), c) (${desc})`);
+    // Nor in an op trace: the output would be the same tensor as an input, with new values.
+    if (tracing()) throw new Error(`${op}: c is written in place, which an op trace (ONNX export) cannot record; use add(gemm(a, b), c) (${desc})`);
     be.gemm(m, n, k, a.data, b.data, c.data, { transA, transB, alpha, beta });
     return c;
   }
@@ -68,5 +71,5 @@ export function gemm(a: Tensor, b: Tensor, options?: GemmOptions, backend?: Back
       else be.gemm(n, k, m, dc.data, a.data, db.data, { transA: true, transB: transA, alpha, beta: 0 });
     }
     return [da, db];
-  });
+  }, tracing() ? { transA, transB, alpha } : undefined);
 }

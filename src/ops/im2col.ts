@@ -19,7 +19,7 @@ export function im2col(x: Tensor, options: Im2colOptions, backend?: Backend): Te
     const dx = zeros(x.shape);
     be.col2im(g, dcols.data, dx.data);
     return [dx];
-  });
+  }, g);
 }
 
 /** The adjoint of im2col: sums cols [N, C·kH·kW, OH·OW] back into a tensor of shape xShape
@@ -39,5 +39,5 @@ export function col2im(cols: Tensor, xShape: readonly number[], options: Im2colO
     const dcols = zeros(cols.shape);
     be.im2col(g, dx.data, dcols.data);
     return [dcols];
-  });
+  }, g);
 }

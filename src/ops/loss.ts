@@ -2,6 +2,7 @@
 // float64 (the batch is small next to the network) and stored as float32.
 import type { Backend } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
+import { tracing } from '../autograd/trace.js';
 import { Tensor, formatShape } from '../tensor.js';
 import { checkTensor, resolveBackend } from './validate.js';
 
@@ -37,7 +38,9 @@ interface TargetGradient {
 }
 
 /** The scalar loss with its rule: dL/dinput = grad · dy (and dL/dtarget = target.grad · dy). */
-function scalarLoss(op: string, be: Backend, input: Tensor, loss: number, grad: Float32Array, target: TargetGradient | null = null): Tensor {
+function scalarLoss(
+  op: string, be: Backend, input: Tensor, loss: number, grad: Float32Array, target: TargetGradient | null, attrs: object | undefined,
+): Tensor {
   const y = new Tensor(Float32Array.of(loss), []);
   const scaled = (g: Float32Array, like: Tensor, dy: Tensor): Tensor => {
     const out = new Tensor(new Float32Array(g.length), like.shape);
@@ -47,7 +50,7 @@ function scalarLoss(op: string, be: Backend, input: Tensor, loss: number, grad: 
   return record(op, y, [input, target?.tensor], be, (dy, [needInput, needTarget]) => [
     needInput ? scaled(grad, input, dy) : null,
     needTarget && target ? scaled(target.grad, target.tensor, dy) : null,
-  ]);
+  ], attrs);
 }
 
 /** Softmax cross-entropy of logits [N, C] (stable log-softmax), mean over the batch.
@@ -86,7 +89,8 @@ export function crossEntropy(input: Tensor, target: LossTarget, backend?: Backen
       if (targetGrad) targetGrad[base + c] = -(x[base + c] - logSum) / rows;
     }
   }
-  return scalarLoss(op, be, input, total / rows, grad, targetGrad ? { tensor: target as Tensor, grad: targetGrad } : null);
+  const targetOf = targetGrad ? { tensor: target as Tensor, grad: targetGrad } : null;
+  return scalarLoss(op, be, input, total / rows, grad, targetOf, tracing() ? { target, labels } : undefined);
 }
 
 /** Mean squared error: mean((input − target)²) over all elements. */
@@ -113,5 +117,6 @@ export function mseLoss(input: Tensor, target: LossTarget, backend?: Backend): T
     total += d * d;
     grad[i] = (2 * d) / n;
   }
-  return scalarLoss(op, be, input, total / n, grad, target instanceof Tensor && target.requiresGrad ? { tensor: target, grad: grad.map((g) => -g) } : null);
+  const targetOf = target instanceof Tensor && target.requiresGrad ? { tensor: target, grad: grad.map((g) => -g) } : null;
+  return scalarLoss(op, be, input, total / n, grad, targetOf, tracing() ? { target } : undefined);
 }

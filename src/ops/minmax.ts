@@ -6,8 +6,9 @@
 // is NaN (NaN propagates) its gradient is NaN.
 import type { Backend, BinaryKind } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
+import { tracing } from '../autograd/trace.js';
 import { Tensor, zeros, type Shape } from '../tensor.js';
-import { broadcastShapes, compute, operand, reduceTo, type Operand } from './arithmetic.js';
+import { broadcastShapes, compute, operand, reduceTo, scalarsOf, type Operand } from './arithmetic.js';
 import { describeValue, resolveBackend, sameShape } from './validate.js';
 
 function operands(op: string, values: unknown, names?: readonly string[]): Tensor[] {
@@ -35,8 +36,14 @@ function fold(be: Backend, kind: BinaryKind, ts: readonly Tensor[], shape: Shape
   return y;
 }
 
+/** The op trace's attrs of an n-ary op over `values` (which were numbers), only while tracing. */
+function naryAttrs(values: unknown): { scalars: (number | null)[] } | undefined {
+  return tracing() ? { scalars: scalarsOf(values as readonly unknown[]) } : undefined;
+}
+
 /** Elementwise maximum or minimum of the operands; the gradient goes to where the result came from. */
-function extreme(op: string, kind: 'maximum' | 'minimum', ts: readonly Tensor[], backend: Backend | undefined): Tensor {
+function extreme(op: string, kind: 'maximum' | 'minimum', values: unknown, names: readonly string[] | undefined, backend: Backend | undefined): Tensor {
+  const ts = operands(op, values, names);
   const be = resolveBackend(op, backend);
   const shape = commonShape(op, ts);
   const y = fold(be, kind, ts, shape);
@@ -49,28 +56,28 @@ function extreme(op: string, kind: 'maximum' | 'minimum', ts: readonly Tensor[],
       share = compute(be, 'div', dy, count, shape);
     }
     return ts.map((t, k) => (needs[k] ? reduceTo(be, compute(be, 'mul', masks[k], share, shape), t.shape) : null));
-  });
+  }, naryAttrs(values));
 }
 
 /** The larger of a and b elementwise (broadcasting); NaN propagates. On a tie each gets half the gradient. */
 export function maximum(a: Operand, b: Operand, backend?: Backend): Tensor {
-  return extreme('maximum', 'maximum', operands('maximum', [a, b], ['a', 'b']), backend);
+  return extreme('maximum', 'maximum', [a, b], ['a', 'b'], backend);
 }
 
 /** The smaller of a and b elementwise (broadcasting); NaN propagates. On a tie each gets half the gradient. */
 export function minimum(a: Operand, b: Operand, backend?: Backend): Tensor {
-  return extreme('minimum', 'minimum', operands('minimum', [a, b], ['a', 'b']), backend);
+  return extreme('minimum', 'minimum', [a, b], ['a', 'b'], backend);
 }
 
 /** The elementwise maximum of one or more operands (broadcasting), ONNX Max. A tie among
  * k operands gives each 1/k of the gradient. */
 export function maxOf(values: readonly Operand[], backend?: Backend): Tensor {
-  return extreme('maxOf', 'maximum', operands('maxOf', values), backend);
+  return extreme('maxOf', 'maximum', values, undefined, backend);
 }
 
 /** The elementwise minimum of one or more operands (broadcasting), ONNX Min. */
 export function minOf(values: readonly Operand[], backend?: Backend): Tensor {
-  return extreme('minOf', 'minimum', operands('minOf', values), backend);
+  return extreme('minOf', 'minimum', values, undefined, backend);
 }
 
 function total(op: string, values: unknown, scale: boolean, backend: Backend | undefined): Tensor {
@@ -87,7 +94,7 @@ function total(op: string, values: unknown, scale: boolean, backend: Backend | u
       be.axpby(factor, dy.data, 0, g.data);
     }
     return ts.map((t, k) => (needs[k] ? reduceTo(be, g, t.shape) : null));
-  });
+  }, naryAttrs(values));
 }
 
 /** The elementwise sum of one or more operands (broadcasting), ONNX Sum. */

@@ -6,6 +6,7 @@
 // normalized values (each a "channel" with its own weight), instanceNorm one channel per group.
 import type { BatchNormGeometry, Backend, GroupNormGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
+import { traceOp, tracing } from '../autograd/trace.js';
 import { Tensor, formatShape, shapeSize, zeros, type Shape } from '../tensor.js';
 import { checkBoolean, checkOptions, checkTensor, describeValue, resolveBackend, sameShape } from './validate.js';
 
@@ -46,8 +47,11 @@ interface Normalized {
   invStd: Float64Array;
 }
 
-/** Forward on the groupNorm kernels and the backward rule for x, weight and bias. */
-function normalize(op: string, x: Tensor, g: GroupNormGeometry, weight: Tensor | null, bias: Tensor | null, eps: number, be: Backend): Normalized {
+/** Forward on the groupNorm kernels and the backward rule for x, weight and bias. `attrs`
+ * (built only while tracing) go to the op trace. */
+function normalize(
+  op: string, x: Tensor, g: GroupNormGeometry, weight: Tensor | null, bias: Tensor | null, eps: number, be: Backend, attrs: object | undefined,
+): Normalized {
   const rows = g.batch * g.groups;
   const mean = new Float64Array(rows);
   const variance = new Float64Array(rows);
@@ -62,7 +66,7 @@ function normalize(op: string, x: Tensor, g: GroupNormGeometry, weight: Tensor |
     const db = needB && bias ? zeros(bias.shape) : null;
     be.groupNormBackward(g, dy.data, x.data, mean, invStd, gamma, dx ? dx.data : null, dw ? dw.data : null, db ? db.data : null);
     return [dx, dw, db];
-  });
+  }, attrs);
   return { y, mean, variance, invStd };
 }
 
@@ -75,7 +79,7 @@ function checkInput(op: string, x: unknown, minRank: number, layout: string): as
 function layerNormCore(
   x: Tensor, normalizedShape: number | readonly number[], weight: Tensor | null | undefined, bias: Tensor | null | undefined,
   options: NormOptions | undefined, backend: Backend | undefined,
-): Normalized & { shape: number[] } {
+): Normalized & { shape: number[]; eps: number } {
   const op = 'layerNorm';
   checkTensor(op, 'input', x);
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : Array.isArray(normalizedShape) ? [...normalizedShape] : null;
@@ -92,7 +96,7 @@ function layerNormCore(
   const eps = checkEps(op, options);
   const be = resolveBackend(op, backend);
   const g: GroupNormGeometry = { batch: shapeSize(x.shape.slice(0, lead)), channels: shapeSize(shape), inner: 1, groups: 1 };
-  return { ...normalize(op, x, g, w, b, eps, be), shape };
+  return { ...normalize(op, x, g, w, b, eps, be, tracing() ? { eps, normalizedShape: shape } : undefined), shape, eps };
 }
 
 /** y = (x − mean)/√(var + eps)·weight + bias with the mean and biased variance over the
@@ -109,9 +113,17 @@ export function layerNorm(
 export function layerNormWithStats(
   x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, options?: NormOptions, backend?: Backend,
 ): LayerNormResult {
-  const { y, mean, invStd, shape } = layerNormCore(x, normalizedShape, weight, bias, options, backend);
+  const { y, mean, invStd, shape, eps } = layerNormCore(x, normalizedShape, weight, bias, options, backend);
   const statShape = x.shape.map((d, i) => (i < x.rank - shape.length ? d : 1));
-  return { y, mean: new Tensor(Float32Array.from(mean), statShape), invStdDev: new Tensor(Float32Array.from(invStd), statShape) };
+  const meanT = new Tensor(Float32Array.from(mean), statShape);
+  const invStdDev = new Tensor(Float32Array.from(invStd), statShape);
+  // Off the tape, but in the trace: a model may use them, and they are computed from x.
+  if (tracing()) {
+    const attrs = { eps, normalizedShape: shape };
+    traceOp('layerNormMean', meanT, [x], attrs);
+    traceOp('layerNormInvStdDev', invStdDev, [x], attrs);
+  }
+  return { y, mean: meanT, invStdDev };
 }
 
 /** Group normalization of x [N, C, *]: the C channels are split into numGroups groups of
@@ -129,7 +141,7 @@ export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, 
   const eps = checkEps(op, options);
   const be = resolveBackend(op, backend);
   const g: GroupNormGeometry = { batch: x.shape[0], channels, inner: shapeSize(x.shape.slice(2)), groups: numGroups };
-  return normalize(op, x, g, w, b, eps, be).y;
+  return normalize(op, x, g, w, b, eps, be, tracing() ? { eps, numGroups } : undefined).y;
 }
 
 export interface InstanceNormOptions extends NormOptions {
@@ -171,7 +183,8 @@ export function instanceNorm(x: Tensor, weight?: Tensor | null, bias?: Tensor | 
   const be = resolveBackend(op, backend);
   if (!useInputStats && rm && rv) return withRunningStats(op, x, rm, rv, w, b, eps, be);
   const g: GroupNormGeometry = { batch: x.shape[0], channels, inner, groups: channels };
-  const { y, mean, variance } = normalize(op, x, g, w, b, eps, be);
+  const attrs = tracing() ? { eps, useInputStats: true, runningMean: rm, runningVar: rv, momentum } : undefined;
+  const { y, mean, variance } = normalize(op, x, g, w, b, eps, be, attrs);
   if (rm && rv) {
     // The batch mean of the instances' means and unbiased variances, per channel.
     const n = x.shape[0];
@@ -205,5 +218,5 @@ function withRunningStats(op: string, x: Tensor, rm: Tensor, rv: Tensor, weight:
     const db = zeros([channels]);
     be.batchNormBackward(g, dy.data, x.data, mean, invStd, gamma, false, dx ? dx.data : null, dw.data, db.data);
     return [dx, needW ? dw : null, needB ? db : null];
-  });
+  }, tracing() ? { eps, useInputStats: false, runningMean: rm, runningVar: rv } : undefined);
 }

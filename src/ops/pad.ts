@@ -95,5 +95,5 @@ export function pad(x: Tensor, pads: Pads, options?: PadOptions, backend?: Backe
     const dx = zeros(x.shape);
     be.padBackward(g, dy.data, dx.data);
     return [dx];
-  });
+  }, g);
 }

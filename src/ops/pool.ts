@@ -1,6 +1,7 @@
 // Max, average, global and adaptive pooling with their backward passes.
 import type { AdaptivePool2dGeometry, Backend, Pool2dGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
+import { tracing } from '../autograd/trace.js';
 import { Tensor, formatShape, shapeSize, zeros, type Shape } from '../tensor.js';
 import { adaptivePool2dGeometry, pool2dGeometry, type AvgPool2dOptions, type MaxPool2dOptions, type Size2 } from './geometry.js';
 import { AVG_POOL_KEYS, MAX_POOL_KEYS, checkOptions, checkRankOf, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
@@ -33,11 +34,12 @@ function maxPool(op: string, be: Backend, g: Pool2dGeometry, x: Tensor): MaxPool
   const y = zeros(outShape(g));
   const argmax = new Int32Array(y.size);
   be.maxPool2d(g, x.data, y.data, argmax);
+  // The trace keeps the argmax beside the geometry: the op's second output (not a tensor).
   record(op, y, [x], be, (dy) => {
     const dx = zeros(x.shape);
     be.maxPool2dBackward(g, dy.data, argmax, dx.data);
     return [dx];
-  });
+  }, tracing() ? { ...g, argmax } : undefined);
   return { y, argmax };
 }
 
@@ -82,7 +84,7 @@ function averagePool(op: string, be: Backend, g: Pool2dGeometry, x: Tensor): Ten
     const dx = zeros(x.shape);
     be.avgPool2dBackward(g, dy.data, dx.data);
     return [dx];
-  });
+  }, g);
 }
 
 /** dx of shape xShape: each dy element spread evenly over its window (over its divisor). */
@@ -148,7 +150,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Size2, backend?: Backen
     const dx = zeros(x.shape);
     be.adaptiveAvgPool2dBackward(g, dy.data, dx.data);
     return [dx];
-  });
+  }, g);
 }
 
 /** dx of shape xShape: each dy element spread evenly over its adaptive window. */

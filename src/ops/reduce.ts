@@ -2,6 +2,7 @@
 // (for max and min: to the elements that hold the result, split evenly on a tie).
 import type { Backend, BroadcastGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
+import { tracing } from '../autograd/trace.js';
 import { Tensor, formatShape, zeros } from '../tensor.js';
 import { broadcastStrides } from './arithmetic.js';
 import { normalizeAxis } from './shape.js';
@@ -23,6 +24,9 @@ interface Reduction {
   /** Elements reduced into each output. */
   count: number;
   g: BroadcastGeometry;
+  /** The reduced axes, ascending, and whether they are kept (the op trace's attrs). */
+  axes: number[];
+  keepDims: boolean;
 }
 
 function reduction(op: ReduceOp, x: Tensor, options: ReduceOptions | undefined): Reduction {
@@ -39,11 +43,11 @@ function reduction(op: ReduceOp, x: Tensor, options: ReduceOptions | undefined):
   let count = 1;
   for (const a of axes) count *= x.shape[a];
   const g = { shape: x.shape, aStrides: broadcastStrides(x.shape, x.shape), bStrides: broadcastStrides(kept, x.shape) };
-  return { kept, shape, count, g };
+  return { kept, shape, count, g, axes: [...axes].sort((a, b) => a - b), keepDims: opts.keepDims ?? false };
 }
 
 function reduce(op: 'sum' | 'mean', x: Tensor, options: ReduceOptions | undefined, backend: Backend | undefined): Tensor {
-  const { shape, count, g } = reduction(op, x, options);
+  const { shape, count, g, axes, keepDims } = reduction(op, x, options);
   const be = resolveBackend(op, backend);
   const y = zeros(shape);
   be.sumToShape(g, x.data, y.data);
@@ -53,13 +57,13 @@ function reduce(op: 'sum' | 'mean', x: Tensor, options: ReduceOptions | undefine
     be.broadcastTo(g, dy.data, dx.data);
     if (op === 'mean') be.axpby(1 / count, dx.data, 0, dx.data);
     return [dx];
-  });
+  }, tracing() ? { axes, keepDims } : undefined);
 }
 
 /** max or min over axes. The gradient of each output goes to the elements equal to it,
  * split evenly on a tie (as torch.amax / amin); where the output is NaN it is NaN. */
 function extreme(op: 'max' | 'min', x: Tensor, options: ReduceOptions | undefined, backend: Backend | undefined): Tensor {
-  const { shape, g } = reduction(op, x, options);
+  const { shape, g, axes, keepDims } = reduction(op, x, options);
   const be = resolveBackend(op, backend);
   const y = zeros(shape);
   if (op === 'max') be.maxToShape(g, x.data, y.data);
@@ -75,7 +79,7 @@ function extreme(op: 'max' | 'min', x: Tensor, options: ReduceOptions | undefine
     const dx = zeros(x.shape);
     be.broadcastBinary('mul', g, mask.data, share.data, dx.data);
     return [dx];
-  });
+  }, tracing() ? { axes, keepDims } : undefined);
 }
 
 /** Σ x over all elements or the given axes. */

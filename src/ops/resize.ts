@@ -28,6 +28,7 @@
 // pass `size` for that, as the Upsample layer does).
 import type { Backend, ResizeAxis, ResizeGeometry, ResizeMode } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
+import { tracing } from '../autograd/trace.js';
 import { Tensor, formatShape, zeros, type Shape } from '../tensor.js';
 import { parseSize2, type Size2 } from './geometry.js';
 import { checkOptions, checkRankOf, checkShapeArg, checkShapeIs, checkTensor, describeValue, resolveBackend } from './validate.js';
@@ -238,14 +239,27 @@ function axisTable(p: ResizePlan, axis: 0 | 1, inLength: number): ResizeAxis {
 
 /** The geometry (with both tables) of resizing a tensor of `shape` by `options`. */
 export function resizeGeometry(op: string, shape: Shape, options: ResizeOptions): ResizeGeometry {
+  return planned(op, shape, options).g;
+}
+
+function planned(op: string, shape: Shape, options: ResizeOptions): { p: ResizePlan; g: ResizeGeometry } {
   if (shape.some((d) => d === 0)) throw new Error(`${op}: input ${formatShape(shape)} must have no zero sizes`);
   const p = plan(op, shape, options);
-  return {
+  const g: ResizeGeometry = {
     batch: shape[0], channels: shape[1], inHeight: shape[2], inWidth: shape[3],
     outHeight: p.axes[0].out, outWidth: p.axes[1].out, mode: p.mode,
     rows: axisTable(p, 0, shape[2]), cols: axisTable(p, 1, shape[3]),
     extrapolationValue: p.extrapolationValue,
   };
+  return { p, g };
+}
+
+/** The op trace's attrs of a resize: the resolved options, with `scale` the factors when
+ * the output was sized by a scale (they set the coordinates), else null. */
+function traceAttrs(p: ResizePlan, g: ResizeGeometry, options: ResizeOptions): object {
+  const { mode, coordinateMode, nearestMode, roi, extrapolationValue } = p;
+  const scale = options.scale === undefined ? null : [p.axes[0].scale, p.axes[1].scale];
+  return { mode, coordinateMode, nearestMode, roi, extrapolationValue, scale, size: [g.outHeight, g.outWidth], geometry: g };
 }
 
 function outShape(g: ResizeGeometry): number[] {
@@ -258,7 +272,7 @@ export function resize(x: Tensor, options: ResizeOptions, backend?: Backend): Te
   const op = 'resize';
   checkTensor(op, 'input', x);
   checkRankOf(op, 'input', x, 4);
-  const g = resizeGeometry(op, x.shape, options);
+  const { p, g } = planned(op, x.shape, options);
   const be = resolveBackend(op, backend);
   const y = zeros(outShape(g));
   be.resize(g, x.data, y.data);
@@ -266,7 +280,7 @@ export function resize(x: Tensor, options: ResizeOptions, backend?: Backend): Te
     const dx = zeros(x.shape);
     be.resizeBackward(g, dy.data, dx.data);
     return [dx];
-  });
+  }, tracing() ? traceAttrs(p, g, options) : undefined);
 }
 
 /** dx of shape xShape from dy (the shape of resize's output): the adjoint of resize. */

@@ -3,6 +3,7 @@
 // their own files.
 import type { Backend, ConcatGeometry, SliceGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
+import { tracing } from '../autograd/trace.js';
 import { Tensor, formatShape, shapeSize, zeros, type Shape } from '../tensor.js';
 import { checkTensor, describeValue, resolveBackend } from './validate.js';
 
@@ -89,7 +90,7 @@ export function concat(tensors: readonly Tensor[], axis = 1, backend?: Backend):
     const parts = tensors.map((t) => zeros(t.shape));
     be.split(g, dy.data, parts.map((p) => p.data));
     return parts.map((p, i) => (needs[i] ? p : null));
-  });
+  }, tracing() ? { axis: ax } : undefined);
 }
 
 /** x cut along `axis` (default 1, as concat) into parts of the given sizes (they must add
@@ -144,7 +145,9 @@ function splitInto(op: string, x: Tensor, ax: number, sizes: readonly number[], 
   });
   be.split(g, x.data, parts.map((p) => p.data));
   let at = 0;
-  return parts.map((part) => {
+  // One trace entry per part: its index, and every part (a Split node has them all as outputs).
+  const traced = tracing() ? Object.freeze([...parts]) : null;
+  return parts.map((part, index) => {
     const window: SliceGeometry = {
       inShape: x.shape, outShape: part.shape, starts: x.shape.map((_, i) => (i === ax ? at : 0)), steps: x.shape.map(() => 1),
     };
@@ -153,6 +156,6 @@ function splitInto(op: string, x: Tensor, ax: number, sizes: readonly number[], 
       const dx = zeros(x.shape);
       be.sliceBackward(window, dy.data, dx.data);
       return [dx];
-    });
+    }, traced ? { axis: ax, sizes, index, parts: traced } : undefined);
   });
 }

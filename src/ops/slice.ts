@@ -35,7 +35,7 @@ function run(op: string, x: Tensor, g: SliceGeometry, be: Backend): Tensor {
     const dx = zeros(x.shape);
     be.sliceBackward(g, dy.data, dx.data);
     return [dx];
-  });
+  }, g);
 }
 
 /** The window of an input of `shape` that slice(x, options) reads (ONNX Slice). On each

@@ -2,6 +2,7 @@
 // saves its input x; the kernels are in src/backend/activation-kernels.ts.
 import type { Backend, GeluApproximate } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
+import { tracing } from '../autograd/trace.js';
 import { unary } from './activation.js';
 import { checkFiniteNumber, checkOptions, describeValue } from './validate.js';
 
@@ -41,7 +42,10 @@ export function geluOptions(op: string, options: GeluOptions | undefined): Requi
  * 'tanh' } x/2·(1 + tanh(√(2/π)·(x + 0.044715x³))). */
 export function gelu(x: Tensor, options?: GeluOptions, backend?: Backend): Tensor {
   const { approximate } = geluOptions('gelu', options);
-  return unary('gelu', x, backend, (be, y) => be.gelu(x.data, approximate, y.data), 'x', (be, sx, dy, dx) => be.geluBackward(sx, approximate, dy, dx));
+  return unary(
+    'gelu', x, backend, (be, y) => be.gelu(x.data, approximate, y.data),
+    'x', (be, sx, dy, dx) => be.geluBackward(sx, approximate, dy, dx), tracing() ? { approximate } : undefined,
+  );
 }
 
 export function eluOptions(op: string, options: EluOptions | undefined): Required<EluOptions> {
@@ -52,7 +56,9 @@ export function eluOptions(op: string, options: EluOptions | undefined): Require
 /** x for x > 0, alpha·(eˣ − 1) otherwise (ONNX Elu, PyTorch's elu). */
 export function elu(x: Tensor, options?: EluOptions, backend?: Backend): Tensor {
   const { alpha } = eluOptions('elu', options);
-  return unary('elu', x, backend, (be, y) => be.elu(x.data, alpha, y.data), 'x', (be, sx, dy, dx) => be.eluBackward(sx, alpha, dy, dx));
+  return unary(
+    'elu', x, backend, (be, y) => be.elu(x.data, alpha, y.data), 'x', (be, sx, dy, dx) => be.eluBackward(sx, alpha, dy, dx), tracing() ? { alpha } : undefined,
+  );
 }
 
 export function softplusOptions(op: string, options: SoftplusOptions | undefined): Required<SoftplusOptions> {
@@ -68,6 +74,6 @@ export function softplus(x: Tensor, options?: SoftplusOptions, backend?: Backend
   const { beta, threshold } = softplusOptions('softplus', options);
   return unary(
     'softplus', x, backend, (be, y) => be.softplus(x.data, beta, threshold, y.data),
-    'x', (be, sx, dy, dx) => be.softplusBackward(sx, beta, threshold, dy, dx),
+    'x', (be, sx, dy, dx) => be.softplusBackward(sx, beta, threshold, dy, dx), tracing() ? { beta, threshold } : undefined,
   );
 }

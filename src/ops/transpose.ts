@@ -35,7 +35,7 @@ function permuted(op: string, x: Tensor, perm: number[], backend: Backend | unde
     const dx = zeros(x.shape);
     be.transpose({ shape, perm: inverse }, dy.data, dx.data);
     return [dx];
-  });
+  }, g);
 }
 
 /** x with its axes permuted: output axis i is input axis perm[i] (ONNX Transpose).
