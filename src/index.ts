@@ -18,3 +18,4 @@ export * from './serialize/index.js';
 export * from './data/index.js';
 export * from './parity/index.js';
 export * from './models/index.js';
+export * from './plan/index.js';
