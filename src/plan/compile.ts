@@ -4,14 +4,14 @@
 // activations fused into their epilogues), and every intermediate gets a place in one
 // arena by liveness (memory.ts), so a run allocates nothing but its output. Weights are
 // copied at compile time: compile after training, and again after changing weights.
-import type { Backend } from '../backend/backend.js';
+import type { Backend, BackendBuffer } from '../backend/backend.js';
 import { currentBackend } from '../backend/registry.js';
 import { noGrad } from '../autograd/graph.js';
 import { traceOps } from '../autograd/trace.js';
 import type { Module } from '../nn/module.js';
 import { Tensor, formatShape, shapeSize, zeros } from '../tensor.js';
 import { buildGraph, type PlanGraph } from './graph.js';
-import { planMemory, type BufferRequest } from './memory.js';
+import { ALIGN_FLOATS, planMemory, type BufferRequest } from './memory.js';
 import { optimize } from './passes.js';
 import { buildStep, type Step } from './steps.js';
 
@@ -53,32 +53,50 @@ export class CompiledModel {
   /** One line per step: the op, its fusions, its output shape. */
   readonly steps: readonly string[];
   private readonly run_: Step[];
-  private readonly views: Float32Array[];
-  private readonly inputView: Float32Array;
-  private readonly outputView: Float32Array;
+  private readonly buffer: BackendBuffer;
+  /** Float offset in the buffer of each value (its storage's place), by value id. */
+  private readonly offsets: number[];
+  private readonly sizes: number[];
+  private readonly input: number;
+  private readonly output: number;
   private disposed = false;
 
   constructor(graph: PlanGraph, backend: Backend, inputShape: readonly number[]) {
     this.backend = backend;
     this.inputShape = inputShape;
     this.outputShape = graph.values[graph.output].shape;
+    // One backend buffer: the constants first (copied once), then the activation arena.
+    // On wasm it is linear memory, so no kernel copies anything in or out during a run.
+    const constants = graph.values.filter((v) => v.data && v.storage === v.id);
+    const place = new Map<number, number>();
+    let at = 0;
+    for (const c of constants) {
+      place.set(c.id, at);
+      at += Math.ceil(c.size / ALIGN_FLOATS) * ALIGN_FLOATS;
+    }
+    this.constantBytes = 4 * at;
     const { offsets, size } = placeValues(graph);
-    const arena = new Float32Array(size);
+    for (const [storage, offset] of offsets) place.set(storage, at + offset);
     this.arenaBytes = 4 * size;
-    this.views = graph.values.map((v) => {
-      const root = graph.values[v.storage];
-      if (root.data) return root.data;
-      const at = offsets.get(root.id) as number;
-      return arena.subarray(at, at + v.size);
-    });
-    this.constantBytes = 4 * graph.values.filter((v) => v.data && v.storage === v.id).reduce((s, v) => s + v.size, 0);
-    this.inputView = this.views[graph.input];
-    this.outputView = this.views[graph.output];
+    this.buffer = backend.allocate(at + size);
+    for (const c of constants) this.buffer.view(place.get(c.id) as number, c.size).set(c.data as Float32Array);
+    this.offsets = graph.values.map((v) => place.get(v.storage) ?? -1);
+    this.sizes = graph.values.map((v) => v.size);
+    this.input = graph.input;
+    this.output = graph.output;
     this.run_ = graph.nodes.map((n) => buildStep(backend, n, graph));
     this.steps = graph.nodes.map((n) => {
       const fused = n.epilogue ? [n.epilogue.residual !== null ? '+ residual' : '', n.epilogue.activation?.kind ?? ''].filter(Boolean).join(' ') : '';
       return `${n.op}${fused ? ` (${fused})` : ''} → ${formatShape(graph.values[n.output].shape)}`;
     });
+    // A first run grows the backend's scratch memory to what the plan needs, so later runs
+    // do not grow it mid-run.
+    this.run(zeros(inputShape));
+  }
+
+  /** A fresh view of a value (wasm memory may have grown since the last one). */
+  private view(id: number): Float32Array {
+    return this.buffer.view(this.offsets[id], this.sizes[id]);
   }
 
   /** The model's output for x (of exactly inputShape), a new tensor. */
@@ -88,11 +106,10 @@ export class CompiledModel {
     if (x.rank !== this.inputShape.length || x.shape.some((d, i) => d !== this.inputShape[i])) {
       throw new Error(`CompiledModel.run: input ${formatShape(x.shape)} differs from the compiled shape ${formatShape(this.inputShape)} (predict() runs any batch)`);
     }
-    this.inputView.set(x.data);
-    const views = this.views;
-    const view = (id: number) => views[id];
+    this.view(this.input).set(x.data);
+    const view = (id: number) => this.view(id);
     for (const step of this.run_) step(view);
-    return new Tensor(this.outputView.slice(), this.outputShape);
+    return new Tensor(this.view(this.output).slice(), this.outputShape);
   }
 
   /** Runs x [B, ...] in chunks of the compiled batch (the last one padded with zeros) and
@@ -117,10 +134,12 @@ export class CompiledModel {
     return out;
   }
 
-  /** Frees the plan's arena and constants; run() throws afterwards. */
+  /** Gives the plan's memory (constants and arena) back to the backend; run() throws afterwards. */
   dispose(): void {
+    if (this.disposed) return;
     this.disposed = true;
     this.run_.length = 0;
+    this.buffer.release();
   }
 }
 
