@@ -20,4 +20,5 @@ export * from './data/index.js';
 export * from './parity/index.js';
 export * from './models/index.js';
 export * from './onnx/export/index.js';
+export * from './plan/index.js';
 export { VERSION } from './version.js';

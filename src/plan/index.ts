@@ -1,0 +1,1 @@
+export { compile, CompiledModel, type CompileOptions } from './compile.js';
