@@ -17,3 +17,4 @@ export * from './init.js';
 export * from './serialize/index.js';
 export * from './data/index.js';
 export * from './parity/index.js';
+export * from './onnx/index.js';

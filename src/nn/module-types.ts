@@ -14,6 +14,8 @@ import { ChannelShuffle, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, Unfla
 import { GroupNorm, InstanceNorm2d, LayerNorm } from './normalization.js';
 import { Upsample, UpsamplingBilinear2d, UpsamplingNearest2d } from './upsample.js';
 import { Sequential } from './sequential.js';
+import { OnnxModel } from '../onnx/model.js';
+import type { OnnxGraphSpec } from '../onnx/spec.js';
 
 export interface ModuleSpec {
   type: string;
@@ -64,6 +66,8 @@ function builtins(): Record<string, Factory> {
     Upsample: (c) => new Upsample(c as never),
     UpsamplingNearest2d: (c) => new UpsamplingNearest2d(c as never),
     UpsamplingBilinear2d: (c) => new UpsamplingBilinear2d(c as never),
+    // An imported ONNX graph: its config is the graph, its children are built from it.
+    OnnxModel: (c) => new OnnxModel(c as unknown as OnnxGraphSpec),
     Sequential: (c, build) => {
       const layers = (c as { layers?: unknown }).layers;
       if (!Array.isArray(layers)) throw new Error('Sequential: config must have a layers array');

@@ -61,8 +61,9 @@ function readRaw(op: string, t: ITensorProto, dtype: OnnxDType, count: number, r
   }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   if (dtype === 'float32') {
-    // Copying the bytes gives an aligned buffer (raw data sits at any offset in the file).
-    if (LITTLE_ENDIAN) return new Float32Array(raw.slice().buffer);
+    // Copying the bytes gives an aligned buffer of exactly this tensor (raw data sits at any
+    // offset in the file). Not raw.slice(): on a Node Buffer that is a view of the whole pool.
+    if (LITTLE_ENDIAN) return new Float32Array(new Uint8Array(raw).buffer);
     const out = new Float32Array(count);
     for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
     return out;

@@ -1,0 +1,137 @@
+// OnnxModel: an imported ONNX graph as a Module. Nodes with constant parameters are child
+// modules (Conv2d, Linear, BatchNorm2d, ...) named by their PyTorch state_dict prefix, so
+// stateDict(), getSubmodule / setSubmodule, freezing and fit work as on any Module; the
+// other constants are buffers. The graph runs every node through simdnet's ops, so the
+// tape records it and gradients reach every parameter. config() is the graph as JSON
+// (spec.ts), which the model file stores: an imported, fine-tuned model saves and loads.
+import { Module } from '../nn/module.js';
+import { createModule } from '../nn/module-types.js';
+import { Tensor, formatShape, zeros } from '../tensor.js';
+import { CompiledGraph, moduleRefFor, type Labeler } from './graph.js';
+import { hostToTensor } from './host.js';
+import type { OnnxGraphSpec, ValueInfoSpec } from './spec.js';
+
+export interface OnnxValueInfo {
+  readonly name: string;
+  /** Sizes, with names for symbolic dimensions ('batch') and '?' where the file has neither. */
+  readonly shape: readonly (number | string)[];
+  readonly dtype: string;
+}
+
+function freezeInfo(v: ValueInfoSpec): OnnxValueInfo {
+  return Object.freeze({ name: v.name, shape: Object.freeze([...v.shape]), dtype: v.dtype });
+}
+
+export class OnnxModel extends Module {
+  static readonly typeName = 'OnnxModel';
+  /** The graph's inputs (initializers excluded), in order. */
+  readonly inputs: readonly OnnxValueInfo[];
+  readonly outputs: readonly OnnxValueInfo[];
+  readonly docString: string;
+  readonly producerName: string;
+  readonly producerVersion: string;
+  readonly irVersion: number;
+  /** The default-domain (ai.onnx) opset of the graph. */
+  readonly opset: number;
+  readonly graphName: string;
+  private readonly spec: OnnxGraphSpec;
+  private readonly children = new Map<string, Module>();
+  private readonly graph: CompiledGraph;
+  private readonly where: Labeler;
+
+  /** Built by loadOnnx (and by loadModel from config()); a config is an OnnxGraphSpec. */
+  constructor(config: OnnxGraphSpec, options: { label?: string } = {}) {
+    super();
+    const spec = config;
+    if (!spec || typeof spec !== 'object' || spec.format !== 1 || !Array.isArray(spec.nodes)) {
+      throw new Error('OnnxModel: config must be the graph loadOnnx made (format 1)');
+    }
+    this.where = { label: options.label ?? 'OnnxModel' };
+    this.spec = spec;
+    const m = spec.metadata;
+    this.inputs = Object.freeze(spec.inputs.map(freezeInfo));
+    this.outputs = Object.freeze(spec.outputs.map(freezeInfo));
+    this.docString = m.docString;
+    this.producerName = m.producerName;
+    this.producerVersion = m.producerVersion;
+    this.irVersion = m.irVersion;
+    this.opset = spec.opset;
+    this.graphName = m.graphName;
+    for (const [key, child] of Object.entries(spec.modules)) this.children.set(key, createModule(child));
+    for (const c of Object.values(spec.constants)) if ('buffer' in c) this.registerBuffer(c.buffer, zeros(c.dims));
+    this.graph = new CompiledGraph(spec, this.where, (key) => moduleRefFor(key, this.children));
+    // Shapes fold now when every input has a static size (errors surface at load).
+    if (this.inputs.every((i) => i.shape.every((d) => typeof d === 'number'))) this.graph.plan(this.inputs.map((i) => i.shape as number[]));
+    this.where.label = 'OnnxModel';
+    // An imported graph is an inference graph: eval mode until fit (or train()) says otherwise.
+    this.eval();
+  }
+
+  override namedChildren(): [string, Module][] {
+    return [...this.children];
+  }
+
+  protected override replaceChild(name: string, module: Module): void {
+    if (!this.children.has(name)) throw new Error(`OnnxModel.setSubmodule: no child '${name}'`);
+    this.children.set(name, module);
+    this.graph.invalidate();
+  }
+
+  /** The graph as imported, with each child module's current type and config (a
+   * replaced head is saved as what it is now). */
+  override config(): Record<string, unknown> {
+    const modules = Object.fromEntries([...this.children].map(([k, m]) => [k, { type: m.type, config: m.config() }]));
+    return JSON.parse(JSON.stringify({ ...this.spec, modules })) as Record<string, unknown>;
+  }
+
+  /** The graph's first output for these inputs (in the order of `inputs`). */
+  forward(...inputs: Tensor[]): Tensor {
+    const first = this.outputs[0].name;
+    return this.execute('forward', inputs, [first])[first];
+  }
+
+  /** Every graph output by name, for inputs by name or in order. */
+  run(inputs: Record<string, Tensor> | readonly Tensor[]): Record<string, Tensor> {
+    const list = Array.isArray(inputs) ? inputs : this.byName(inputs as Record<string, Tensor>);
+    return this.execute('run', list, this.outputs.map((o) => o.name));
+  }
+
+  private byName(inputs: Record<string, Tensor>): Tensor[] {
+    if (inputs === null || typeof inputs !== 'object') throw new Error(`OnnxModel.run: expected tensors by input name or an array of tensors, got ${String(inputs)}`);
+    const names = this.inputs.map((i) => i.name);
+    const unknown = Object.keys(inputs).filter((k) => !names.includes(k));
+    if (unknown.length > 0) throw new Error(`OnnxModel.run: unknown input ${unknown.map((k) => `'${k}'`).join(', ')} (the graph's inputs: ${names.map((n) => `'${n}'`).join(', ')})`);
+    return names.map((n) => {
+      if (!(n in inputs)) throw new Error(`OnnxModel.run: input '${n}' is missing`);
+      return inputs[n];
+    });
+  }
+
+  private execute(op: string, inputs: readonly Tensor[], wanted: readonly string[]): Record<string, Tensor> {
+    const where = `OnnxModel.${op}`;
+    if (inputs.length !== this.inputs.length) {
+      throw new Error(`${where}: the graph takes ${this.inputs.length} input${this.inputs.length === 1 ? '' : 's'} (${this.inputs.map((i) => `'${i.name}'`).join(', ')}), got ${inputs.length}`);
+    }
+    inputs.forEach((t, i) => {
+      const info = this.inputs[i];
+      if (!(t instanceof Tensor)) throw new Error(`${where}: input '${info.name}' must be a Tensor, got ${String(t)}`);
+      const declared = info.shape;
+      // A static batch size (dimension 0) may differ: exporters often fix it to 1.
+      const ok = t.rank === declared.length && declared.every((d, k) => k === 0 || typeof d !== 'number' || d === t.shape[k]);
+      if (!ok) throw new Error(`${where}: input '${info.name}' has shape ${formatShape(t.shape)}, but the graph declares [${declared.join(', ')}]`);
+    });
+    const buffers = new Map(this.namedBuffers());
+    const env = this.graph.run(inputs, (name) => buffers.get(name) as Tensor);
+    const out: Record<string, Tensor> = {};
+    for (const name of wanted) {
+      const v = env.get(name);
+      if (v === undefined) throw new Error(`${where}: the graph computed no value for output '${name}'`);
+      out[name] = v instanceof Tensor ? v : hostToTensor(v);
+    }
+    return out;
+  }
+
+  override toString(): string {
+    return `OnnxModel(${this.graphName || 'graph'}: ${this.spec.nodes.length} nodes, ${this.children.size} modules, opset ${this.opset})`;
+  }
+}
