@@ -145,7 +145,6 @@ export function readOnnx(input: Uint8Array | ArrayBuffer): RawGraph {
   }
   // Inputs that are initializers too (older exporters list them) are constants.
   const inputs = (graph.input ?? []).filter((v) => !constants.has(str(v.name))).map((v) => valueInfo(v, 'graph input', true));
-  if (inputs.length === 0) fail('the graph has no inputs (besides its initializers)');
   const outputs = (graph.output ?? []).map((v) => valueInfo(v, 'graph output', false));
   if (outputs.length === 0) fail('the graph has no outputs');
 

@@ -170,9 +170,12 @@ const PRelu: OpDef = {
       run: (ins) => {
         const x = tensorAt(c, ins, 0);
         if (module) {
-          const rank = c.node.inputRank;
-          if (rank !== undefined && x.rank !== rank) c.fail(`input [${x.shape.join(', ')}] must have rank ${rank}: the slope names the channels (dimension 1) of a rank-${rank} input`);
-          return [module.get().forward(x)];
+          // The PReLU import made applies its weight with ONNX's broadcasting (the slope's
+          // own shape, [C, 1, …]); a module put in its place runs as it is.
+          const own = module.typed('PReLU') as unknown as { weight: Tensor } | null;
+          if (!own) return [module.get().forward(x)];
+          const ones = new Array<number>(Math.max(0, (c.node.inputRank ?? 2) - 2)).fill(1);
+          return [preluAny(c, x, reshape(own.weight, own.weight.size === 1 ? [1] : [own.weight.size, ...ones]), (x3, s) => prelu(x3, s))];
         }
         return [preluAny(c, x, tensorAt(c, ins, 1), (x3, s) => prelu(x3, s))];
       },
