@@ -52,7 +52,7 @@ export function unaryBackward(kind: UnaryKind, x: Float32Array, y: Float32Array,
 /** y = x^p (Math.pow: a negative base with a non-integer p is NaN, as ONNX Pow); y may alias x. */
 export function powScalar(x: Float32Array, p: number, y: Float32Array): void {
   if (p === 2) for (let i = 0; i < x.length; i++) y[i] = x[i] * x[i];
-  else for (let i = 0; i < x.length; i++) y[i] = Math.pow(x[i], p);
+  else for (let i = 0; i < x.length; i++) y[i] = x[i] ** p;
 }
 
 /** dx = dy·p·x^(p−1); p = 0 gives 0 everywhere (PyTorch's rule, also at x = 0). */
@@ -60,7 +60,7 @@ export function powScalarBackward(x: Float32Array, p: number, dy: Float32Array, 
   if (p === 0) dx.fill(0);
   else if (p === 1) dx.set(dy);
   else if (p === 2) for (let i = 0; i < x.length; i++) dx[i] = 2 * dy[i] * x[i];
-  else for (let i = 0; i < x.length; i++) dx[i] = dy[i] * p * Math.pow(x[i], p - 1);
+  else for (let i = 0; i < x.length; i++) dx[i] = dy[i] * p * x[i] ** (p - 1);
 }
 
 export const mathKernels = Object.freeze({ unary, unaryBackward, powScalar, powScalarBackward });

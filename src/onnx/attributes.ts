@@ -13,6 +13,16 @@ export function readAttribute(a: IAttributeProto, fail: (message: string) => nev
   const name = a.name ?? '';
   if (a.refAttrName) fail(`attribute '${name}' refers to a function attribute ('${a.refAttrName}'), which simdnet does not support`);
   const where = `attribute '${name}'`;
+  try {
+    return attributeValue(a, where, fail);
+  } catch (e) {
+    // int64 and tensor errors name the attribute only: the node comes from fail.
+    if ((e as Error).message.startsWith(where)) return fail((e as Error).message);
+    throw e;
+  }
+}
+
+function attributeValue(a: IAttributeProto, where: string, fail: (message: string) => never): AttrValue {
   switch (a.type) {
     case AttributeType.FLOAT: return { f: Math.fround(a.f ?? 0) };
     case AttributeType.INT: return { i: int64(where, 'its value', a.i) };

@@ -112,9 +112,9 @@ function constantValue(node: INodeProto, where: string): Omit<ConstInput, 'name'
     }
     case 'value_float': return { dtype: 'float32', dims: [], floats: Float32Array.of(a.f ?? 0), ints: null };
     case 'value_floats': return { dtype: 'float32', dims: [(a.floats ?? []).length], floats: Float32Array.from(a.floats ?? []), ints: null };
-    case 'value_int': return { dtype: 'int64', dims: [], floats: null, ints: [int64(where, 'value_int', a.i)] };
+    case 'value_int': return { dtype: 'int64', dims: [], floats: null, ints: [int64(`${OP}: ${where}`, 'value_int', a.i)] };
     case 'value_ints': {
-      const ints = (a.ints ?? []).map((v, k) => int64(where, `value_ints[${k}]`, v));
+      const ints = (a.ints ?? []).map((v, k) => int64(`${OP}: ${where}`, `value_ints[${k}]`, v));
       return { dtype: 'int64', dims: [ints.length], floats: null, ints };
     }
     default: return fail(`${where}: attribute '${a.name}' is not supported (strings and sparse tensors are not simdnet values)`);
