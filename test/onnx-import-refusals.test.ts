@@ -143,7 +143,7 @@ describe('files that are not ONNX models', () => {
   it('the small model itself loads, from a Uint8Array, an ArrayBuffer or a Node Buffer inside a larger pool', () => {
     const y = loadOnnx(good).forward(randn([1, 1, 4, 4], { seed: 1 }));
     expect(y.shape).toEqual([1, 2]);
-    expect(loadOnnx(good.buffer.slice(good.byteOffset, good.byteOffset + good.byteLength)).inputs[0].name).toBe('x');
+    expect(loadOnnx(good.buffer.slice(good.byteOffset, good.byteOffset + good.byteLength) as ArrayBuffer).inputs[0].name).toBe('x');
     // As fs.readFileSync gives it: the file's bytes at an offset of a shared ArrayBuffer.
     const pooled = Buffer.concat([Buffer.alloc(13, 7), Buffer.from(good)]).subarray(13);
     expect(loadOnnx(pooled).forward(randn([1, 1, 4, 4], { seed: 1 })).toArray()).toEqual(y.toArray());

@@ -67,7 +67,7 @@ function builtins(): Record<string, Factory> {
     UpsamplingNearest2d: (c) => new UpsamplingNearest2d(c as never),
     UpsamplingBilinear2d: (c) => new UpsamplingBilinear2d(c as never),
     // An imported ONNX graph: its config is the graph, its children are built from it.
-    OnnxModel: (c) => new OnnxModel(c as unknown as OnnxGraphSpec),
+    OnnxModel: (c, build) => new OnnxModel(c as unknown as OnnxGraphSpec, { build }),
     Sequential: (c, build) => {
       const layers = (c as { layers?: unknown }).layers;
       if (!Array.isArray(layers)) throw new Error('Sequential: config must have a layers array');

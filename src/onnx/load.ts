@@ -1,4 +1,5 @@
 // loadOnnx: the bytes of an .onnx file → an OnnxModel (synchronous).
+import { createModule } from '../nn/module-types.js';
 import { checkOptions } from '../ops/validate.js';
 import { importGraph } from './import.js';
 import { OnnxModel } from './model.js';
@@ -28,7 +29,7 @@ export function loadOnnx(bytes: Uint8Array | ArrayBuffer, options: LoadOnnxOptio
   const o = checkOptions('loadOnnx', options, ['inputShapes']);
   const imported = importGraph(readOnnx(bytes));
   const spec = o.inputShapes ? withShapes(imported.spec, o.inputShapes) : imported.spec;
-  const model = new OnnxModel(spec, { label: 'loadOnnx' });
+  const model = new OnnxModel(spec, { build: createModule, label: 'loadOnnx' });
   for (const [key, target] of Object.entries(model.stateDict())) {
     const value = imported.state.get(key);
     if (!value || value.length !== target.size) throw new Error(`loadOnnx: internal error: no value of ${target.size} elements for '${key}'`);

@@ -5,7 +5,7 @@
 // tape records it and gradients reach every parameter. config() is the graph as JSON
 // (spec.ts), which the model file stores: an imported, fine-tuned model saves and loads.
 import { Module } from '../nn/module.js';
-import { createModule } from '../nn/module-types.js';
+import type { ModuleSpec } from '../nn/module-types.js';
 import { Tensor, formatShape, zeros } from '../tensor.js';
 import { CompiledGraph, moduleRefFor, type Labeler } from './graph.js';
 import { hostToTensor } from './host.js';
@@ -39,8 +39,9 @@ export class OnnxModel extends Module {
   private readonly graph: CompiledGraph;
   private readonly where: Labeler;
 
-  /** Built by loadOnnx (and by loadModel from config()); a config is an OnnxGraphSpec. */
-  constructor(config: OnnxGraphSpec, options: { label?: string } = {}) {
+  /** Built by loadOnnx (and by loadModel from config()): config is the graph, `build`
+   * makes each child module from its spec (the model file's createModule). */
+  constructor(config: OnnxGraphSpec, options: { build: (spec: ModuleSpec) => Module; label?: string }) {
     super();
     const spec = config;
     if (!spec || typeof spec !== 'object' || spec.format !== 1 || !Array.isArray(spec.nodes)) {
@@ -57,7 +58,8 @@ export class OnnxModel extends Module {
     this.irVersion = m.irVersion;
     this.opset = spec.opset;
     this.graphName = m.graphName;
-    for (const [key, child] of Object.entries(spec.modules)) this.children.set(key, createModule(child));
+    if (!options || typeof options.build !== 'function') throw new Error('OnnxModel: options.build (a module factory) is required; use loadOnnx to import a model');
+    for (const [key, child] of Object.entries(spec.modules)) this.children.set(key, options.build(child));
     for (const c of Object.values(spec.constants)) if ('buffer' in c) this.registerBuffer(c.buffer, zeros(c.dims));
     this.graph = new CompiledGraph(spec, this.where, (key) => moduleRefFor(key, this.children));
     // Shapes fold now when every input has a static size (errors surface at load).
