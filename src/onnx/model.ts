@@ -123,7 +123,16 @@ export class OnnxModel extends Module {
       if (!ok) throw new Error(`${where}: input '${info.name}' has shape ${formatShape(t.shape)}, but the graph declares [${declared.join(', ')}]`);
     });
     const buffers = new Map(this.namedBuffers());
-    const env = this.graph.run(inputs, (name) => buffers.get(name) as Tensor);
+    let env;
+    try {
+      env = this.graph.run(inputs, (name) => buffers.get(name) as Tensor);
+    } catch (e) {
+      // A graph exported with a static batch may have the batch size baked into constants.
+      const baked = this.inputs.find((info, i) => typeof info.shape[0] === 'number' && info.shape[0] !== inputs[i].shape[0]);
+      if (!baked) throw e;
+      const hint = ` (input '${baked.name}' was exported with a static batch of ${baked.shape[0]}, which the graph may hold in constants: export with dynamic_axes={'${baked.name}': {0: 'batch'}} to run other batch sizes)`;
+      throw new Error(`${(e as Error).message}${hint}`, { cause: e });
+    }
     const out: Record<string, Tensor> = {};
     for (const name of wanted) {
       const v = env.get(name);
