@@ -99,6 +99,18 @@ describe('saving an imported model', () => {
     expect(copy.stateDict()['bn.running_mean'].toArray()).toEqual(model.stateDict()['bn.running_mean'].toArray());
   });
 
+  it('constants that JSON cannot write (±Infinity, NaN) come back', () => {
+    const model = loadOnnx(modelBytes({
+      nodes: [node('Clip', ['x', 'lo', 'hi'], ['c']), node('Max', ['c', 'floor'], ['y'])],
+      inputs: [value('x', [4])], outputs: [value('y', [4])],
+      initializers: [floats('lo', [], [-Infinity]), floats('hi', [], [6]), floats('floor', [4], [-Infinity, Number.NaN, 0, 7])],
+    }));
+    const input = randn([4], { seed: 9, std: 10 });
+    const want = model.forward(input).toArray();
+    expect(Number.isNaN(want[1])).toBe(true);
+    expect(loadModel(model.save()).forward(input).toArray()).toEqual(want);
+  });
+
   it('large float constants are buffers and round-trip; a head load cannot rebuild is refused at save', () => {
     const scale = randomTensor([80], 6);
     const model = loadOnnx(modelBytes({

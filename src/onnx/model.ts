@@ -18,6 +18,21 @@ export interface OnnxValueInfo {
   readonly dtype: string;
 }
 
+/** JSON has no Infinity or NaN: config() writes them as these strings (a constant of
+ * Clip's +∞ bound, a −∞ mask), and the constructor reads them back. */
+const NON_FINITE: Record<string, number> = { '\u0000Infinity': Infinity, '\u0000-Infinity': -Infinity, '\u0000NaN': Number.NaN };
+
+function encodeNonFinite(value: unknown): string {
+  return JSON.stringify(value, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? `\u0000${v}` : v));
+}
+
+function decodeNonFinite<T>(value: T): T {
+  if (typeof value === 'string' && Object.hasOwn(NON_FINITE, value)) return NON_FINITE[value] as T;
+  if (Array.isArray(value)) return value.map(decodeNonFinite) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decodeNonFinite(v)])) as T;
+  return value;
+}
+
 function freezeInfo(v: ValueInfoSpec): OnnxValueInfo {
   return Object.freeze({ name: v.name, shape: Object.freeze([...v.shape]), dtype: v.dtype });
 }
@@ -43,11 +58,11 @@ export class OnnxModel extends Module {
    * makes each child module from its spec (the model file's createModule). */
   constructor(config: OnnxGraphSpec, options: { build: (spec: ModuleSpec) => Module; label?: string }) {
     super();
-    const spec = config;
-    if (!spec || typeof spec !== 'object' || spec.format !== 1 || !Array.isArray(spec.nodes)) {
+    if (!config || typeof config !== 'object' || config.format !== 1 || !Array.isArray(config.nodes)) {
       throw new Error('OnnxModel: config must be the graph loadOnnx made (format 1)');
     }
-    this.where = { label: options.label ?? 'OnnxModel' };
+    this.where = { label: options?.label ?? 'OnnxModel' };
+    const spec = decodeNonFinite(config);
     this.spec = spec;
     const m = spec.metadata;
     this.inputs = Object.freeze(spec.inputs.map(freezeInfo));
@@ -83,7 +98,7 @@ export class OnnxModel extends Module {
    * replaced head is saved as what it is now). */
   override config(): Record<string, unknown> {
     const modules = Object.fromEntries([...this.children].map(([k, m]) => [k, { type: m.type, config: m.config() }]));
-    return JSON.parse(JSON.stringify({ ...this.spec, modules })) as Record<string, unknown>;
+    return JSON.parse(encodeNonFinite({ ...this.spec, modules })) as Record<string, unknown>;
   }
 
   /** The graph's first output for these inputs (in the order of `inputs`). */
