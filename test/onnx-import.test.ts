@@ -102,6 +102,15 @@ describe('metadata', () => {
   });
 });
 
+describe('inputs without a declared shape', () => {
+  it('take any shape', () => {
+    const m = loadOnnx(modelBytes({ nodes: [node('Relu', ['x'], ['y'])], inputs: [value('x', null)], outputs: [value('y', null)] }));
+    expect(m.inputs[0].shape).toEqual([]);
+    expect(m.forward(tensor([[-1, 2], [3, -4]])).toArray()).toEqual([0, 2, 3, 0]);
+    expect(m.forward(tensor([-5, 5])).toArray()).toEqual([0, 5]);
+  });
+});
+
 describe('dynamic batch', () => {
   const w = lenetWeights(3);
   it('a static batch of 1 still runs other batch sizes: the flatten chain is recomputed per input size', () => {

@@ -78,7 +78,8 @@ export class OnnxModel extends Module {
     for (const c of Object.values(spec.constants)) if ('buffer' in c) this.registerBuffer(c.buffer, zeros(c.dims));
     this.graph = new CompiledGraph(spec, this.where, (key) => moduleRefFor(key, this.children));
     // Shapes fold now when every input has a static size (errors surface at load).
-    if (this.inputs.every((i) => i.shape.every((d) => typeof d === 'number'))) this.graph.plan(this.inputs.map((i) => i.shape as number[]));
+    const fixed = spec.inputs.every((i) => !i.unknownRank && i.shape.every((d) => typeof d === 'number'));
+    if (fixed) this.graph.plan(spec.inputs.map((i) => i.shape as number[]));
     this.where.label = 'OnnxModel';
     // An imported graph is an inference graph: eval mode until fit (or train()) says otherwise.
     this.eval();
@@ -134,7 +135,7 @@ export class OnnxModel extends Module {
       if (!(t instanceof Tensor)) throw new Error(`${where}: input '${info.name}' must be a Tensor, got ${String(t)}`);
       const declared = info.shape;
       // A static batch size (dimension 0) may differ: exporters often fix it to 1.
-      const ok = t.rank === declared.length && declared.every((d, k) => k === 0 || typeof d !== 'number' || d === t.shape[k]);
+      const ok = this.spec.inputs[i].unknownRank || (t.rank === declared.length && declared.every((d, k) => k === 0 || typeof d !== 'number' || d === t.shape[k]));
       if (!ok) throw new Error(`${where}: input '${info.name}' has shape ${formatShape(t.shape)}, but the graph declares [${declared.join(', ')}]`);
     });
     const buffers = new Map(this.namedBuffers());
