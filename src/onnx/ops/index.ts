@@ -9,10 +9,12 @@ import { NORM_OPS } from './norm.js';
 import { POOL_OPS } from './pool.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RESIZE_OPS } from './resize.js';
-import { SHAPE_OPS } from './shape.js';
+import { JOIN_OPS } from './join.js';
+import { VALUE_OPS } from './values.js';
+import { VIEW_OPS } from './views.js';
 
 export const ONNX_IMPORT_OPS: Readonly<Record<string, OpDef>> = Object.freeze({
-  ...CONV_OPS, ...POOL_OPS, ...GEMM_OPS, ...NORM_OPS, ...ELEMENTWISE_OPS, ...SHAPE_OPS, ...REDUCE_OPS, ...RESIZE_OPS,
+  ...CONV_OPS, ...POOL_OPS, ...GEMM_OPS, ...NORM_OPS, ...ELEMENTWISE_OPS, ...VIEW_OPS, ...JOIN_OPS, ...VALUE_OPS, ...REDUCE_OPS, ...RESIZE_OPS,
 });
 
 /** The op types loadOnnx reads, sorted. */
