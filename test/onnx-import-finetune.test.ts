@@ -2,8 +2,8 @@
 // fit), and the model file: an imported, fine-tuned model saves and loads with its
 // graph, its modules (the new head included), parameters, buffers and metadata.
 import { describe, expect, it } from 'vitest';
-import { Adam, Linear, Module, OnnxModel, ReLU, Sequential, Tensor, loadModel, loadOnnx, randn } from '../src/index.js';
-import { attr, floats, modelBytes, node, value } from './support/onnx-graph.js';
+import { Adam, Conv2d, Linear, Module, OnnxModel, ReLU, Sequential, Tensor, loadModel, loadOnnx, randn } from '../src/index.js';
+import { attr, floats, lenetGraph, modelBytes, node, value } from './support/onnx-graph.js';
 import { randomTensor } from './support/random.js';
 
 /** features.0 (Conv 1→4) → ReLU → GlobalAveragePool → Flatten → fc (Gemm 4→5), batch symbolic. */
@@ -65,6 +65,20 @@ describe('fine-tuning an imported model', () => {
     model.setSubmodule('fc', new Sequential([new Linear({ inFeatures: 4, outFeatures: 3 }), new ReLU()]));
     expect(model.forward(randn([2, 1, 6, 6])).shape).toEqual([2, 3]);
     expect(Object.keys(model.stateDict())).toContain('fc.0.weight');
+  });
+});
+
+describe('replacing a module in the middle', () => {
+  it('the shape arithmetic after it is computed from the new sizes at run time', () => {
+    const model = loadOnnx(modelBytes(lenetGraph({
+      conv1: { weight: randomTensor([36], 1).data, bias: new Float32Array(4) }, conv2: { weight: randomTensor([216], 2).data, bias: new Float32Array(6) },
+      fc1: { weight: randomTensor([192], 3).data, bias: new Float32Array(8) }, fc2: { weight: randomTensor([24], 4).data, bias: new Float32Array(3) },
+    })));
+    // 8 channels instead of 6: the flatten (Shape → Gather → Concat → Reshape) now gives 32 features.
+    model.setSubmodule('features.3', new Conv2d({ inChannels: 4, outChannels: 8, kernelSize: 3 }));
+    model.setSubmodule('fc1', new Linear({ inFeatures: 32, outFeatures: 8 }));
+    expect(model.forward(randn([3, 1, 12, 12])).shape).toEqual([3, 3]);
+    expect(model.forward(randn([1, 1, 12, 12])).shape).toEqual([1, 3]);
   });
 });
 

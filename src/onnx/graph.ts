@@ -125,8 +125,10 @@ export class CompiledGraph {
         return;
       }
       const dims = this.guard(node, () => exec.infer(ins));
+      // Outputs are tensors when the node surely runs on tensors (see checkKinds).
+      const onTensors = !exec.host || ins.some((k) => k?.device);
       node.outputs.forEach((n, j) => {
-        if (n) known.set(n, { dims: dims[j] ?? null, host: null, device: !(exec.hostOutputs ?? []).includes(j) });
+        if (n) known.set(n, { dims: dims[j] ?? null, host: null, device: onTensors && !(exec.hostOutputs ?? []).includes(j) });
       });
     });
     const plan: Plan = { known, folded, tensors: new Map() };
@@ -138,13 +140,14 @@ export class CompiledGraph {
   /** What planning can already refuse: an integer host value where the op takes float
    * data, tensor data where it takes a host value. */
   private checkKinds(node: NodeSpec, exec: ExecNode, ins: readonly (Known | undefined)[]): void {
-    const hostAll = ins.every((k) => k === undefined || k.host);
-    if (hostAll && exec.host) return;
+    // The node runs on tensors for sure when it cannot run on the host or an input is a
+    // tensor; a value not known yet (after a replaced module) may still be a host value.
+    const onTensors = !exec.host || ins.some((k) => k?.device);
     ins.forEach((k, j) => {
       if (!k) return;
       const hostPos = exec.hostInputs.includes(j);
       if (hostPos && k.device) this.fail(node, dataAtHostInput(j, node));
-      if (!hostPos && k.host && !isFloatType(k.host.dtype) && !(exec.host && hostAll)) this.fail(node, intAtTensorInput(j, node, k.host.dtype));
+      if (!hostPos && onTensors && k.host && !isFloatType(k.host.dtype)) this.fail(node, intAtTensorInput(j, node, k.host.dtype));
     });
   }
 
