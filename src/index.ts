@@ -2,7 +2,7 @@
 export { Tensor, Parameter, tensor, zeros, ones, full, randn, rand, shapeSize, formatShape, type Shape, type RandomOptions } from './tensor.js';
 export { Random } from './random.js';
 export type {
-  Backend, BackendName, Conv2dGeometry, Pool2dGeometry, AdaptivePool2dGeometry, GemmParams, PadMode, ResizeGeometry, ResizeAxis, ResizeMode,
+  Backend, BackendName, UnaryKind, Conv2dGeometry, Pool2dGeometry, AdaptivePool2dGeometry, GemmParams, PadMode, ResizeGeometry, ResizeAxis, ResizeMode,
 } from './backend/backend.js';
 export { init, setBackend, getBackend, loadBackend, currentBackend, type InitOptions, type WasmLoadOptions, type WasmVariant } from './backend/registry.js';
 export { loadWasmBackend, bestVariant, supportsVariant, type WasmSource, type WasmSourceValue, type WasmBytes, type WasmModuleLike, type WasmResponseLike, type WasmBackend } from './backend/wasm.js';
@@ -19,6 +19,7 @@ export * from './serialize/index.js';
 export * from './data/index.js';
 export * from './parity/index.js';
 export * from './models/index.js';
+export * from './onnx/index.js';
 export * from './onnx/export/index.js';
 export * from './plan/index.js';
 export { VERSION } from './version.js';

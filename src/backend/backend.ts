@@ -86,6 +86,9 @@ export interface GemmParams {
  * equal is 1 where a = b, else 0 (a mask, e.g. where a maximum came from). */
 export type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'equal';
 
+/** The elementwise math of src/backend/math-kernels.ts: exp, log, sqrt, abs, 1/x, erf. */
+export type UnaryKind = 'exp' | 'log' | 'sqrt' | 'abs' | 'reciprocal' | 'erf';
+
 /** GELU's form: 'none' the exact x·Φ(x) (erf), 'tanh' PyTorch's tanh approximation. */
 export type GeluApproximate = 'none' | 'tanh';
 
@@ -310,6 +313,13 @@ export interface Backend {
   logSoftmaxStrided(g: AxisGeometry, x: Float32Array, y: Float32Array): void;
   softmaxStridedBackward(g: AxisGeometry, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   logSoftmaxStridedBackward(g: AxisGeometry, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+
+  /** y = f(x) for a UnaryKind, and dx = dy·f'(x) from the forward's x and y (src/backend/math-kernels.ts). */
+  unary(kind: UnaryKind, x: Float32Array, y: Float32Array): void;
+  unaryBackward(kind: UnaryKind, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** y = x^p for a scalar exponent p, and dx = dy·p·x^(p−1) (0 for p = 0). */
+  powScalar(x: Float32Array, p: number, y: Float32Array): void;
+  powScalarBackward(x: Float32Array, p: number, dy: Float32Array, dx: Float32Array): void;
 
   /** y = a ∘ b over arrays of one length (y may alias a or b). */
   binary(kind: BinaryKind, a: Float32Array, b: Float32Array, y: Float32Array): void;

@@ -6,6 +6,7 @@ import { axisKernels } from './axis-kernels.js';
 import { batchNormKernels } from './batchnorm.js';
 import { groupNormKernels } from './groupnorm.js';
 import { layoutKernels } from './layout-kernels.js';
+import { mathKernels } from './math-kernels.js';
 import { resizeKernels } from './resize-kernels.js';
 import { tensorKernels } from './tensor-kernels.js';
 
@@ -130,11 +131,11 @@ export function logSoftmax(x: Float32Array, rows: number, cols: number, y: Float
 }
 
 /** Every shared kernel of the Backend interface (elementwise, activations, tensor, layout, batch and group norm,
- * resize), for a backend to spread in and override the ones it runs faster itself (naive overrides the layout kernels
+ * resize, math), for a backend to spread in and override the ones it runs faster itself (naive overrides the layout kernels
  * with its own reference loops). */
 export const elementwiseKernels = Object.freeze({
   addBias, sumBias, relu, reluBackward, leakyRelu, leakyReluBackward,
   sigmoid, sigmoidBackward, tanh, tanhBackward, softmax, logSoftmax,
   ...activationKernels, ...tensorKernels, ...layoutKernels, ...batchNormKernels, ...groupNormKernels, ...axisKernels,
-  ...resizeKernels,
+  ...resizeKernels, ...mathKernels,
 });

@@ -15,6 +15,8 @@ import { GroupNorm, InstanceNorm2d, LayerNorm } from './normalization.js';
 import { Upsample, UpsamplingBilinear2d, UpsamplingNearest2d } from './upsample.js';
 import { Sequential } from './sequential.js';
 import { BasicBlock, InvertedResidual, MobileNetV2, MobileNetV3, MobileNetV3Block, ResNet, SqueezeExcitation } from '../models/index.js';
+import { OnnxModel } from '../onnx/model.js';
+import type { OnnxGraphSpec } from '../onnx/spec.js';
 
 export interface ModuleSpec {
   type: string;
@@ -72,6 +74,8 @@ function builtins(): Record<string, Factory> {
     SqueezeExcitation: (c) => new SqueezeExcitation(c as never),
     MobileNetV3Block: (c) => new MobileNetV3Block(c as never),
     MobileNetV3: (c) => new MobileNetV3(c as never),
+    // An imported ONNX graph: its config is the graph, its children are built from it.
+    OnnxModel: (c, build) => new OnnxModel(c as unknown as OnnxGraphSpec, { build }),
     Sequential: (c, build) => {
       const layers = (c as { layers?: unknown }).layers;
       if (!Array.isArray(layers)) throw new Error('Sequential: config must have a layers array');

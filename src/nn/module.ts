@@ -75,6 +75,81 @@ export abstract class Module {
     return out;
   }
 
+  /** The submodule at a dotted path, as PyTorch's get_submodule: 'layer1.0.conv1', a
+   * field ('fc'), an element of an array of modules ('blocks.2'), or '' for this module.
+   * Each step takes the longest child name that matches, so a child whose own name holds
+   * dots (an imported model's 'layer1.0.conv1') is found too. */
+  getSubmodule(path: string): Module {
+    return this.resolveSubmodule('getSubmodule', path).module;
+  }
+
+  /** Replaces the submodule at a dotted path (PyTorch's set_submodule), e.g. a new head:
+   * model.setSubmodule('fc', new Linear({ inFeatures: 512, outFeatures: 10 })). The path
+   * must name an existing submodule; its parent's field or array element then holds the
+   * new module, so forward, parameters() and stateDict() see it. */
+  setSubmodule(path: string, module: Module): void {
+    const op = 'setSubmodule';
+    if (!(module instanceof Module)) throw new Error(`${this.type}.${op}: expected a Module for '${String(path)}', got ${String(module)}`);
+    if (path === '') throw new Error(`${this.type}.${op}: the path is empty; a module cannot replace itself`);
+    const { parent, name, ancestors } = this.resolveSubmodule(op, path);
+    if (parent === null) throw new Error(`${this.type}.${op}: the path is empty; a module cannot replace itself`);
+    const inside = new Set(module.namedModules().map(([, m]) => m));
+    if (ancestors.some((m) => inside.has(m))) {
+      throw new Error(`${this.type}.${op}: '${path}' cannot hold a module that contains its own parent (the tree would be a cycle)`);
+    }
+    parent.replaceChild(name, module);
+  }
+
+  /** Puts `module` in place of the direct child `name` (one of namedChildren()'s names).
+   * The default handles module fields and 'field.i' elements of arrays of modules; a
+   * module that keeps its children elsewhere overrides it. */
+  protected replaceChild(name: string, module: Module): void {
+    const fields = this as unknown as Record<string, unknown>;
+    if (Object.hasOwn(fields, name) && fields[name] instanceof Module) {
+      fields[name] = module;
+      return;
+    }
+    const dot = name.lastIndexOf('.');
+    const list = dot > 0 ? fields[name.slice(0, dot)] : undefined;
+    const index = Number(name.slice(dot + 1));
+    if (Array.isArray(list) && Number.isInteger(index) && list[index] instanceof Module) {
+      if (Object.isFrozen(list)) throw new Error(`${this.type}.setSubmodule: '${name}' is in a frozen array; this module's children cannot be replaced`);
+      list[index] = module;
+      return;
+    }
+    throw new Error(`${this.type}.setSubmodule: child '${name}' cannot be replaced (it is not a field or array element of this module)`);
+  }
+
+  /** Walks a dotted path child by child; parent and name are the last step's. */
+  private resolveSubmodule(op: string, path: string): { module: Module; parent: Module | null; name: string; ancestors: Module[] } {
+    if (typeof path !== 'string') throw new Error(`${this.type}.${op}: path must be a string, got ${String(path)}`);
+    let module: Module = this;
+    let parent: Module | null = null;
+    let name = '';
+    let rest = path;
+    let walked = '';
+    const ancestors: Module[] = [];
+    while (rest !== '') {
+      const children = module.namedChildren();
+      let best: [string, Module] | null = null;
+      for (const entry of children) {
+        const [n] = entry;
+        if ((rest === n || rest.startsWith(`${n}.`)) && (!best || n.length > best[0].length)) best = entry;
+      }
+      if (!best) {
+        const where = walked ? `'${walked}' (${module.type})` : `this ${module.type}`;
+        const names = children.map(([n]) => `'${n}'`).join(', ') || 'none';
+        throw new Error(`${this.type}.${op}: '${path}' is not a submodule: ${where} has no child '${rest}' (its children: ${names})`);
+      }
+      parent = module;
+      ancestors.push(module);
+      [name, module] = best;
+      walked = walked ? `${walked}.${name}` : name;
+      rest = rest === name ? '' : rest.slice(name.length + 1);
+    }
+    return { module, parent, name, ancestors };
+  }
+
   /** This module's own parameters (fields holding a Parameter), in field order. */
   protected ownParameters(): [string, Parameter][] {
     return Object.entries(this).filter((e): e is [string, Parameter] => e[1] instanceof Parameter);

@@ -22,6 +22,16 @@ export class Sequential extends Module {
     return this.layers.map((m, i) => [String(i), m]);
   }
 
+  /** setSubmodule('2', m) puts m at position 2 (the layer list stays frozen: a new one). */
+  protected override replaceChild(name: string, module: Module): void {
+    const index = Number(name);
+    if (!/^\d+$/.test(name) || index >= this.layers.length) throw new Error(`Sequential.setSubmodule: no layer '${name}' (it has ${this.layers.length})`);
+    if (this.layers.some((m, i) => m === module && i !== index)) throw new Error(`Sequential.setSubmodule: the module is already layer ${this.layers.indexOf(module)}; the same instance cannot appear twice`);
+    const layers = [...this.layers];
+    layers[index] = module;
+    (this as { layers: readonly Module[] }).layers = Object.freeze(layers);
+  }
+
   /** The children's types and configs: the model file rebuilds them from this. */
   override config(): Record<string, unknown> {
     return { layers: this.layers.map((m) => ({ type: m.type, config: m.config() })) };

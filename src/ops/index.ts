@@ -17,6 +17,7 @@ export {
 export { clip, relu6, hardSigmoid, hardSwish, type ClipOptions, type HardSigmoidOptions } from './clip.js';
 export { silu, swish, gelu, elu, softplus, type GeluOptions, type EluOptions, type SoftplusOptions } from './smooth.js';
 export { prelu } from './prelu.js';
+export { exp, log, sqrt, abs, reciprocal, erf, pow } from './math.js';
 export { add, sub, mul, div, neg, broadcastShapes, type Operand } from './arithmetic.js';
 export { maximum, minimum, maxOf, minOf, sumOf, meanOf } from './minmax.js';
 export { reshape, flatten, squeeze, unsqueeze, concat, split, chunk } from './shape.js';

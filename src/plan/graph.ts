@@ -63,12 +63,12 @@ export function buildGraph(ops: readonly TracedOp[], input: Tensor, output: Tens
     return id;
   };
   /** A tensor no traced op made: the input, or a constant copied now. */
-  const valueOf = (t: Tensor): number => ids.get(t) ?? add(t, t.data.slice());
+  const idOf = (t: Tensor): number => ids.get(t) ?? add(t, t.data.slice());
   add(input, null);
   const nodes: PlanNode[] = [];
   for (const t of ops) {
     if (ids.has(t.output)) continue; // an op that returned an existing tensor (nothing new)
-    const inputs = t.inputs.map((x) => (x ? valueOf(x) : null));
+    const inputs = t.inputs.map((x) => (x ? idOf(x) : null));
     const isIdentityDropout = t.op === 'dropout' && t.attrs.training === false;
     if (ALIASES.has(t.op) || isIdentityDropout) {
       const from = inputs[0];
@@ -77,7 +77,7 @@ export function buildGraph(ops: readonly TracedOp[], input: Tensor, output: Tens
       continue;
     }
     const attrValues: Record<string, number> = {};
-    for (const [k, v] of Object.entries(t.attrs)) if (v instanceof Tensor) attrValues[k] = valueOf(v);
+    for (const [k, v] of Object.entries(t.attrs)) if (v instanceof Tensor) attrValues[k] = idOf(v);
     nodes.push({ op: t.op, inputs, output: add(t.output, null), attrs: t.attrs, attrValues, epilogue: null });
   }
   const out = ids.get(output);

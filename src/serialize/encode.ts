@@ -27,7 +27,8 @@ export interface SaveOptions {
 function checkRebuildable(m: Module, path: string): void {
   const ctor = m.constructor as { typeName?: string; name: string };
   if (Object.hasOwn(ctor, 'typeName')) {
-    if (m.type === 'Sequential') for (const [name, child] of m.namedChildren()) checkRebuildable(child, path ? `${path}.${name}` : name);
+    // Containers rebuild their children from config, so each child must be rebuildable too.
+    if (m.type === 'Sequential' || m.type === 'OnnxModel') for (const [name, child] of m.namedChildren()) checkRebuildable(child, path ? `${path}.${name}` : name);
     return;
   }
   if (registeredModule(m.type) !== m.constructor) {

@@ -1,0 +1,242 @@
+// Conv and ConvTranspose. With a constant 4-D weight (and bias) the node becomes a
+// Conv2d / ConvTranspose2d child module holding them as parameters, so the imported
+// network fine-tunes; otherwise (a weight computed in the graph, 1-D convolution,
+// padding that depends on the input size) it calls the conv2d / convTranspose2d op.
+import { conv2d, convTranspose2d, convTranspose2dGeometry, reshape } from '../../ops/index.js';
+import { conv2dGeometry } from '../../ops/geometry.js';
+import type { Tensor } from '../../tensor.js';
+import type { CompileContext, Dims, ExecNode, ImportContext, ModuleBinding, NodeContext, OpDef, RunInput } from '../exec.js';
+import { as4d, dims4d, from4d, fromDims4d, readSpatial, resolveSpatial, spatialRank, staticPads, type Spatial2d, type SpatialAttrs } from './spatial.js';
+import { dimsOf, optionalTensorAt, tensorAt } from './util.js';
+
+/** A module's run: the child's forward on x, checked to be 4-D first. */
+function moduleRun(c: CompileContext, ins: readonly RunInput[]): Tensor {
+  const x = tensorAt(c, ins, 0);
+  if (x.rank !== 4) c.fail(`input [${x.shape.join(', ')}] must be [N, C, H, W] for the ${c.module?.key} module`);
+  return (c.module as NonNullable<CompileContext['module']>).get().forward(x);
+}
+
+/** The weight sizes of the node's module while it is the one import made (else unknown). */
+function moduleWeightDims(c: CompileContext, type: string): Dims | null {
+  const m = c.module?.typed(type) as unknown as { weight: Tensor } | null;
+  return m ? m.weight.shape : null;
+}
+
+// -------------------------------------------------------------------------------------------
+// Conv
+
+interface ConvAttrs {
+  s: SpatialAttrs;
+  group: number;
+}
+
+function readConv(c: NodeContext): ConvAttrs {
+  const s = readSpatial(c, true);
+  const group = c.attrs.int('group', 1);
+  if (group < 1) c.fail(`attribute 'group' ${group} must be positive`);
+  return { s, group };
+}
+
+function convGeometry(c: CompileContext, a: ConvAttrs, x: Dims, w: Dims): { g: Spatial2d; out: number[] } {
+  const rank = spatialRank(c, x);
+  if (w.length !== x.length) c.fail(`weight [${w.join(', ')}] must have the input's rank ${x.length}`);
+  const g = resolveSpatial(c, a.s, x.slice(2), w.slice(2));
+  try {
+    const geo = conv2dGeometry('Conv', dims4d(x), dims4d(w), { stride: g.stride, dilation: g.dilation, padding: g.padding, groups: a.group });
+    return { g, out: fromDims4d([geo.batch, geo.outChannels, geo.outHeight, geo.outWidth], rank + 2) };
+  } catch (e) {
+    return c.fail((e as Error).message);
+  }
+}
+
+const Conv: OpDef = {
+  compile(c): ExecNode {
+    const a = readConv(c);
+    c.attrs.finish('Conv');
+    if (c.module) {
+      return {
+        hostInputs: [],
+        infer: (ins) => {
+          const x = dimsOf(ins[0]);
+          const w = moduleWeightDims(c, 'Conv2d');
+          return [x && w ? convGeometry(c, a, x, w).out : null];
+        },
+        run: (ins) => [moduleRun(c, ins)],
+      };
+    }
+    return {
+      hostInputs: [],
+      infer: (ins) => {
+        const x = dimsOf(ins[0]);
+        const w = dimsOf(ins[1]);
+        return [x && w ? convGeometry(c, a, x, w).out : null];
+      },
+      run: (ins) => {
+        const x = tensorAt(c, ins, 0);
+        const w = tensorAt(c, ins, 1);
+        const { g } = convGeometry(c, a, x.shape, w.shape);
+        const y = conv2d(as4d(x), as4d(w), optionalTensorAt(ins, 2), { stride: g.stride, dilation: g.dilation, padding: g.padding, groups: a.group });
+        return [from4d(y, x.rank)];
+      },
+    };
+  },
+
+  toModule(c: ImportContext): ModuleBinding | null {
+    const w = c.constant(1);
+    const b = c.has(2) ? c.constant(2) : undefined;
+    if (!w || !w.floats || w.dims.length !== 4 || (c.has(2) && (!b || !b.floats))) return null;
+    const a = readConv(c);
+    if (!staticPads(a.s)) return null;
+    const [oc, icPerGroup, kh, kw] = w.dims;
+    if (b && (b.dims.length !== 1 || b.dims[0] !== oc)) c.fail(`bias [${b.dims.join(', ')}] must be [${oc}] for weight [${w.dims.join(', ')}]`);
+    // Any input size gives the same pads here (staticPads); a 1×1 stand-in resolves them.
+    const g = resolveSpatial(c, a.s, [kh, kw], [kh, kw]);
+    if (oc % a.group !== 0) c.fail(`group ${a.group} must divide the weight's ${oc} output channels`);
+    return {
+      type: 'Conv2d',
+      config: {
+        inChannels: icPerGroup * a.group, outChannels: oc, kernelSize: [kh, kw], stride: g.stride, padding: g.padding, dilation: g.dilation,
+        groups: a.group, bias: b !== undefined,
+      },
+      state: b ? { weight: w.floats, bias: b.floats as Float32Array } : { weight: w.floats },
+      absorbs: b ? [1, 2] : [1],
+      weightName: w.name,
+    };
+  },
+};
+
+// -------------------------------------------------------------------------------------------
+// ConvTranspose: pads, output_padding, or output_shape (which sets the pads: total =
+// stride·(in − 1) + output_padding + dilation·(k − 1) + 1 − out per dimension, split with
+// the odd one at the end for SAME_UPPER and at the start otherwise; a negative total is
+// extra output padding at the end), or auto_pad SAME_* (out = in·stride).
+
+interface ConvTransposeAttrs {
+  s: SpatialAttrs;
+  group: number;
+  outputPadding: number[] | undefined;
+  outputShape: number[] | undefined;
+}
+
+function readConvTranspose(c: NodeContext): ConvTransposeAttrs {
+  const { s, group } = readConv(c);
+  return { s, group, outputPadding: c.attrs.ints('output_padding'), outputShape: c.attrs.ints('output_shape') };
+}
+
+interface TransposeGeometry {
+  stride: [number, number];
+  dilation: [number, number];
+  padding: [number, number, number, number];
+  outputPadding: [number, number];
+}
+
+function transposeGeometry(c: NodeContext, a: ConvTransposeAttrs, inSize: readonly number[], kernel: readonly number[]): TransposeGeometry {
+  const n = inSize.length;
+  const ones = new Array<number>(n).fill(1);
+  const strides = a.s.strides ?? ones;
+  const dilations = a.s.dilations ?? ones;
+  if (a.s.kernel && a.s.kernel.some((k, i) => k !== kernel[i])) c.fail(`attribute 'kernel_shape' [${a.s.kernel.join(', ')}] differs from the weight's [${kernel.join(', ')}]`);
+  for (const [name, v] of [['strides', strides], ['dilations', dilations], ['output_padding', a.outputPadding ?? ones]] as const) {
+    if (v.length !== n) c.fail(`attribute '${name}' [${v.join(', ')}] has ${v.length} values for ${n} spatial dimensions`);
+  }
+  const extra = [...(a.outputPadding ?? new Array<number>(n).fill(0))];
+  let pads = a.s.pads ?? new Array<number>(2 * n).fill(0);
+  if (pads.length !== 2 * n) c.fail(`attribute 'pads' [${pads.join(', ')}] has ${pads.length} values for ${n} spatial dimensions`);
+  const autoPad = a.s.autoPad;
+  if (a.outputShape || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    const target = a.outputShape ? a.outputShape.slice(-n) : inSize.map((v, d) => v * strides[d]);
+    if (target.length !== n) c.fail(`attribute 'output_shape' [${a.outputShape?.join(', ')}] has fewer than ${n} values`);
+    const begin: number[] = [];
+    const end: number[] = [];
+    for (let d = 0; d < n; d++) {
+      const total = strides[d] * (inSize[d] - 1) + extra[d] + dilations[d] * (kernel[d] - 1) + 1 - target[d];
+      if (total < 0) {
+        extra[d] -= total;
+        begin.push(0);
+        end.push(0);
+      } else {
+        const half = Math.floor(total / 2);
+        begin.push(autoPad === 'SAME_UPPER' ? half : total - half);
+        end.push(autoPad === 'SAME_UPPER' ? total - half : half);
+      }
+    }
+    pads = [...begin, ...end];
+  } else if (autoPad === 'VALID') pads = new Array<number>(2 * n).fill(0);
+  const two = (v: number[], fill: number): [number, number] => (n === 1 ? [fill, v[0]] : [v[0], v[1]]);
+  return {
+    stride: two(strides, 1), dilation: two(dilations, 1), outputPadding: two(extra, 0),
+    padding: n === 1 ? [0, 0, pads[0], pads[1]] : [pads[0], pads[2], pads[1], pads[3]],
+  };
+}
+
+function convTransposeOut(c: CompileContext, a: ConvTransposeAttrs, x: Dims, w: Dims): { g: TransposeGeometry; out: number[] } {
+  const rank = spatialRank(c, x);
+  if (w.length !== x.length) c.fail(`weight [${w.join(', ')}] must have the input's rank ${x.length}`);
+  const g = transposeGeometry(c, a, x.slice(2), w.slice(2));
+  try {
+    const geo = convTranspose2dGeometry('ConvTranspose', dims4d(x), dims4d(w), { ...g, groups: a.group });
+    return { g, out: fromDims4d([x[0], w[1] * a.group, geo.outHeight, geo.outWidth], rank + 2) };
+  } catch (e) {
+    return c.fail((e as Error).message);
+  }
+}
+
+const ConvTranspose: OpDef = {
+  compile(c): ExecNode {
+    const a = readConvTranspose(c);
+    c.attrs.finish('ConvTranspose');
+    if (c.module) {
+      return {
+        hostInputs: [],
+        infer: (ins) => {
+          const x = dimsOf(ins[0]);
+          const w = moduleWeightDims(c, 'ConvTranspose2d');
+          return [x && w ? convTransposeOut(c, a, x, w).out : null];
+        },
+        run: (ins) => [moduleRun(c, ins)],
+      };
+    }
+    return {
+      hostInputs: [],
+      infer: (ins) => {
+        const x = dimsOf(ins[0]);
+        const w = dimsOf(ins[1]);
+        return [x && w ? convTransposeOut(c, a, x, w).out : null];
+      },
+      run: (ins) => {
+        const x = tensorAt(c, ins, 0);
+        const w = tensorAt(c, ins, 1);
+        const { g } = convTransposeOut(c, a, x.shape, w.shape);
+        const y = convTranspose2d(as4d(x), as4d(w), optionalTensorAt(ins, 2), { ...g, groups: a.group });
+        return [x.rank === 3 ? reshape(y, [y.shape[0], y.shape[1], y.shape[3]]) : y];
+      },
+    };
+  },
+
+  toModule(c: ImportContext): ModuleBinding | null {
+    const w = c.constant(1);
+    const b = c.has(2) ? c.constant(2) : undefined;
+    if (!w || !w.floats || w.dims.length !== 4 || (c.has(2) && (!b || !b.floats))) return null;
+    const a = readConvTranspose(c);
+    // output_shape gives pads that depend on the input size.
+    if (a.outputShape) return null;
+    const [ic, ocPerGroup, kh, kw] = w.dims;
+    const g = transposeGeometry(c, a, [1, 1], [kh, kw]);
+    // ConvTranspose2d takes an output padding below the stride or the dilation only.
+    if (g.outputPadding.some((e, d) => e >= g.stride[d] && e >= g.dilation[d])) return null;
+    const oc = ocPerGroup * a.group;
+    if (b && (b.dims.length !== 1 || b.dims[0] !== oc)) c.fail(`bias [${b.dims.join(', ')}] must be [${oc}] for weight [${w.dims.join(', ')}] and group ${a.group}`);
+    return {
+      type: 'ConvTranspose2d',
+      config: {
+        inChannels: ic, outChannels: oc, kernelSize: [kh, kw], stride: g.stride, padding: g.padding, outputPadding: g.outputPadding,
+        dilation: g.dilation, groups: a.group, bias: b !== undefined,
+      },
+      state: b ? { weight: w.floats, bias: b.floats as Float32Array } : { weight: w.floats },
+      absorbs: b ? [1, 2] : [1],
+      weightName: w.name,
+    };
+  },
+};
+
+export const CONV_OPS: Record<string, OpDef> = { Conv, ConvTranspose };
