@@ -16,7 +16,7 @@ export interface ModuleTrace {
 
 type Forward = (...inputs: Tensor[]) => Tensor;
 
-export function traceModule(model: Module, inputs: readonly Tensor[]): ModuleTrace {
+export function traceModule(model: Module, inputs: readonly Tensor[], call: (m: Module, xs: readonly Tensor[]) => unknown = (m, xs) => m.forward(...xs)): ModuleTrace {
   const modules = model.namedModules();
   const restores: (() => void)[] = [];
   try {
@@ -32,7 +32,7 @@ export function traceModule(model: Module, inputs: readonly Tensor[]): ModuleTra
         else delete (m as { forward?: Forward }).forward;
       });
     }
-    const { result, ops } = traceOps(() => model.forward(...inputs));
+    const { result, ops } = traceOps(() => call(model, inputs));
     return { result, ops, modules: new Map(modules) };
   } finally {
     for (const restore of restores) restore();

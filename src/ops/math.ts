@@ -3,6 +3,7 @@
 // saves its input and output; the kernels are src/backend/math-kernels.ts.
 import type { Backend, UnaryKind } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
+import { tracing } from '../autograd/trace.js';
 import { zeros, type Tensor } from '../tensor.js';
 import { checkFiniteNumber, checkTensor, resolveBackend } from './validate.js';
 
@@ -62,5 +63,5 @@ export function pow(x: Tensor, exponent: number, backend?: Backend): Tensor {
     const dx = zeros(x.shape);
     be.powScalarBackward(x.data, p, dy.data, dx.data);
     return [dx];
-  });
+  }, tracing() ? { exponent: p } : undefined);
 }

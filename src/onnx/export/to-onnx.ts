@@ -8,6 +8,7 @@ import type { TracedOp } from '../../autograd/trace.js';
 import { Module } from '../../nn/module.js';
 import { traceModule, type ModuleTrace } from '../../nn/trace.js';
 import { Tensor, formatShape, randn } from '../../tensor.js';
+import { OnnxModel } from '../model.js';
 import { VERSION } from '../../version.js';
 import { DataType, encodeModel, type IValueInfoProto } from '../proto.js';
 import { batchAxes, type ModelTrace } from './batch-axes.js';
@@ -36,7 +37,12 @@ function traceForward(model: Module, shapes: readonly number[][]): Traced {
   model.eval();
   let trace: ModuleTrace;
   try {
-    trace = noGrad(() => traceModule(model, inputs));
+    // An imported graph exports every output (forward gives only the first).
+    const call = model instanceof OnnxModel ? (m: Module, xs: readonly Tensor[]) => {
+      const all = (m as OnnxModel).run(xs);
+      return (m as OnnxModel).outputs.map((out) => all[out.name]);
+    } : undefined;
+    trace = noGrad(() => traceModule(model, inputs, call));
   } finally {
     for (const [m, training] of modes) m.training = training;
     for (const [t, data] of buffers) t.data.set(data);
@@ -124,7 +130,9 @@ export function toOnnx(model: Module, options: ToOnnxOptions): Uint8Array {
   const trace = traceForward(model, o.inputShapes);
   const batch = o.inputShapes[0][0];
   const axes = o.dynamicBatch ? batchAxes(trace, traceAtNextBatch(model, o.inputShapes)) : new Map<Tensor, number[]>();
-  const outputNames = parseNames('outputNames', o.outputNames ?? undefined, trace.outputs.length) ?? defaultNames('output', trace.outputs.length);
+  // An imported graph keeps its own names unless others are given.
+  const ownNames = model instanceof OnnxModel && o.outputNames === null ? model.outputs.map((out) => out.name) : null;
+  const outputNames = parseNames('outputNames', o.outputNames ?? undefined, trace.outputs.length) ?? ownNames ?? defaultNames('output', trace.outputs.length);
   const where = describeScope(model, trace.modules);
   const live = liveOps(trace.ops, trace.outputs);
   checkComplete(live, trace, state, where);
