@@ -85,6 +85,15 @@ def main():
     torch.onnx.export(model, x, path, opset_version=args.opset, input_names=['input'], output_names=[out_name],
                       dynamic_axes=dynamic)
     print(f'wrote {path}: input [{args.batch}, 3, {h}, {w}], output {out_name!r}, opset {args.opset}')
+    # The class names of pretrained weights, one per line, which classify.ts reads by default.
+    if args.weights is not None:
+        categories = models.get_model_weights(args.name)[args.weights].meta.get('categories') if args.weights != 'DEFAULT' \
+            else models.get_model_weights(args.name).DEFAULT.meta.get('categories')
+        if categories:
+            labels = path[:-5] + '.labels.txt' if path.endswith('.onnx') else path + '.labels.txt'
+            with open(labels, 'w') as f:
+                f.write('\n'.join(categories) + '\n')
+            print(f'wrote {labels}: {len(categories)} class names')
 
 
 if __name__ == '__main__':
