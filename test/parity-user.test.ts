@@ -105,7 +105,7 @@ describe('paritySweep', () => {
       'gemm', 'matmul', 'linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'relu6', 'hardSigmoid', 'hardSwish', 'silu', 'gelu',
       'elu', 'softplus', 'prelu', 'clip', 'add', 'sub', 'mul', 'div', 'neg', 'maximum', 'minimum', 'sumOf', 'meanOf', 'maxOf', 'minOf', 'sum', 'mean',
       'max', 'min', 'concat', 'split', 'chunk', 'transpose', 'permute', 'slice', 'narrow', 'pad', 'batchNorm2d', 'layerNorm', 'groupNorm',
-      'instanceNorm', 'dropout', 'crossEntropy', 'mseLoss',
+      'instanceNorm', 'dropout', 'crossEntropy', 'mseLoss', 'exp', 'abs', 'erf', 'log', 'sqrt', 'reciprocal', 'pow',
     ]));
     // Every backend-run op of the ops table is swept: only views (no kernel), backward
     // helpers (their ops' gradients are swept) and aliases are not.

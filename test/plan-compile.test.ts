@@ -95,3 +95,21 @@ describe('compile', () => {
     expect(() => compile(model, { inputShape: [1, 5] })).toThrow(/compile: the model's forward failed on input \[1, 5\]/);
   });
 });
+
+describe('compile of imported and custom models', () => {
+  it('model.compile on an imported ONNX ResNet block matches the uncompiled graph', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { loadOnnx } = await import('../src/index.js');
+    setBackend('wasm');
+    const model = loadOnnx(readFileSync(new URL('./fixtures/onnx-models/resnet.onnx', import.meta.url)));
+    model.eval();
+    const shape = model.inputs[0].shape.map(Number);
+    const x = randn(shape, { seed: 6 });
+    const plan = model.compile({ inputShape: shape });
+    expect(plan.steps.filter((s) => s.startsWith('batchNorm2d'))).toEqual([]);
+    expect(plan.steps.some((s) => s.includes('+ residual'))).toBe(true);
+    expect(maxRelError(plan.run(x).data, noGrad(() => model.forward(x)).data)).toBeLessThan(1e-5);
+    plan.dispose();
+    expect(() => plan.run(x)).toThrow(/CompiledModel.run: the plan was disposed/);
+  });
+});

@@ -6,6 +6,7 @@ import type { LossTarget } from '../ops/loss.js';
 import { fitModel, type FitOptions, type History } from '../train/fit.js';
 import { evaluate, predict, summary, type EvaluateOptions } from '../train/evaluate.js';
 import { encodeModel, type SaveOptions } from '../serialize/encode.js';
+import { compile as compileModel, type CompileOptions, type CompiledModel } from '../plan/compile.js';
 
 /** What a Module constructor looks like to the model file: it is rebuilt from config(). */
 export type ModuleClass = new (config: never) => Module;
@@ -293,6 +294,13 @@ export abstract class Module {
   /** The model file: module tree, state dict, checksum (and optimizer state if given). */
   save(options?: SaveOptions): Uint8Array {
     return encodeModel(this, options);
+  }
+
+  /** A static inference plan for one input shape (see compile in src/plan): BatchNorm
+   * folded, activations and residual adds fused, buffers planned by liveness. The weights
+   * are copied: compile again after training. */
+  compile(options: CompileOptions): CompiledModel {
+    return compileModel(this, options);
   }
 
   toString(): string {

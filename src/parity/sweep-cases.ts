@@ -21,6 +21,7 @@ import { linear } from '../ops/linear.js';
 import { leakyRelu, logSoftmax, relu, sigmoid, softmax, tanh } from '../ops/activation.js';
 import { clip, hardSigmoid, hardSwish, relu6 } from '../ops/clip.js';
 import { elu, gelu, silu, softplus } from '../ops/smooth.js';
+import { abs, erf, exp, log, pow, reciprocal, sqrt } from '../ops/math.js';
 import { prelu } from '../ops/prelu.js';
 import { batchNorm2d } from '../ops/batchnorm.js';
 import { groupNorm, instanceNorm, layerNorm } from '../ops/normalization.js';
@@ -165,6 +166,16 @@ export function defaultSweep(): SweepCase[] {
     act('gelu', (x, be) => gelu(x, undefined, be)),
     act('elu', (x, be) => elu(x, undefined, be)),
     act('softplus', (x, be) => softplus(x, undefined, be)),
+    // The math ops of ONNX import; log, sqrt, reciprocal and the fractional pow get a
+    // positive input (|x| + 0.5), so the reference has no NaN to compare.
+    act('exp', (x, be) => exp(x, be)),
+    act('abs', (x, be) => abs(x, be)),
+    act('erf', (x, be) => erf(x, be)),
+    act('log', (x, be) => log(add(abs(x, be), 0.5, be), be)),
+    act('sqrt', (x, be) => sqrt(add(abs(x, be), 0.5, be), be)),
+    act('reciprocal', (x, be) => reciprocal(add(abs(x, be), 0.5, be), be)),
+    act('pow', (x, be) => pow(x, 3, be)),
+    act('pow', (x, be) => pow(add(abs(x, be), 0.5, be), 1.5, be), [4, 9]),
     {
       op: 'prelu', label: 'x [2, 3, 4, 5] slope [3]',
       inputs: [{ name: 'x', shape: [2, 3, 4, 5] }, { name: 'slope', shape: [3] }],
