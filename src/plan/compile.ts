@@ -10,7 +10,7 @@ import { noGrad } from '../autograd/graph.js';
 import { traceOps } from '../autograd/trace.js';
 import type { Module } from '../nn/module.js';
 import { Tensor, formatShape, shapeSize, zeros } from '../tensor.js';
-import { buildGraph, type PlanGraph } from './graph.js';
+import { buildGraph, readers, type PlanGraph } from './graph.js';
 import { ALIGN_FLOATS, planMemory, type BufferRequest } from './memory.js';
 import { optimize } from './passes.js';
 import { buildStep, type Step } from './steps.js';
@@ -67,7 +67,9 @@ export class CompiledModel {
     this.outputShape = graph.values[graph.output].shape;
     // One backend buffer: the constants first (copied once), then the activation arena.
     // On wasm it is linear memory, so no kernel copies anything in or out during a run.
-    const constants = graph.values.filter((v) => v.data && v.storage === v.id);
+    // Only constants a node still reads: folding BatchNorm leaves the original weights unread.
+    const read = readers(graph);
+    const constants = graph.values.filter((v) => v.data && v.storage === v.id && read[v.id] > 0);
     const place = new Map<number, number>();
     let at = 0;
     for (const c of constants) {
@@ -89,6 +91,9 @@ export class CompiledModel {
       const fused = n.epilogue ? [n.epilogue.residual !== null ? '+ residual' : '', n.epilogue.activation?.kind ?? ''].filter(Boolean).join(' ') : '';
       return `${n.op}${fused ? ` (${fused})` : ''} → ${formatShape(graph.values[n.output].shape)}`;
     });
+    // The plan's buffer holds the constants now: drop the graph's references to the
+    // model's arrays and to the folded copies.
+    for (const v of graph.values) v.data = null;
     // A first run grows the backend's scratch memory to what the plan needs, so later runs
     // do not grow it mid-run.
     this.run(zeros(inputShape));

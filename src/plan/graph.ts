@@ -1,7 +1,7 @@
 // A compiled model's graph, built from an op trace (src/autograd/trace.ts): values with
 // static shapes, and the nodes that compute them in trace order. A value is the model's
 // input, a constant (parameters, buffers and any tensor the traced ops did not make,
-// copied at compile time), or an intermediate. Ops that only reinterpret a shape
+// copied into the plan at compile time), or an intermediate. Ops that only reinterpret a shape
 // (reshape, flatten, squeeze, unsqueeze, detach, eval-mode dropout) become aliases: the
 // same storage under another shape, no node. Nodes the output does not depend on are dropped.
 import type { TracedOp } from '../autograd/trace.js';
@@ -27,7 +27,7 @@ export interface PlanValue {
   readonly size: number;
   /** The value whose floats this one is (itself unless an alias). */
   storage: number;
-  /** A constant's floats (a copy made at compile time), else null. */
+  /** A constant's floats (the tensor's own array until compile copies it into the plan's buffer), else null. */
   data: Float32Array | null;
 }
 
@@ -63,7 +63,7 @@ export function buildGraph(ops: readonly TracedOp[], input: Tensor, output: Tens
     return id;
   };
   /** A tensor no traced op made: the input, or a constant copied now. */
-  const idOf = (t: Tensor): number => ids.get(t) ?? add(t, t.data.slice());
+  const idOf = (t: Tensor): number => ids.get(t) ?? add(t, t.data);
   add(input, null);
   const nodes: PlanNode[] = [];
   for (const t of ops) {
