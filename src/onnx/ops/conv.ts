@@ -49,36 +49,45 @@ function convGeometry(c: CompileContext, a: ConvAttrs, x: Dims, w: Dims): { g: S
   }
 }
 
-const Conv: OpDef = {
-  compile(c): ExecNode {
-    const a = readConv(c);
-    c.attrs.finish('Conv');
-    if (c.module) {
-      return {
-        hostInputs: [],
-        infer: (ins) => {
-          const x = dimsOf(ins[0]);
-          const w = moduleWeightDims(c, 'Conv2d');
-          return [x && w ? convGeometry(c, a, x, w).out : null];
-        },
-        run: (ins) => [moduleRun(c, ins)],
-      };
-    }
+/** The compile() of Conv and ConvTranspose: a child module's forward when the weights
+ * became one, else the op on the weight input; shapes from the op's own geometry. */
+function compileConvLike<A, G>(
+  c: CompileContext, a: A, moduleType: string,
+  geometry: (c: CompileContext, a: A, x: Dims, w: Dims) => { g: G; out: number[] },
+  apply: (x: Tensor, w: Tensor, b: Tensor | null, g: G) => Tensor,
+): ExecNode {
+  if (c.module) {
     return {
       hostInputs: [],
       infer: (ins) => {
         const x = dimsOf(ins[0]);
-        const w = dimsOf(ins[1]);
-        return [x && w ? convGeometry(c, a, x, w).out : null];
+        const w = moduleWeightDims(c, moduleType);
+        return [x && w ? geometry(c, a, x, w).out : null];
       },
-      run: (ins) => {
-        const x = tensorAt(c, ins, 0);
-        const w = tensorAt(c, ins, 1);
-        const { g } = convGeometry(c, a, x.shape, w.shape);
-        const y = conv2d(as4d(x), as4d(w), optionalTensorAt(ins, 2), { stride: g.stride, dilation: g.dilation, padding: g.padding, groups: a.group });
-        return [from4d(y, x.rank)];
-      },
+      run: (ins) => [moduleRun(c, ins)],
     };
+  }
+  return {
+    hostInputs: [],
+    infer: (ins) => {
+      const x = dimsOf(ins[0]);
+      const w = dimsOf(ins[1]);
+      return [x && w ? geometry(c, a, x, w).out : null];
+    },
+    run: (ins) => {
+      const x = tensorAt(c, ins, 0);
+      const w = tensorAt(c, ins, 1);
+      return [apply(x, w, optionalTensorAt(ins, 2), geometry(c, a, x.shape, w.shape).g)];
+    },
+  };
+}
+
+const Conv: OpDef = {
+  compile(c): ExecNode {
+    const a = readConv(c);
+    c.attrs.finish('Conv');
+    return compileConvLike(c, a, 'Conv2d', convGeometry, (x, w, b, g) =>
+      from4d(conv2d(as4d(x), as4d(w), b, { stride: g.stride, dilation: g.dilation, padding: g.padding, groups: a.group }), x.rank));
   },
 
   toModule(c: ImportContext): ModuleBinding | null {
@@ -185,32 +194,10 @@ const ConvTranspose: OpDef = {
   compile(c): ExecNode {
     const a = readConvTranspose(c);
     c.attrs.finish('ConvTranspose');
-    if (c.module) {
-      return {
-        hostInputs: [],
-        infer: (ins) => {
-          const x = dimsOf(ins[0]);
-          const w = moduleWeightDims(c, 'ConvTranspose2d');
-          return [x && w ? convTransposeOut(c, a, x, w).out : null];
-        },
-        run: (ins) => [moduleRun(c, ins)],
-      };
-    }
-    return {
-      hostInputs: [],
-      infer: (ins) => {
-        const x = dimsOf(ins[0]);
-        const w = dimsOf(ins[1]);
-        return [x && w ? convTransposeOut(c, a, x, w).out : null];
-      },
-      run: (ins) => {
-        const x = tensorAt(c, ins, 0);
-        const w = tensorAt(c, ins, 1);
-        const { g } = convTransposeOut(c, a, x.shape, w.shape);
-        const y = convTranspose2d(as4d(x), as4d(w), optionalTensorAt(ins, 2), { ...g, groups: a.group });
-        return [x.rank === 3 ? reshape(y, [y.shape[0], y.shape[1], y.shape[3]]) : y];
-      },
-    };
+    return compileConvLike(c, a, 'ConvTranspose2d', convTransposeOut, (x, w, b, g) => {
+      const y = convTranspose2d(as4d(x), as4d(w), b, { ...g, groups: a.group });
+      return x.rank === 3 ? reshape(y, [y.shape[0], y.shape[1], y.shape[3]]) : y;
+    });
   },
 
   toModule(c: ImportContext): ModuleBinding | null {
