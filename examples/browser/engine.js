@@ -59,6 +59,12 @@ export function loadModel(bytes) {
   return simdnet.Sequential.load(bytes);
 }
 
+/** The model as the bytes of an ONNX file for 1×28×28 digits (toOnnx traces one forward
+ * of a [1, 1, 28, 28] input), with a symbolic batch so any batch size runs. */
+export function exportOnnx(model) {
+  return simdnet.toOnnx(model, { inputShape: [1, 1, 28, 28], dynamicBatch: true });
+}
+
 /** Class probabilities (Float32Array(10)) for one 28×28 image given as 784 values in [0, 1]. */
 export function predict(model, pixels) {
   const x = new simdnet.Tensor(Float32Array.from(pixels, (p) => (p - MNIST_MEAN) / MNIST_STD), [1, 1, 28, 28]);

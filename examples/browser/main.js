@@ -24,6 +24,7 @@ const state = {
   training: false,
   trainResult: null,
   trainError: null,
+  exportError: null,
   modelBytes: null,
   maxFrameGap: 0,
   maxTimerGap: 0,
@@ -170,6 +171,7 @@ function useModel(model, name, bytes) {
   state.modelBytes = bytes;
   state.modelName = name;
   $('model-status').textContent = `Model: ${name}`;
+  $('export-onnx').disabled = false;
   runPrediction();
 }
 
@@ -192,6 +194,7 @@ function dropModel(message) {
   state.lastProbs = null;
   showProbs(null);
   $('model-status').textContent = `${message} (no model loaded)`;
+  $('export-onnx').disabled = true;
 }
 
 $('model-file').addEventListener('change', async () => {
@@ -230,6 +233,38 @@ $('load-served').addEventListener('click', () => {
   const url = $('served-models').value;
   if (url) fetchModel(url).catch(() => {});
 });
+
+/** Downloads the current model as an ONNX file (<model name>.onnx); a model toOnnx
+ * cannot express is reported under the button. Returns the bytes (for tests), or null. */
+function exportOnnx() {
+  state.exportError = null;
+  if (!state.model) {
+    state.exportError = 'no model loaded';
+    $('export-status').textContent = 'Nothing to export: load or train a model first.';
+    return null;
+  }
+  let bytes;
+  try {
+    bytes = engineModule.exportOnnx(state.model);
+  } catch (error) {
+    state.exportError = error.message;
+    $('export-status').textContent = `Could not export ${state.modelName}: ${error.message}`;
+    return null;
+  }
+  const base = state.modelName.replace(/\.simdnet$/, '').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
+  const name = `${base}.onnx`;
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  $('export-status').textContent = `Exported ${name} (${bytes.length.toLocaleString('en')} bytes).`;
+  return bytes;
+}
+$('export-onnx').addEventListener('click', () => exportOnnx());
 
 // ---- training in a worker
 let worker = null;
@@ -319,7 +354,7 @@ $('train').addEventListener('click', () => train().catch(() => {}));
 $('stop').addEventListener('click', () => worker?.postMessage({ type: 'stop' }));
 
 // ---- start
-window.simdnetDemo = { state, drawDigit, predict: runPrediction, train, clear: clearPad, loadModelBytes, fetchModel };
+window.simdnetDemo = { state, drawDigit, predict: runPrediction, train, clear: clearPad, loadModelBytes, fetchModel, exportOnnx };
 window.simdnetDemo.ready = (async () => {
   try {
     try {
