@@ -7,7 +7,8 @@ export interface BenchArgs {
   /** Fewer runs per engine; the biggest naive rows are skipped. */
   quick: boolean;
   /** Engines to run (ids such as 'naive', 'wasm-simd', 'tfjs-cpu'); empty = all. Prefixes
-   * match: 'wasm' selects every wasm variant, 'tfjs' both TF.js backends. */
+   * match: 'wasm' selects every wasm variant, 'tfjs' both TF.js backends, 'ort' both
+   * onnxruntime engines. */
   engines: string[];
   /** Where results go (path without extension); null = the default for the run. */
   out: string | null;
@@ -27,7 +28,8 @@ export const USAGE = `Usage: npm run bench -- [options]
                     repeatable; e.g. --filter conv, --filter "resnet.*fwd", --filter kernels
   --quick           fewer runs per engine, biggest naive rows skipped (< 3 minutes)
   --engines <list>  comma-separated engines: naive, js, wasm (all variants), wasm-scalar,
-                    wasm-simd, wasm-relaxed, tfjs (both), tfjs-cpu, tfjs-wasm
+                    wasm-simd, wasm-relaxed, tfjs (both), tfjs-cpu, tfjs-wasm, ort (both),
+                    ort-web, ort-node (onnxruntime; whole-network rows only)
   --out <path>      write <path>.json, <path>.svg and <path>.md (default: bench/results/latest
                     for a full run, bench/results/partial for a filtered or quick run)
   --list            print the row names and exit

@@ -1,8 +1,10 @@
 // The engines a row runs on: simdnet's naive / js / wasm (each variant the engine
-// validates, loaded side by side) and TensorFlow.js cpu / wasm.
+// validates, loaded side by side), TensorFlow.js cpu / wasm, and onnxruntime (web's wasm
+// EP; node's native CPU when it is installed) for the whole-network rows.
 import type { Backend } from '../src/backend/backend.js';
 import { ENGINES, type EngineId } from './report.js';
 import { engineSelected } from './args.js';
+import { setupOrtNode, setupOrtWeb, type Ort } from './ort.js';
 import { setupTfjs, type Tf, type TfBackendName } from './tfjs.js';
 
 export interface SimdnetEngine {
@@ -18,7 +20,13 @@ export interface TfjsEngine {
   backendName: TfBackendName;
 }
 
-export type Engine = SimdnetEngine | TfjsEngine;
+export interface OrtEngine {
+  kind: 'ort';
+  id: EngineId;
+  ort: Ort;
+}
+
+export type Engine = SimdnetEngine | TfjsEngine | OrtEngine;
 
 /** An engine that was asked for: loaded, or the reason it is not. */
 export interface EngineSlot {
@@ -31,6 +39,8 @@ export interface LoadedEngines {
   slots: EngineSlot[];
   wasmVariants: string[];
   tfjsVersion: string;
+  /** e.g. "onnxruntime-web 1.30.0"; 'not loaded' when no ORT engine was asked for or loaded. */
+  ortVersion: string;
 }
 
 const WASM_VARIANTS = ['scalar', 'simd', 'relaxed'] as const;
@@ -81,7 +91,16 @@ export async function loadEngines(wanted: readonly string[]): Promise<LoadedEngi
       for (const id of ['tfjs-cpu', 'tfjs-wasm'] as const) if (want(id)) slots.push({ id, engine: null, unavailable: firstLine(e) });
     }
   }
+  const ortVersions: string[] = [];
+  for (const [id, setup] of [['ort-web', setupOrtWeb], ['ort-node', setupOrtNode]] as const) {
+    if (!want(id)) continue;
+    await add(id, async () => {
+      const { ort, version } = await setup();
+      ortVersions.push(version);
+      return { kind: 'ort', id, ort };
+    });
+  }
   const order = ENGINES.map((e) => e.id as string);
   slots.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
-  return { slots, wasmVariants, tfjsVersion };
+  return { slots, wasmVariants, tfjsVersion, ortVersion: ortVersions.length > 0 ? ortVersions.join(', ') : 'not loaded' };
 }

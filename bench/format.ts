@@ -3,7 +3,7 @@
 // of bars per row, one bar per engine, log axis). Pure string building, unit-tested.
 import { barChart, type Bar } from '../tools/svg-chart.js';
 import type { Unit } from './flops.js';
-import { ENGINES, machineLine, type BenchReport, type EngineResult, type RowResult } from './report.js';
+import { ENGINES, isPeer, machineLine, type BenchReport, type EngineResult, type RowResult } from './report.js';
 
 /** 3 significant digits without exponent noise: 0.0123, 1.23, 12.3, 123, 4123. */
 export function fmtNum(x: number | undefined): string {
@@ -49,7 +49,7 @@ function statusText(r: EngineResult): string {
 /** The terminal block of one row: a header line, then one line per engine. */
 export function formatRowBlock(row: RowResult): string {
   const lines = [`${row.name}  —  ${row.description}`];
-  const head = [pad('  engine', 16), pad('median ms', 11, true), pad(row.unit, 10, true), pad('× naive', 9, true), pad('vs TF.js', 10, true), pad('runs', 6, true), '  check'];
+  const head = [pad('  engine', 16), pad('median ms', 11, true), pad(row.unit, 10, true), pad('× naive', 9, true), pad('vs TF.js', 10, true), pad('vs ORT-web', 11, true), pad('runs', 6, true), '  check'];
   lines.push(head.join(''));
   for (const r of row.results) {
     const timed = r.status === 'ok';
@@ -60,6 +60,7 @@ export function formatRowBlock(row: RowResult): string {
         pad(timed ? fmtNum(r.throughput) : '', 10, true),
         pad(timed ? fmtRatio(r.speedupVsNaive) : '', 9, true),
         pad(timed ? fmtRatio(r.vsTfjs) : '', 10, true),
+        pad(timed ? fmtRatio(r.vsOrt) : '', 11, true),
         pad(timed ? String(r.runs ?? '') : '', 6, true),
         `  ${statusText(r)}`,
       ].join(''),
@@ -69,7 +70,7 @@ export function formatRowBlock(row: RowResult): string {
 }
 
 /** One Markdown table, a line per row, a column per engine (throughput in the row's unit),
- * then the best simdnet engine against the best TF.js backend. Errors become numbered notes
+ * then the best simdnet engine against the best peer (TF.js or onnxruntime). Errors become numbered notes
  * under the table so the cells stay short. */
 export function formatMarkdown(rows: readonly RowResult[]): string {
   const engines = ENGINES.filter((e) => rows.some((row) => row.results.some((r) => r.engine === e.id)));
@@ -96,13 +97,12 @@ export function formatMarkdown(rows: readonly RowResult[]): string {
         return `n/a ${note(r.message ?? 'unavailable')}`;
     }
   };
-  const header = ['row', 'unit', ...engines.map((e) => e.id), 'best simdnet vs best TF.js'];
+  const header = ['row', 'unit', ...engines.map((e) => e.id), 'best simdnet vs best peer'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 2 ? ' --- ' : ' ---: ')).join('|')}|`];
   for (const row of rows) {
     const byId = new Map(row.results.map((r) => [r.engine, r]));
-    const ours = row.results.filter((r) => r.status === 'ok' && !r.engine.startsWith('tfjs-') && r.vsTfjs !== undefined);
-    const best = ours.reduce<EngineResult | undefined>((b, r) => (b === undefined || (r.vsTfjs as number) > (b.vsTfjs as number) ? r : b), undefined);
-    const versus = best ? `${fmtRatio(best.vsTfjs)} (${best.engine})` : '—';
+    const best = bestVersusPeer(row);
+    const versus = best ? `${fmtRatio(best.ratio)} ${best.peer} (${best.engine})` : '—';
     lines.push(`| ${[row.name, row.unit, ...engines.map((e) => cell(row, byId.get(e.id))), versus].join(' | ')} |`);
   }
   if (notes.length > 0) {
@@ -114,12 +114,12 @@ export function formatMarkdown(rows: readonly RowResult[]): string {
 
 // ---------------------------------------------------------------- the chart
 
-export const CHART_TITLE = 'simdnet vs TensorFlow.js — naive vs GEMM (js) vs WASM';
+export const CHART_TITLE = 'simdnet vs TensorFlow.js and onnxruntime — naive vs GEMM (js) vs WASM';
 
 const PANELS: { unit: Unit; title: string }[] = [
   { unit: 'GFLOP/s', title: 'GEMM and convolution — GFLOP/s' },
   { unit: 'GB/s', title: 'im2col, col2im and pooling — GB/s read + written' },
-  { unit: 'img/s', title: 'LeNet-5 end to end — images/s' },
+  { unit: 'img/s', title: 'Whole networks (LeNet-5, ResNet-18, MobileNets) — images/s' },
 ];
 
 /** The number at a bar's end; model rows also give the time per call, which is what the
@@ -148,12 +148,13 @@ export function missingText(r: EngineResult): string {
   }
 }
 
-/** The fastest simdnet engine's ratio to the fastest TF.js backend on a row, if both ran. */
-export function bestVersusTfjs(row: RowResult): { engine: string; ratio: number } | null {
-  let best: { engine: string; ratio: number } | null = null;
+/** The fastest simdnet engine's ratio to the fastest peer (TF.js or onnxruntime) on a row,
+ * if both ran; > 1: simdnet is faster. */
+export function bestVersusPeer(row: RowResult): { engine: string; ratio: number; peer: string } | null {
+  let best: { engine: string; ratio: number; peer: string } | null = null;
   for (const r of row.results) {
-    if (r.status !== 'ok' || r.engine.startsWith('tfjs-') || r.vsTfjs === undefined) continue;
-    if (!best || r.vsTfjs > best.ratio) best = { engine: r.engine, ratio: r.vsTfjs };
+    if (r.status !== 'ok' || isPeer(r.engine) || r.vsPeer === undefined || r.bestPeer === undefined) continue;
+    if (!best || r.vsPeer > best.ratio) best = { engine: r.engine, ratio: r.vsPeer, peer: r.bestPeer };
   }
   return best;
 }
@@ -182,12 +183,12 @@ export function renderChart(rows: readonly RowResult[], options: ChartOptions): 
       groups: rows
         .filter((row) => row.unit === panel.unit)
         .map((row) => {
-          const versus = bestVersusTfjs(row);
+          const versus = bestVersusPeer(row);
           return {
             label: row.name,
             notes: [
               row.shape ? { text: row.shape } : undefined,
-              versus ? { text: `best simdnet ${fmtNum(versus.ratio)}× TF.js (${versus.engine})`, color: versus.ratio >= 1 ? '#1b7a2f' : '#b3261e' } : undefined,
+              versus ? { text: `best simdnet ${fmtNum(versus.ratio)}× ${versus.peer} (${versus.engine})`, color: versus.ratio >= 1 ? '#1b7a2f' : '#b3261e' } : undefined,
             ],
             bars: engines.map((e) => bar(row, row.results.find((r) => r.engine === e.id), e.label)),
           };
@@ -201,7 +202,7 @@ export function chartSubtitle(report: BenchReport): string[] {
   const m = report.machine;
   return [
     `${report.date.slice(0, 16).replace('T', ' ')} UTC${report.quick ? ' (--quick)' : ''} · ${m.cpu} (${m.cores} cores) · Node ${m.node} · ${m.platform}`,
-    `simdnet wasm variants: ${m.wasmVariants.join(', ') || 'none'} · TF.js ${m.tfjs} (cpu, and wasm single-threaded)${m.load ? ` · load average ${m.load.start.toFixed(1)} → ${m.load.end.toFixed(1)}` : ''}${m.note ? ` · ${m.note}` : ''}`,
+    `simdnet wasm variants: ${m.wasmVariants.join(', ') || 'none'} · TF.js ${m.tfjs} (cpu, and wasm single-threaded)${m.ort && m.ort !== 'not loaded' ? ` · ${m.ort} (1 thread)` : ''}${m.load ? ` · load average ${m.load.start.toFixed(1)} → ${m.load.end.toFixed(1)}` : ''}${m.note ? ` · ${m.note}` : ''}`,
   ];
 }
 

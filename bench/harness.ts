@@ -7,7 +7,7 @@ import { checkAgreement } from './agreement.js';
 import type { EngineSlot } from './engines.js';
 import { throughput } from './flops.js';
 import { planRuns, RateBook, reuseCheckRun, skipReason, splitPasses, summarize } from './plan.js';
-import { deriveRatios, type EngineResult, type RowResult } from './report.js';
+import { deriveRatios, isOrt, isPeer, isTfjs, type EngineResult, type RowResult } from './report.js';
 import type { Task, Workload } from './workloads/common.js';
 
 export interface HarnessOptions {
@@ -27,7 +27,7 @@ function message(e: unknown): string {
  * takes its place, then any simdnet engine. */
 export function pickReference(slots: readonly { id: string; usable: boolean }[]): string | null {
   for (const id of ['naive', 'js']) if (slots.some((s) => s.id === id && s.usable)) return id;
-  return slots.find((s) => s.usable && !s.id.startsWith('tfjs-'))?.id ?? null;
+  return slots.find((s) => s.usable && !isPeer(s.id))?.id ?? null;
 }
 
 /** Collects the previous engine's garbage before the next is checked and timed, so one
@@ -36,11 +36,20 @@ function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-/** Timed runs of one task with tinybench; returns every sample (ms). */
-function sample(task: Task, iterations: number, warmupIterations: number): number[] {
+/** Why an onnxruntime engine skips a row that has no ONNX counterpart. */
+export const NO_ORT_REASON = 'no ONNX counterpart: onnxruntime runs the whole-network rows';
+
+/** Timed runs of one task with tinybench; returns every sample (ms). Async tasks
+ * (onnxruntime) are awaited inside the timed window; the others run synchronously. */
+async function sample(task: Task, iterations: number, warmupIterations: number): Promise<number[]> {
   const bench = new Bench({ iterations, time: 0, warmup: warmupIterations > 0, warmupIterations, warmupTime: 0, throws: true, retainSamples: true });
-  bench.add('run', () => task.run());
-  bench.runSync();
+  if (task.async) {
+    bench.add('run', async () => void (await task.run()), { async: true });
+    await bench.run();
+  } else {
+    bench.add('run', () => void task.run(), { async: false });
+    bench.runSync();
+  }
   const result = bench.tasks[0].result;
   if (result.state !== 'completed') throw new Error(`tinybench finished in state '${result.state}'`);
   return [...(result.latency.samples ?? [])];
@@ -55,8 +64,11 @@ interface Checked {
 }
 
 export async function runRow(w: Workload, slots: readonly EngineSlot[], options: HarnessOptions): Promise<RowResult> {
-  const skip = (s: EngineSlot): string | null =>
-    w.onlySimdnet && s.id.startsWith('tfjs-') ? w.onlySimdnet : skipReason(options.rates, s.id, w.kind, w.work, w.heavy, options.quick);
+  const skip = (s: EngineSlot): string | null => {
+    if (w.onlySimdnet && isTfjs(s.id)) return w.onlySimdnet;
+    if (isOrt(s.id) && w.ort !== true) return w.ort ?? NO_ORT_REASON;
+    return skipReason(options.rates, s.id, w.kind, w.work, w.heavy, options.quick);
+  };
   const usable = slots.map((s) => ({ id: s.id, usable: s.engine !== null && skip(s) === null }));
   let reference = pickReference(usable);
   // The reference is checked first; then the others in display order.
@@ -89,12 +101,12 @@ export async function runRow(w: Workload, slots: readonly EngineSlot[], options:
         await task.activate?.();
         collectGarbage();
         const t0 = performance.now();
-        const outputs = task.check();
+        const outputs = await task.check();
         const checkMs = performance.now() - t0;
         let maxRelErr: number | undefined;
         if (refOutputs === null) {
           // The reference (or, if it failed, the first simdnet engine that ran) defines the answer.
-          if (id.startsWith('tfjs-')) throw new Error('no simdnet engine produced a reference output to check against');
+          if (isPeer(id)) throw new Error('no simdnet engine produced a reference output to check against');
           refOutputs = outputs;
           reference = id;
         } else {
@@ -128,7 +140,7 @@ export async function runRow(w: Workload, slots: readonly EngineSlot[], options:
         try {
           await c.task.activate?.();
           collectGarbage();
-          c.samples.push(...sample(c.task, iterations, plan.warmupIterations));
+          c.samples.push(...(await sample(c.task, iterations, plan.warmupIterations)));
         } catch (e) {
           fail(c.id, e);
         }

@@ -11,12 +11,23 @@ export const ENGINES = [
   { id: 'wasm-relaxed', label: 'simdnet wasm relaxed-SIMD', color: '#123f7a' },
   { id: 'tfjs-cpu', label: 'TF.js 4.22 cpu', color: '#f0a0a0' },
   { id: 'tfjs-wasm', label: 'TF.js 4.22 wasm (XNNPACK)', color: '#c62828' },
+  { id: 'ort-web', label: 'onnxruntime-web wasm (1 thread)', color: '#6a3d9a' },
+  { id: 'ort-node', label: 'onnxruntime-node native (1 thread)', color: '#b15928' },
 ] as const;
 
 export type EngineId = (typeof ENGINES)[number]['id'];
 
 export function isTfjs(id: string): boolean {
   return id.startsWith('tfjs-');
+}
+
+export function isOrt(id: string): boolean {
+  return id.startsWith('ort-');
+}
+
+/** Another project's engine (TF.js, onnxruntime): never the reference, never simdnet's result. */
+export function isPeer(id: string): boolean {
+  return isTfjs(id) || isOrt(id);
 }
 
 /** ok: timed; disagrees: output differs from the reference, not timed; error: the engine
@@ -37,6 +48,12 @@ export interface EngineResult {
   speedupVsNaive?: number;
   /** Best TF.js median on this row / this median: > 1 means faster than TF.js. */
   vsTfjs?: number;
+  /** onnxruntime-web's median on this row / this median. */
+  vsOrt?: number;
+  /** Best peer (TF.js or onnxruntime-web) median / this median, and which peer that was.
+   * onnxruntime-node is native code, the hardware reference, not a peer to beat. */
+  vsPeer?: number;
+  bestPeer?: string;
   /** Against the reference; absent for the reference itself. */
   maxRelErr?: number;
   /** Error text, skip reason. */
@@ -67,6 +84,8 @@ export interface Machine {
   /** The wasm variants that loaded and validate on this engine. */
   wasmVariants: string[];
   tfjs: string;
+  /** onnxruntime versions ('not loaded' when no ORT engine ran; absent in older files). */
+  ort?: string;
   /** os.loadavg()[0] when the run started and ended: above ~1 other processes shared the
    * cores, and the numbers are noisier. */
   load?: { start: number; end: number };
@@ -83,16 +102,33 @@ export interface BenchReport {
   rows: RowResult[];
 }
 
-/** Fills speedupVsNaive and vsTfjs for every timed engine of a row. */
+/** The fastest timed engine among those `which` accepts. */
+function fastest(results: EngineResult[], which: (id: string) => boolean): EngineResult | undefined {
+  let best: EngineResult | undefined;
+  for (const r of results) {
+    if (!which(r.engine) || r.status !== 'ok' || r.medianMs === undefined) continue;
+    if (!best || r.medianMs < (best.medianMs as number)) best = r;
+  }
+  return best;
+}
+
+/** Fills speedupVsNaive, vsTfjs, vsOrt and vsPeer for every timed engine of a row (peers:
+ * TF.js and onnxruntime-web, which run in the same JS/wasm sandbox as simdnet). */
 export function deriveRatios(results: EngineResult[]): EngineResult[] {
   const naive = results.find((r) => r.engine === 'naive' && r.status === 'ok')?.medianMs;
-  const tfMedians = results.filter((r) => isTfjs(r.engine) && r.status === 'ok' && r.medianMs !== undefined).map((r) => r.medianMs as number);
-  const bestTf = tfMedians.length > 0 ? Math.min(...tfMedians) : undefined;
+  const bestTf = fastest(results, isTfjs)?.medianMs;
+  const bestOrt = fastest(results, (id) => id === 'ort-web')?.medianMs;
+  const bestPeer = fastest(results, (id) => isPeer(id) && id !== 'ort-node');
   return results.map((r) => {
     if (r.status !== 'ok' || r.medianMs === undefined || !(r.medianMs > 0)) return r;
     const out: EngineResult = { ...r };
     if (naive !== undefined) out.speedupVsNaive = naive / r.medianMs;
     if (bestTf !== undefined) out.vsTfjs = bestTf / r.medianMs;
+    if (bestOrt !== undefined) out.vsOrt = bestOrt / r.medianMs;
+    if (bestPeer?.medianMs !== undefined) {
+      out.vsPeer = bestPeer.medianMs / r.medianMs;
+      out.bestPeer = bestPeer.engine;
+    }
     return out;
   });
 }
@@ -103,5 +139,6 @@ export function machineLine(m: Machine): string {
   const load = m.load ? ` · load average ${m.load.start.toFixed(1)}${Number.isFinite(m.load.end) ? ` → ${m.load.end.toFixed(1)}` : ''}` : '';
   const note = `${load}${m.note ? ` · ${m.note}` : ''}`;
   const tf = m.tfjs === 'not loaded' ? 'TF.js not run' : `TF.js ${m.tfjs} (cpu; wasm single-threaded)`;
-  return `${m.cpu} (${m.cores} cores) · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · simdnet wasm variants: ${variants} · ${tf}${note}`;
+  const ort = m.ort === undefined ? '' : m.ort === 'not loaded' ? ' · onnxruntime not run' : ` · ${m.ort} (1 thread)`;
+  return `${m.cpu} (${m.cores} cores) · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · simdnet wasm variants: ${variants} · ${tf}${ort}${note}`;
 }

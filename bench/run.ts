@@ -1,4 +1,5 @@
-// `npm run bench`: every row on naive / js / wasm variants / TF.js cpu / TF.js wasm, the
+// `npm run bench`: every row on naive / js / wasm variants / TF.js cpu / TF.js wasm (and
+// onnxruntime-web / -node on the whole-network rows), the
 // table on stdout, results in bench/results/*.json, *.svg and *.md. With --render, only
 // the .svg and .md are drawn again from a results file.
 import { spawnSync } from 'node:child_process';
@@ -34,13 +35,13 @@ function allWorkloads(): Workload[] {
   for (const kind of ['maxpool', 'avgpool'] as PoolKind[])
     for (const c of POOL_CASES) for (const dir of ['fwd', 'bwd'] as PoolDirection[]) rows.push(poolWorkload(c, kind, dir));
   for (const c of BATCHNORM_CASES) for (const dir of ['fwd', 'bwd'] as BatchNormDirection[]) rows.push(batchNormWorkload(c, dir));
-  rows.push(lenetTrainWorkload(64), lenetInferenceWorkload(256));
-  for (const c of MODEL_CASES) rows.push(modelWorkload(c));
+  rows.push(lenetTrainWorkload(64), lenetInferenceWorkload(256), lenetInferenceWorkload(256, 'compiled'));
+  for (const c of MODEL_CASES) rows.push(modelWorkload(c), modelWorkload(c, 'compiled'));
   return rows;
 }
 
 /** The machine line printed with every table and stored in latest.json. */
-function describeMachine(wasmVariants: string[], tfjs: string): Machine {
+function describeMachine(wasmVariants: string[], tfjs: string, ort: string): Machine {
   const cpus = os.cpus();
   return {
     cpu: cpus[0]?.model.trim() ?? 'unknown CPU',
@@ -50,6 +51,7 @@ function describeMachine(wasmVariants: string[], tfjs: string): Machine {
     platform: `${os.platform()} ${os.arch()}`,
     wasmVariants,
     tfjs,
+    ort,
     load: { start: os.loadavg()[0], end: NaN },
   };
 }
@@ -115,10 +117,10 @@ async function main(): Promise<number> {
   const started = performance.now();
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
   const engines = await loadEngines(args.engines);
-  const machine = describeMachine(engines.wasmVariants, engines.tfjsVersion);
+  const machine = describeMachine(engines.wasmVariants, engines.tfjsVersion, engines.ortVersion);
   console.log(machineLine(machine));
   for (const s of engines.slots) if (!s.engine) console.log(`  ${s.id} unavailable: ${s.unavailable}`);
-  console.log(`Runs per engine: adaptive (${args.quick ? '--quick' : 'full'}); medians in ms. × naive = naive median / engine median; vs TF.js = best TF.js median / engine median (> 1: faster than TF.js).\n`);
+  console.log(`Runs per engine: adaptive (${args.quick ? '--quick' : 'full'}); medians in ms. × naive = naive median / engine median; vs TF.js / vs ORT = best TF.js / onnxruntime median / engine median (> 1: faster than that peer).\n`);
 
   const results: RowResult[] = [];
   const rates = new RateBook();

@@ -33,11 +33,13 @@ describe('bench agreement check', () => {
     expect(checkAgreement([], [], 1).ok).toBe(false);
   });
 
-  it('uses naive as the reference, js when naive cannot run, never TF.js', () => {
+  it('uses naive as the reference, js when naive cannot run, never TF.js or onnxruntime', () => {
     expect(pickReference([{ id: 'naive', usable: true }, { id: 'js', usable: true }])).toBe('naive');
     expect(pickReference([{ id: 'naive', usable: false }, { id: 'js', usable: true }])).toBe('js');
     expect(pickReference([{ id: 'naive', usable: false }, { id: 'wasm-simd', usable: true }, { id: 'tfjs-cpu', usable: true }])).toBe('wasm-simd');
     expect(pickReference([{ id: 'tfjs-cpu', usable: true }])).toBeNull();
+    expect(pickReference([{ id: 'naive', usable: false }, { id: 'ort-web', usable: true }, { id: 'wasm-relaxed', usable: true }])).toBe('wasm-relaxed');
+    expect(pickReference([{ id: 'ort-web', usable: true }, { id: 'ort-node', usable: true }])).toBeNull();
   });
 });
 
@@ -56,6 +58,21 @@ describe('bench ratios', () => {
     expect(out[3].vsTfjs).toBe(1);
     expect(out[0].speedupVsNaive).toBe(1);
     expect(out[4].speedupVsNaive).toBeUndefined();
+    expect(out[1].vsOrt).toBeUndefined();
+    expect(out[1]).toMatchObject({ vsPeer: 2, bestPeer: 'tfjs-wasm' });
+  });
+
+  it('derives the ratio to onnxruntime-web and names the best peer over TF.js and onnxruntime-web', () => {
+    const out = deriveRatios([
+      { engine: 'wasm-relaxed', status: 'ok', medianMs: 6 },
+      { engine: 'tfjs-wasm', status: 'ok', medianMs: 4 },
+      { engine: 'ort-web', status: 'ok', medianMs: 3 },
+      { engine: 'ort-node', status: 'ok', medianMs: 1 },
+    ]);
+    // onnxruntime-node is native, the hardware reference: shown, but not the peer to beat.
+    expect(out[0]).toMatchObject({ vsTfjs: 4 / 6, vsOrt: 0.5, vsPeer: 0.5, bestPeer: 'ort-web' });
+    expect(out[2]).toMatchObject({ vsOrt: 1, vsPeer: 1, bestPeer: 'ort-web' });
+    expect(out[3]).toMatchObject({ vsOrt: 3, vsPeer: 3, bestPeer: 'ort-web' });
   });
 
   it('leaves a ratio out when its base did not run', () => {
@@ -75,5 +92,7 @@ describe('bench machine line', () => {
     expect(machineLine(m)).toBe('AMD EPYC (2 cores) · Node v20.20.2 (V8 11.3) · linux x64 · simdnet wasm variants: scalar, simd · TF.js 4.22.0 (cpu; wasm single-threaded) · load average 5.0');
     expect(machineLine({ ...m, load: { start: 5.04, end: 1.26 }, note: 'shared machine' })).toMatch(/load average 5\.0 → 1\.3 · shared machine$/);
     expect(machineLine({ ...m, tfjs: 'not loaded', wasmVariants: [] })).toContain('simdnet wasm variants: none loaded · TF.js not run');
+    expect(machineLine({ ...m, ort: 'onnxruntime-web 1.30.0' })).toContain('TF.js 4.22.0 (cpu; wasm single-threaded) · onnxruntime-web 1.30.0 (1 thread) · load');
+    expect(machineLine({ ...m, ort: 'not loaded' })).toContain('· onnxruntime not run ·');
   });
 });

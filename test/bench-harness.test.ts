@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runRow } from '../bench/harness.js';
+import { NO_ORT_REASON, runRow } from '../bench/harness.js';
 import type { Engine, EngineSlot } from '../bench/engines.js';
 import { RateBook } from '../bench/plan.js';
 import type { EngineId } from '../bench/report.js';
@@ -99,5 +99,71 @@ describe('bench harness', () => {
       'activate wasm-simd', 'run wasm-simd', 'activate js', 'run js', 'activate naive', 'run naive',
     ]);
     expect(log.filter((l) => l.startsWith('dispose'))).toHaveLength(3);
+  });
+
+  it('skips onnxruntime on rows without an ONNX counterpart, with the reason', async () => {
+    const ortSlot: EngineSlot = { id: 'ort-web', engine: { kind: 'ort', id: 'ort-web' } as unknown as Engine };
+    const kernel = await runRow(workload({ naive: Float32Array.of(1) }), [slot('naive'), ortSlot], options());
+    expect(kernel.results[1]).toMatchObject({ status: 'skipped', message: NO_ORT_REASON });
+    const training = await runRow({ ...workload({ naive: Float32Array.of(1) }), ort: 'inference only' }, [slot('naive'), ortSlot], options());
+    expect(training.results[1]).toMatchObject({ status: 'skipped', message: 'inference only' });
+  });
+
+  it('times an async task by awaiting each run, checks it, and never takes it as the reference', async () => {
+    const finished: Record<string, number> = {};
+    const w: Workload = {
+      ...workload({}),
+      ort: true,
+      create: () => ({
+        async prepare(engine): Promise<Task> {
+          const out = engine.id === 'ort-web' ? Float32Array.of(1, 2.0000001) : Float32Array.of(1, 2);
+          const count = (): void => {
+            finished[engine.id] = (finished[engine.id] ?? 0) + 1;
+          };
+          if (engine.id !== 'ort-web') return { check: () => [out], run: count, dispose() {} };
+          return {
+            async: true,
+            check: async () => [out],
+            run: async () => {
+              await new Promise((r) => setTimeout(r, 1));
+              count();
+            },
+            dispose() {},
+          };
+        },
+      }),
+    };
+    const ortSlot: EngineSlot = { id: 'ort-web', engine: { kind: 'ort', id: 'ort-web' } as unknown as Engine };
+    const row = await runRow(w, [ortSlot, slot('js')], options());
+    expect(row.reference).toBe('js');
+    const ort = row.results.find((r) => r.engine === 'ort-web');
+    expect(ort?.status).toBe('ok');
+    expect(ort?.maxRelErr).toBeLessThan(1e-6);
+    // Each sample waited for its run: ≥ 1 ms (a setTimeout), and every timed run finished.
+    expect(ort?.minMs).toBeGreaterThanOrEqual(0.9);
+    expect(finished['ort-web']).toBeGreaterThanOrEqual(ort?.runs as number);
+  });
+
+  it('reports an async run that rejects as an error of that engine', async () => {
+    const w: Workload = {
+      ...workload({}),
+      ort: true,
+      create: () => ({
+        async prepare(engine): Promise<Task> {
+          if (engine.id !== 'ort-web') return { check: () => [Float32Array.of(1)], run: () => {}, dispose() {} };
+          let calls = 0;
+          return {
+            async: true,
+            check: async () => [Float32Array.of(1)],
+            run: async () => {
+              if (++calls > 1) throw new Error('session failed');
+            },
+            dispose() {},
+          };
+        },
+      }),
+    };
+    const row = await runRow(w, [slot('js'), { id: 'ort-web', engine: { kind: 'ort', id: 'ort-web' } as unknown as Engine }], options());
+    expect(row.results[1]).toMatchObject({ status: 'error', message: 'session failed' });
   });
 });

@@ -12,11 +12,27 @@ const row: RowResult = {
   reference: 'naive',
   tolerance: 1e-4,
   results: [
-    { engine: 'naive', status: 'ok', medianMs: 400, throughput: 0.671, speedupVsNaive: 1, vsTfjs: 0.02, runs: 3 },
-    { engine: 'wasm-simd', status: 'ok', medianMs: 8, throughput: 33.5, speedupVsNaive: 50, vsTfjs: 1.25, runs: 100, maxRelErr: 3e-7 },
+    { engine: 'naive', status: 'ok', medianMs: 400, throughput: 0.671, speedupVsNaive: 1, vsTfjs: 0.02, vsPeer: 0.02, bestPeer: 'tfjs-wasm', runs: 3 },
+    { engine: 'wasm-simd', status: 'ok', medianMs: 8, throughput: 33.5, speedupVsNaive: 50, vsTfjs: 1.25, vsPeer: 1.25, bestPeer: 'tfjs-wasm', runs: 100, maxRelErr: 3e-7 },
     { engine: 'wasm-relaxed', status: 'disagrees', maxRelErr: 4.7e-4 },
-    { engine: 'tfjs-wasm', status: 'ok', medianMs: 10, throughput: 26.8, speedupVsNaive: 40, vsTfjs: 1, runs: 80, maxRelErr: 4e-7 },
+    { engine: 'tfjs-wasm', status: 'ok', medianMs: 10, throughput: 26.8, speedupVsNaive: 40, vsTfjs: 1, vsPeer: 1, bestPeer: 'tfjs-wasm', runs: 80, maxRelErr: 4e-7 },
     { engine: 'tfjs-cpu', status: 'error', message: "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'" },
+  ],
+};
+// A whole-network row where onnxruntime-web is the fastest peer and onnxruntime-node is missing.
+const network: RowResult = {
+  name: 'e2e/resnet18 inference b1 compiled',
+  shape: 'batch 1, 3×224×224, compiled',
+  description: 'resnet18',
+  unit: 'img/s',
+  work: 1,
+  reference: 'js',
+  tolerance: 1e-3,
+  results: [
+    { engine: 'wasm-relaxed', status: 'ok', medianMs: 200, throughput: 5, vsOrt: 0.75, vsPeer: 0.75, bestPeer: 'ort-web', runs: 5, maxRelErr: 1e-6 },
+    { engine: 'tfjs-wasm', status: 'skipped', message: 'the network is not written for TF.js here' },
+    { engine: 'ort-web', status: 'ok', medianMs: 150, throughput: 6.67, vsOrt: 1, vsPeer: 1, bestPeer: 'ort-web', runs: 5, maxRelErr: 2e-6 },
+    { engine: 'ort-node', status: 'unavailable', message: 'onnxruntime-node is not installed' },
   ],
 };
 const pool: RowResult = { ...row, name: 'kernels/maxpool lenet fwd', unit: 'GB/s', results: [{ engine: 'js', status: 'skipped', message: 'quick' }] };
@@ -64,15 +80,24 @@ describe('bench chart (SVG)', () => {
     expect(svg).toContain('GEMM and convolution — GFLOP/s');
     // Under the row name: its shape and the best simdnet engine against the best TF.js backend.
     expect(svg).toContain('>m = n = k = 512</text>');
-    expect(svg).toContain('fill="#1b7a2f">best simdnet 1.25× TF.js (wasm-simd)</text>');
+    expect(svg).toContain('fill="#1b7a2f">best simdnet 1.25× tfjs-wasm (wasm-simd)</text>');
     expect(svg).toContain('pooling — GB/s');
-    expect(svg).not.toContain('LeNet-5 end to end');
+    expect(svg).not.toContain('Whole networks');
     // Longer bars for larger values: wasm-simd's bar is wider than naive's.
     const widths = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="11" fill="([^"]+)"><title>([^:]+):/g)].map((m) => [m[3], Number(m[1])] as const);
     const w = new Map(widths);
     expect(w.get('simdnet wasm SIMD')).toBeGreaterThan(w.get('TF.js 4.22 wasm (XNNPACK)') as number);
     expect(w.get('TF.js 4.22 wasm (XNNPACK)')).toBeGreaterThan(w.get('simdnet naive') as number);
     // Every tag is closed: as many '<text' as '</text>'.
+    expect(svg.split('<text').length).toBe(svg.split('</text>').length);
+  });
+
+  it('draws onnxruntime bars and names it as the best peer on a network row', () => {
+    const svg = renderChart([network], { title: 'T', subtitle: [] });
+    expect(svg).toContain('Whole networks (LeNet-5, ResNet-18, MobileNets) — images/s');
+    expect(svg).toContain('<title>onnxruntime-web wasm (1 thread): 6.67 img/s, 150 ms</title>');
+    expect(svg).toContain('ort-node: unavailable: onnxruntime-node is not installed');
+    expect(svg).toContain('fill="#b3261e">best simdnet 0.750× ort-web (wasm-relaxed)</text>');
     expect(svg.split('<text').length).toBe(svg.split('</text>').length);
   });
 });
@@ -87,7 +112,8 @@ describe('bench text output', () => {
   it('prints a block per row with every engine, timed or not', () => {
     const text = formatRowBlock(row);
     expect(text.split('\n')).toHaveLength(2 + row.results.length);
-    expect(text).toMatch(/wasm-simd +8\.00 +33\.5 +50\.0× +1\.25× +100 +agrees \(max rel err 3\.0e-7\)/);
+    expect(text).toMatch(/wasm-simd +8\.00 +33\.5 +50\.0× +1\.25× +— +100 +agrees \(max rel err 3\.0e-7\)/);
+    expect(formatRowBlock(network)).toMatch(/wasm-relaxed +200 +5\.00 +— +— +0\.750× +5 +agrees/);
     expect(text).toContain('naive');
     expect(text).toMatch(/reference/);
     expect(text).toContain('disagrees: max rel err 4.7e-4');
@@ -97,11 +123,18 @@ describe('bench text output', () => {
   it('writes a Markdown table with numbered notes for errors and disagreements', () => {
     const md = formatMarkdown([row, pool]);
     const lines = md.split('\n');
-    expect(lines[0]).toBe('| row | unit | naive | js | wasm-simd | wasm-relaxed | tfjs-cpu | tfjs-wasm | best simdnet vs best TF.js |');
-    expect(lines[2]).toBe('| kernels/gemm 512 | GFLOP/s | 0.671 |  | 33.5 | disagrees [1] | error [2] | 26.8 | 1.25× (wasm-simd) |');
+    expect(lines[0]).toBe('| row | unit | naive | js | wasm-simd | wasm-relaxed | tfjs-cpu | tfjs-wasm | best simdnet vs best peer |');
+    expect(lines[2]).toBe('| kernels/gemm 512 | GFLOP/s | 0.671 |  | 33.5 | disagrees [1] | error [2] | 26.8 | 1.25× tfjs-wasm (wasm-simd) |');
     expect(lines[3]).toContain('skipped (quick)');
     expect(md).toContain('[1] wasm-relaxed on kernels/gemm 512: max rel err 4.7e-4 against naive');
     expect(md).toContain("[2] Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'");
+  });
+
+  it('gives onnxruntime its columns and the ratio to the best peer', () => {
+    const lines = formatMarkdown([network]).split('\n');
+    expect(lines[0]).toBe('| row | unit | wasm-relaxed | tfjs-wasm | ort-web | ort-node | best simdnet vs best peer |');
+    expect(lines[2]).toBe('| e2e/resnet18 inference b1 compiled | img/s | 5.00 | skipped [1] | 6.67 | n/a [2] | 0.750× ort-web (wasm-relaxed) |');
+    expect(lines).toContain('[2] onnxruntime-node is not installed  ');
   });
 
   it('keeps long skip reasons out of the cells, in the notes', () => {

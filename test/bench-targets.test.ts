@@ -44,6 +44,40 @@ describe('bench targets', () => {
     expect(evaluateTargets([row('e2e/lenet train-step b64', [ok('wasm-relaxed', 15.1)])])[0].met).toBe(false);
   });
 
+  it('holds the LeNet training step to 10k img/s as well', () => {
+    const checks = evaluateTargets([row('e2e/lenet train-step b64', [{ ...ok('wasm-relaxed', 7, 9143) }])]);
+    expect(checks.map((c) => [c.target, c.met])).toEqual([
+      ['LeNet training step ≤ 15 ms', true],
+      ['LeNet training step ≥ 10k img/s', false],
+    ]);
+    expect(evaluateTargets([row('e2e/lenet train-step b64', [ok('wasm-relaxed', 6, 10667)])])[1].met).toBe(true);
+  });
+
+  it("judges the compiled networks by their share of onnxruntime-web's time", () => {
+    const checks = evaluateTargets([
+      row('e2e/resnet18 inference b1 compiled', [ok('wasm-relaxed', 87), ok('ort-web', 145)]),
+      row('e2e/mobilenetv2 inference b1 compiled', [ok('wasm-relaxed', 30), ok('ort-web', 38.7)]),
+      row('e2e/resnet18 inference b1', [ok('wasm-relaxed', 50), ok('ort-web', 145)]),
+    ]);
+    expect(checks.map((c) => [c.target, c.row, c.met])).toEqual([
+      ["ResNet-18 b1 in ≤ 0.6× onnxruntime-web's time", 'e2e/resnet18 inference b1 compiled', true],
+      ["MobileNetV2 b1 in ≤ 0.7× onnxruntime-web's time", 'e2e/mobilenetv2 inference b1 compiled', false],
+    ]);
+    expect(checks[1].detail).toBe('wasm-relaxed 30.0 ms vs ort-web 38.7 ms: 0.775× its time (goal ≤ 0.7×)');
+    const [missing] = evaluateTargets([row('e2e/resnet18 inference b1 compiled', [ok('wasm-relaxed', 87), { engine: 'ort-web', status: 'unavailable', message: 'no package' }])]);
+    expect(missing).toMatchObject({ met: null, detail: 'ort-web unavailable: no package' });
+  });
+
+  it('needs LeNet inference b256 compiled at 1.5× the better of TF.js wasm and onnxruntime-web', () => {
+    const lenet = (ours: number) => row('e2e/lenet inference b256 compiled', [ok('wasm-relaxed', ours, 256000 / ours), ok('tfjs-wasm', 9, 28444), ok('ort-web', 12, 21333)]);
+    const judge = (ours: number) => evaluateTargets([lenet(ours)]).find((c) => c.target.includes('1.5×')) as { met: boolean | null; detail: string };
+    expect(judge(6).met).toBe(true);
+    expect(judge(6.1).met).toBe(false);
+    expect(judge(8).detail).toBe('wasm-relaxed 32000 vs tfjs-wasm 28444 GFLOP/s: 1.13× (goal ≥ 1.5×)');
+    const noOrt = row('e2e/lenet inference b256 compiled', [ok('wasm-relaxed', 5), ok('tfjs-wasm', 9), { engine: 'ort-web', status: 'error', message: 'boom' }]);
+    expect(evaluateTargets([noOrt]).find((c) => c.target.includes('1.5×'))?.met).toBeNull();
+  });
+
   it('prints a checklist with the count met', () => {
     const text = formatTargets([
       { target: 'A', row: 'r1', met: true, detail: 'x' },
@@ -57,11 +91,13 @@ describe('bench targets', () => {
     const rows = [
       row('kernels/gemm 512', [ok('wasm-relaxed', 9), ok('tfjs-wasm', 10), { engine: 'js', status: 'disagrees', maxRelErr: 0.1 }]),
       row('kernels/conv2d depthwise bwd-filter', [ok('wasm-relaxed', 1), { engine: 'tfjs-wasm', status: 'error', message: 'no kernel' }]),
-      row('e2e/lenet train-step b64', [ok('wasm-relaxed', 20)]),
+      row('e2e/lenet train-step b64', [ok('wasm-relaxed', 20, 3200)]),
+      row('e2e/resnet18 inference b1', [ok('js', 900), { engine: 'ort-node', status: 'error', message: 'no binding' }]),
     ];
     expect(assertionFailures(rows, evaluateTargets(rows))).toEqual([
       'kernels/gemm 512: js disagrees with the reference',
       'e2e/lenet train-step b64: LeNet training step ≤ 15 ms missed (wasm-relaxed 20.0 ms)',
+      'e2e/lenet train-step b64: LeNet training step ≥ 10k img/s missed (wasm-relaxed 3200 img/s (20.0 ms))',
     ]);
     expect(assertionFailures([rows[1]], [])).toEqual([]);
   });

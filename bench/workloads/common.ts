@@ -8,9 +8,12 @@ import type { Unit } from '../flops.js';
 export interface Task {
   /** Runs once and returns the outputs in simdnet's layout (NCHW, OIHW) for the agreement
    * check. Also the first, warming call. */
-  check(): Float32Array[];
-  /** The timed work: exactly the computation, nothing converted or copied. */
-  run(): void;
+  check(): Float32Array[] | Promise<Float32Array[]>;
+  /** The timed work: exactly the computation, nothing converted or copied. A promise only
+   * when `async` is set (onnxruntime's session.run); every other task stays synchronous. */
+  run(): void | Promise<void>;
+  /** run() returns a promise: time it with tinybench's async runner, awaiting each call. */
+  async?: boolean;
   /** Makes this engine current before its check and before each timing pass (TF.js keeps
    * one current backend per process; tensors must not be copied across on every run). */
   activate?(): Promise<void>;
@@ -40,6 +43,9 @@ export interface Workload {
   heavy: boolean;
   /** Set when TF.js has no counterpart: its engines are skipped with this reason. */
   onlySimdnet?: string;
+  /** true: the row is a whole network its task can hand to onnxruntime (toOnnx); a string:
+   * why it cannot; absent: a single kernel, which onnxruntime engines skip. */
+  ort?: true | string;
   /** Allocates the inputs (seeded) and returns the row. */
   create(): RowInstance;
 }

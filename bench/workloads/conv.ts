@@ -94,6 +94,7 @@ export function convWorkload(c: ConvCase, dir: ConvDirection): Workload {
             };
             return { check: () => [inputGrad().data], run: () => void inputGrad(), dispose() {} };
           }
+          if (engine.kind !== 'tfjs') throw new Error(`${engine.id}: no counterpart for a single kernel`);
           const tf = engine.tf;
           const pad = tfPad(c);
           const xs = nchwToNhwc(x.data, N, C, H, W);

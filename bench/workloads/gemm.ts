@@ -30,6 +30,7 @@ export function gemmWorkload(n: number): Workload {
               dispose() {},
             };
           }
+          if (engine.kind !== 'tfjs') throw new Error(`${engine.id}: no counterpart for a single kernel`);
           const tf = engine.tf;
           return tfTask(
             engine,

@@ -2,7 +2,8 @@
 // (batch 64: forward on the tape, cross-entropy, loss.backward(), SGD step) and inference (predict, batch 256).
 // TF.js gets the same network written with tfjs-core ops (tf.layers is not in tfjs-core):
 // fused conv/matMul with bias + ReLU as tf.layers would run them, tf.variableGrads and
-// tf.train.sgd, starting from the same weights.
+// tf.train.sgd, starting from the same weights. onnxruntime runs the inference rows on the
+// same weights exported with toOnnx; inference has an eager and a compiled row.
 import type { Tensor as TfTensor, Variable } from '@tensorflow/tfjs-core';
 import { setBackend } from '../../src/backend/registry.js';
 import { CrossEntropyLoss } from '../../src/losses.js';
@@ -12,6 +13,8 @@ import { Random } from '../../src/random.js';
 import { Tensor } from '../../src/tensor.js';
 import { MODEL_TOLERANCE } from '../agreement.js';
 import type { TfjsEngine } from '../engines.js';
+import { ortTask, useBuilderBackend } from '../ort.js';
+import { modeSuffix, simdnetModelTask, type ModelMode } from './models.js';
 import { hwioToOihw, nchwToNhwc, oihwToHwio, transpose2d } from '../tfjs.js';
 import { useTfBackend } from '../tfjs.js';
 import { uniformTensor } from './common.js';
@@ -118,6 +121,7 @@ export function lenetTrainWorkload(batch = 64): Workload {
     work: batch,
     tolerance: MODEL_TOLERANCE,
     heavy: false,
+    ort: 'onnxruntime runs inference only here (no training step)',
     create() {
       const { x, labels } = makeData(batch);
       return {
@@ -146,6 +150,7 @@ export function lenetTrainWorkload(batch = 64): Workload {
               dispose() {},
             };
           }
+          if (engine.kind !== 'tfjs') throw new Error(`${engine.id}: no training step here`);
           const { tf, vars, xs } = await tfSetup(engine, x);
           const onehot = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
           const opt = tf.train.sgd(LR);
@@ -178,28 +183,29 @@ export function lenetTrainWorkload(batch = 64): Workload {
   };
 }
 
-export function lenetInferenceWorkload(batch = 256): Workload {
+export function lenetInferenceWorkload(batch = 256, mode: ModelMode = 'eager'): Workload {
+  const how = mode === 'compiled' ? 'model.compile({ inputShape }) once, then plan.run' : 'model.predict';
   return {
-    name: `e2e/lenet inference b${batch}`,
-    shape: `batch ${batch}, 28×28 images`,
-    description: `LeNet-5 forward (model.predict, eval mode) on ${batch} 28×28 images → logits [${batch}, 10]`,
-    kind: 'lenet inference',
+    name: `e2e/lenet inference b${batch}${modeSuffix(mode)}`,
+    shape: `batch ${batch}, 28×28 images${mode === 'compiled' ? ', compiled' : ''}`,
+    description: `LeNet-5 forward (eval mode) on ${batch} 28×28 images → logits [${batch}, 10]; simdnet: ${how}; TF.js and onnxruntime: the same weights`,
+    kind: `lenet inference${modeSuffix(mode)}`,
     unit: 'img/s',
     work: batch,
     tolerance: MODEL_TOLERANCE,
     heavy: false,
+    ort: true,
     create() {
       const { x } = makeData(batch);
       return {
         async prepare(engine): Promise<Task> {
           if (engine.kind === 'simdnet') {
-            const be = engine.backend;
-            const model = buildLenet();
-            const predict = (): Tensor => {
-              setBackend(be);
-              return model.predict(x, { batchSize: batch });
-            };
-            return { check: () => [predict().data], run: () => void predict(), dispose() {} };
+            setBackend(engine.backend);
+            return simdnetModelTask(engine, buildLenet().eval(), x, mode);
+          }
+          if (engine.kind === 'ort') {
+            await useBuilderBackend();
+            return ortTask(engine, buildLenet().eval(), x);
           }
           const { tf, vars, xs } = await tfSetup(engine, x);
           return {

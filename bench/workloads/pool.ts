@@ -61,6 +61,7 @@ export function poolWorkload(c: PoolCase, kind: PoolKind, dir: PoolDirection): W
             const back = () => avgPool2dBackward(dy, x.shape, OPTIONS, be);
             return { check: () => [back().data], run: () => void back(), dispose() {} };
           }
+          if (engine.kind !== 'tfjs') throw new Error(`${engine.id}: no counterpart for a single kernel`);
           const tf = engine.tf;
           const xs = nchwToNhwc(x.data, N, C, H, W);
           const dys = nchwToNhwc(dy.data, N, C, OH, OW);
