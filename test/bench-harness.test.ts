@@ -125,7 +125,13 @@ describe('bench harness', () => {
             async: true,
             check: async () => [out],
             run: async () => {
-              await new Promise((r) => setTimeout(r, 1));
+              // 1 ms of work after an await: a harness that did not await would time ~0.
+              // (Not a 1 ms setTimeout: Node can fire one at once from a stale loop clock.)
+              await new Promise((r) => setImmediate(r));
+              const start = performance.now();
+              while (performance.now() - start < 1) {
+                // busy
+              }
               count();
             },
             dispose() {},
@@ -139,7 +145,7 @@ describe('bench harness', () => {
     const ort = row.results.find((r) => r.engine === 'ort-web');
     expect(ort?.status).toBe('ok');
     expect(ort?.maxRelErr).toBeLessThan(1e-6);
-    // Each sample waited for its run: ≥ 1 ms (a setTimeout), and every timed run finished.
+    // Each sample waited for its run: ≥ 1 ms, and every timed run finished.
     expect(ort?.minMs).toBeGreaterThanOrEqual(0.9);
     expect(finished['ort-web']).toBeGreaterThanOrEqual(ort?.runs as number);
   });
