@@ -30,6 +30,7 @@ import {
   type ResizeCoordinateMode, type ResizeNearestMode, type ResizeOptions,
 } from '../ops/index.js';
 import { Tensor, shapeSize, zeros } from '../tensor.js';
+import { AUTO_PADS, convTransposePads, type AutoPad } from '../onnx/ops/spatial.js';
 
 /** A test needs something simdnet does not do yet: `missing` says what (an op, an
  * attribute value, an input or output). Counted and listed by the suite, never passed. */
@@ -369,11 +370,8 @@ function softmaxLike(node: OnnxNode, run: (x: Tensor, axis: number, backend: Bac
   return [run(x, node.attrs.int('axis', -1), node.backend)];
 }
 
-/** ConvTranspose: ONNX's pads, output_padding, or output_shape (which sets the pads:
- * total = stride·(in − 1) + output_padding + dilation·(k − 1) + 1 − out per dimension, split
- * with the odd one at the end for SAME_UPPER and at the start otherwise; a negative total is
- * extra output padding at the end), or auto_pad SAME_* (out = in·stride). 1-D runs as 2-D
- * with height 1. */
+/** ConvTranspose: pads and output padding by ONNX's rule, which the importer shares
+ * (convTransposePads). 1-D runs as 2-D with height 1. */
 function convTranspose(node: OnnxNode): OnnxOutput[] {
   const { op, attrs } = node;
   const x = node.tensor(0);
@@ -387,31 +385,13 @@ function convTranspose(node: OnnxNode): OnnxOutput[] {
   const zerosList = new Array<number>(dims).fill(0);
   const strides = attrs.ints('strides', ones);
   const dilations = attrs.ints('dilations', ones);
-  const extra = [...attrs.ints('output_padding', zerosList)];
   const group = attrs.int('group', 1);
   const autoPad = attrs.string('auto_pad', 'NOTSET');
-  const outputShape = attrs.ints('output_shape');
-  const inSize = x.shape.slice(2);
-  let pads = attrs.ints('pads', new Array<number>(2 * dims).fill(0));
-  if (outputShape || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    const target = outputShape ? outputShape.slice(-dims) : inSize.map((n, d) => n * strides[d]);
-    const begin: number[] = [];
-    const end: number[] = [];
-    for (let d = 0; d < dims; d++) {
-      const total = strides[d] * (inSize[d] - 1) + extra[d] + dilations[d] * (kernel[d] - 1) + 1 - target[d];
-      if (total < 0) {
-        extra[d] -= total;
-        begin.push(0);
-        end.push(0);
-      } else {
-        const half = Math.floor(total / 2);
-        begin.push(autoPad === 'SAME_UPPER' ? half : total - half);
-        end.push(autoPad === 'SAME_UPPER' ? total - half : half);
-      }
-    }
-    pads = [...begin, ...end];
-  } else if (autoPad === 'VALID') pads = new Array<number>(2 * dims).fill(0);
-  else if (autoPad !== 'NOTSET') throw new Error(`${op}: unknown auto_pad ${autoPad}`);
+  if (!(AUTO_PADS as readonly string[]).includes(autoPad)) throw new Error(`${op}: unknown auto_pad ${autoPad}`);
+  const { pads, outputPadding: extra } = convTransposePads({
+    strides, dilations, kernel, inSize: x.shape.slice(2), outputPadding: attrs.ints('output_padding', zerosList),
+    pads: attrs.ints('pads', new Array<number>(2 * dims).fill(0)), autoPad: autoPad as AutoPad, outputShape: attrs.ints('output_shape'),
+  });
   const two = (v: number[], fill: number): [number, number] => (dims === 1 ? [fill, v[0]] : [v[0], v[1]]);
   const options = {
     stride: two(strides, 1), dilation: two(dilations, 1), outputPadding: two(extra, 0), groups: group,

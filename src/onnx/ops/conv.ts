@@ -6,7 +6,7 @@ import { conv2d, convTranspose2d, convTranspose2dGeometry, reshape } from '../..
 import { conv2dGeometry } from '../../ops/geometry.js';
 import type { Tensor } from '../../tensor.js';
 import type { CompileContext, Dims, ExecNode, ImportContext, ModuleBinding, NodeContext, OpDef, RunInput } from '../exec.js';
-import { as4d, dims4d, from4d, fromDims4d, readSpatial, resolveSpatial, spatialRank, staticPads, type Spatial2d, type SpatialAttrs } from './spatial.js';
+import { as4d, convTransposePads, dims4d, from4d, fromDims4d, readSpatial, resolveSpatial, spatialRank, staticPads, type Spatial2d, type SpatialAttrs } from './spatial.js';
 import { dimsOf, optionalTensorAt, tensorAt } from './util.js';
 
 /** A module's run: the child's forward on x, checked to be 4-D first. */
@@ -148,29 +148,12 @@ function transposeGeometry(c: NodeContext, a: ConvTransposeAttrs, inSize: readon
   for (const [name, v] of [['strides', strides], ['dilations', dilations], ['output_padding', a.outputPadding ?? ones]] as const) {
     if (v.length !== n) c.fail(`attribute '${name}' [${v.join(', ')}] has ${v.length} values for ${n} spatial dimensions`);
   }
-  const extra = [...(a.outputPadding ?? new Array<number>(n).fill(0))];
-  let pads = a.s.pads ?? new Array<number>(2 * n).fill(0);
-  if (pads.length !== 2 * n) c.fail(`attribute 'pads' [${pads.join(', ')}] has ${pads.length} values for ${n} spatial dimensions`);
-  const autoPad = a.s.autoPad;
-  if (a.outputShape || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    const target = a.outputShape ? a.outputShape.slice(-n) : inSize.map((v, d) => v * strides[d]);
-    if (target.length !== n) c.fail(`attribute 'output_shape' [${a.outputShape?.join(', ')}] has fewer than ${n} values`);
-    const begin: number[] = [];
-    const end: number[] = [];
-    for (let d = 0; d < n; d++) {
-      const total = strides[d] * (inSize[d] - 1) + extra[d] + dilations[d] * (kernel[d] - 1) + 1 - target[d];
-      if (total < 0) {
-        extra[d] -= total;
-        begin.push(0);
-        end.push(0);
-      } else {
-        const half = Math.floor(total / 2);
-        begin.push(autoPad === 'SAME_UPPER' ? half : total - half);
-        end.push(autoPad === 'SAME_UPPER' ? total - half : half);
-      }
-    }
-    pads = [...begin, ...end];
-  } else if (autoPad === 'VALID') pads = new Array<number>(2 * n).fill(0);
+  const given = a.s.pads ?? new Array<number>(2 * n).fill(0);
+  if (given.length !== 2 * n) c.fail(`attribute 'pads' [${given.join(', ')}] has ${given.length} values for ${n} spatial dimensions`);
+  if (a.outputShape && a.outputShape.length < n) c.fail(`attribute 'output_shape' [${a.outputShape.join(', ')}] has fewer than ${n} values`);
+  const { pads, outputPadding: extra } = convTransposePads({
+    strides, dilations, kernel, inSize, outputPadding: a.outputPadding ?? new Array<number>(n).fill(0), pads: given, autoPad: a.s.autoPad, outputShape: a.outputShape,
+  });
   const two = (v: number[], fill: number): [number, number] => (n === 1 ? [fill, v[0]] : [v[0], v[1]]);
   return {
     stride: two(strides, 1), dilation: two(dilations, 1), outputPadding: two(extra, 0),

@@ -105,3 +105,43 @@ export function fromDims4d(d: Dims, rank: number): number[] {
 export function from4d(y: Tensor, rank: number): Tensor {
   return rank === 3 ? reshape(y, [y.shape[0], y.shape[1], y.shape[3]]) : y;
 }
+
+export interface TransposePadsInput {
+  strides: readonly number[];
+  dilations: readonly number[];
+  kernel: readonly number[];
+  inSize: readonly number[];
+  outputPadding: readonly number[];
+  pads: readonly number[];
+  autoPad: AutoPad;
+  /** The output_shape attribute (its last inSize.length values are the spatial sizes). */
+  outputShape: readonly number[] | null | undefined;
+}
+
+/** ConvTranspose's pads and output padding as ONNX defines them: given pads, or from
+ * output_shape / auto_pad SAME_* (out = in·stride), where per dimension total = stride·(in − 1)
+ * + output_padding + dilation·(k − 1) + 1 − out is split with the odd one at the end for
+ * SAME_UPPER and at the start otherwise, and a negative total is extra output padding. */
+export function convTransposePads(a: TransposePadsInput): { pads: number[]; outputPadding: number[] } {
+  const n = a.inSize.length;
+  const extra = [...a.outputPadding];
+  if (a.outputShape || a.autoPad === 'SAME_UPPER' || a.autoPad === 'SAME_LOWER') {
+    const target = a.outputShape ? a.outputShape.slice(-n) : a.inSize.map((v, d) => v * a.strides[d]);
+    const begin: number[] = [];
+    const end: number[] = [];
+    for (let d = 0; d < n; d++) {
+      const total = a.strides[d] * (a.inSize[d] - 1) + extra[d] + a.dilations[d] * (a.kernel[d] - 1) + 1 - target[d];
+      if (total < 0) {
+        extra[d] -= total;
+        begin.push(0);
+        end.push(0);
+      } else {
+        const half = Math.floor(total / 2);
+        begin.push(a.autoPad === 'SAME_UPPER' ? half : total - half);
+        end.push(a.autoPad === 'SAME_UPPER' ? total - half : half);
+      }
+    }
+    return { pads: [...begin, ...end], outputPadding: extra };
+  }
+  return { pads: a.autoPad === 'VALID' ? new Array<number>(2 * n).fill(0) : [...a.pads], outputPadding: extra };
+}
