@@ -47,6 +47,11 @@ const BINARY = new Set<string>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum'
 
 type Builder = (be: Backend, n: PlanNode, g: PlanGraph) => Step;
 
+function averagePoolStep(be: Backend, n: PlanNode): Step {
+  const geometry = n.attrs as unknown as Pool2dGeometry;
+  return (v) => be.avgPool2d(geometry, v(n.inputs[0] as number), v(n.output));
+}
+
 const BUILDERS: Record<string, Builder> = {
   conv2d: (be, n) => {
     const geometry = n.attrs as unknown as Conv2dGeometry;
@@ -81,14 +86,9 @@ const BUILDERS: Record<string, Builder> = {
     const argmax = new Int32Array(geometry.batch * geometry.channels * geometry.outHeight * geometry.outWidth);
     return (v) => be.maxPool2d(geometry, v(n.inputs[0] as number), v(n.output), argmax);
   },
-  avgPool2d: (be, n) => {
-    const geometry = n.attrs as unknown as Pool2dGeometry;
-    return (v) => be.avgPool2d(geometry, v(n.inputs[0] as number), v(n.output));
-  },
-  globalAvgPool2d: (be, n) => {
-    const geometry = n.attrs as unknown as Pool2dGeometry;
-    return (v) => be.avgPool2d(geometry, v(n.inputs[0] as number), v(n.output));
-  },
+  avgPool2d: averagePoolStep,
+  // The op traces the whole-plane window geometry: the same kernel.
+  globalAvgPool2d: averagePoolStep,
   adaptiveAvgPool2d: (be, n) => {
     const geometry = n.attrs as unknown as AdaptivePool2dGeometry;
     return (v) => be.adaptiveAvgPool2d(geometry, v(n.inputs[0] as number), v(n.output));

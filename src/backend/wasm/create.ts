@@ -233,17 +233,8 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant):
       checkLength('addBias', 'x', x, size);
       checkLength('addBias', 'bias', bias, channels);
       checkLength('addBias', 'y', y, size);
-      ctx.scoped((arena) => {
-        if (arena.resident(y)) {
-          const [px, pb, py] = arena.bind('addBias', [{ array: x, length: size }, { array: bias, length: channels }, { array: y, length: size, output: true }]);
-          kernels.addBias(px, pb, outer, channels, inner, py);
-          return;
-        }
-        const px = arena.put('addBias', x, size);
-        const pb = arena.put('addBias', bias, channels);
-        kernels.addBias(px, pb, outer, channels, inner, px);
-        arena.get(px, size, y);
-      });
+      // The bias is bound inside: x and y already have their addresses, so its copy may grow memory.
+      mapInPlace('addBias', x, y, (px, py) => kernels.addBias(px, ctx.arena.put('addBias', bias, channels), outer, channels, inner, py));
     },
     sumBias(dy, outer, channels, inner, db) {
       checkCounts('sumBias', { outer, channels, inner });
