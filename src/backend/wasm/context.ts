@@ -1,17 +1,66 @@
 // One loaded module: its kernels, its arena, and the permanent blocks every call reuses
-// (a parameter block and the GEMM packing workspace, allocated once at load).
+// (a parameter block and, per thread, a GEMM packing workspace, allocated once at load).
+//
+// Work that can be split is handed to parallel() as tasks: task t runs on thread t (0 is
+// the calling thread), each a list of kernel calls run in order. The tasks of one call
+// write disjoint memory and read nothing another task writes, and each output element is
+// computed by the same instructions in the same order whatever the split (GEMMs are split
+// along M or N, never along K; reductions along their outputs), so results are
+// bit-identical for every thread count.
 import { Arena } from './arena.js';
-import { PARAM_BYTES, runGemm, type GemmCall, type KernelExports } from './kernels.js';
+import { PARAM_BYTES, runGemm, writeGemmParams, type GemmCall, type KernelExports } from './kernels.js';
+
+/** Exports a task may call: the kernels (functions of pointers and numbers). */
+export type TaskKernel = Exclude<
+  keyof KernelExports,
+  'memory' | 'GEMM_MR' | 'GEMM_NR' | 'GEMM_KC' | 'GEMM_MC' | 'GEMM_NC' | 'heapBase' | 'gemmWorkspaceBytes' | 'depthwiseWorkspaceBytes'
+>;
+
+/** One kernel call: the export and its arguments (addresses, counts, float32 values). */
+export type TaskCall = readonly [TaskKernel, ...number[]];
+
+/** Calls one thread runs in order. */
+export type Task = readonly TaskCall[];
+
+/** Runs tasks 1… on other threads while the caller runs task 0 (the threaded build's pool). */
+export interface TaskRunner {
+  run(op: string, tasks: readonly Task[], runOwn: (task: Task) => void): void;
+}
+
+export interface WasmContextOptions {
+  /** Threads tasks may be split over (default 1: the calling thread only). */
+  threads?: number;
+  /** Runs the tasks of other threads; without one, every task runs here, last first (the
+   * order a test uses to show that tasks are independent). */
+  runner?: TaskRunner;
+}
 
 export class WasmContext {
   readonly arena: Arena;
   readonly params: number;
-  readonly work: number;
+  readonly threads: number;
+  private readonly runner: TaskRunner | undefined;
+  private readonly workspaces: number[];
 
-  constructor(readonly kernels: KernelExports) {
+  constructor(
+    readonly kernels: KernelExports,
+    options: WasmContextOptions = {},
+  ) {
+    this.threads = options.threads ?? 1;
+    this.runner = options.runner;
     this.arena = new Arena(kernels.memory, kernels.heapBase());
     this.params = this.arena.alloc('loadWasmBackend', PARAM_BYTES);
-    this.work = this.arena.alloc('loadWasmBackend', kernels.gemmWorkspaceBytes());
+    this.workspaces = Array.from({ length: this.threads }, () => this.arena.alloc('loadWasmBackend', kernels.gemmWorkspaceBytes()));
+  }
+
+  /** Thread 0's GEMM workspace (the calling thread's). */
+  get work(): number {
+    return this.workspaces[0];
+  }
+
+  /** Thread t's GEMM packing workspace. */
+  workspace(thread: number): number {
+    return this.workspaces[thread];
   }
 
   /** Runs `body` with scratch allocations that are released when it returns or throws. */
@@ -26,5 +75,28 @@ export class WasmContext {
 
   gemm(call: GemmCall): void {
     runGemm(this.kernels, this.params, this.work, call);
+  }
+
+  /** A GEMM as a task call for `thread`: its parameter block is allocated in the current scope. */
+  gemmTask(op: string, thread: number, call: GemmCall): TaskCall {
+    const block = this.arena.alloc(op, PARAM_BYTES);
+    writeGemmParams(this.kernels, block, this.workspace(thread), call);
+    return ['sgemm', block];
+  }
+
+  /** Runs tasks[t] on thread t (at most `threads` tasks) and returns when all are done.
+   * Every address a task uses, parameter blocks included, is allocated before the call. */
+  parallel(op: string, tasks: readonly Task[]): void {
+    if (tasks.length > this.threads) throw new Error(`${op}: ${tasks.length} tasks for ${this.threads} threads`);
+    if (tasks.length === 1 || this.runner === undefined) {
+      for (let t = tasks.length - 1; t >= 0; t--) this.runTask(tasks[t]);
+      return;
+    }
+    this.runner.run(op, tasks, (task) => this.runTask(task));
+  }
+
+  private runTask(task: Task): void {
+    const k = this.kernels as unknown as Record<TaskKernel, (...args: number[]) => unknown>;
+    for (const [kernel, ...args] of task) k[kernel](...args);
   }
 }

@@ -178,13 +178,18 @@ export interface GemmCall {
   bias: number;
 }
 
-/** Writes and runs one sgemm. `params` and `work` are the permanent blocks. */
-export function runGemm(k: KernelExports, params: number, work: number, call: GemmCall): void {
+/** Writes one sgemm's parameter block at `params`; `work` is the packing workspace it uses. */
+export function writeGemmParams(k: KernelExports, params: number, work: number, call: GemmCall): void {
   const c = call;
   writeParams(k, params, Gemm, {
     m: c.m, n: c.n, k: c.k, transA: c.transA ? 1 : 0, transB: c.transB ? 1 : 0, lda: c.lda, ldb: c.ldb, ldc: c.ldc,
     a: c.a, b: c.b, c: c.c, alpha: c.alpha, beta: c.beta, bias: c.bias, work,
   }, GEMM_FLOATS);
+}
+
+/** Writes and runs one sgemm. `params` and `work` are the permanent blocks. */
+export function runGemm(k: KernelExports, params: number, work: number, call: GemmCall): void {
+  writeGemmParams(k, params, work, call);
   k.sgemm(params);
 }
 
