@@ -10,7 +10,7 @@ import type { AdaptivePool2dGeometry, Backend, Conv2dGeometry, GemmParams, Pool2
 import * as elementwise from '../elementwise.js';
 import { checkBufferFloats, checkView } from '../host-buffer.js';
 import { checkAdaptivePoolGeometry, checkConvGeometry, checkCounts, checkLength, checkPoolGeometry, checkResizeGeometry } from './checks.js';
-import { WasmContext } from './context.js';
+import { WasmContext, type WasmContextOptions } from './context.js';
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, inputSize, outputSize, weightSize } from './conv.js';
 import type { WasmVariant } from './features.js';
 import { gemmBlocking, writeIm2colParams, type GemmBlocking, type KernelExports } from './kernels.js';
@@ -59,8 +59,9 @@ function checkBounds(op: string, min: number, max: number): void {
   }
 }
 
-export function createWasmBackend(kernels: KernelExports, variant: WasmVariant): WasmBackend {
-  const ctx = new WasmContext(kernels);
+/** The backend over one module; `context` sets how many threads its work is split over. */
+export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, context: WasmContextOptions = {}): WasmBackend {
+  const ctx = new WasmContext(kernels, context);
 
   /** im2col or col2im over every image: all channels at once (groups do not change the layout). */
   function unfold(op: 'im2col' | 'col2im', g: Conv2dGeometry, x: Float32Array, cols: Float32Array): void {
