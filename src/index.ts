@@ -1,5 +1,6 @@
 // The public API of simdnet, and nothing else.
 export { Tensor, Parameter, tensor, zeros, ones, full, randn, rand, shapeSize, formatShape, type Shape, type RandomOptions } from './tensor.js';
+export { tidy, keep } from './tensor-scope.js';
 export { Random } from './random.js';
 export type {
   Backend, BackendName, UnaryKind, Conv2dGeometry, Pool2dGeometry, AdaptivePool2dGeometry, GemmParams, PadMode, ResizeGeometry, ResizeAxis, ResizeMode,

@@ -1,8 +1,18 @@
-// Tensor: a shape and a contiguous row-major Float32Array. No strides: a reshape is a
+// Tensor: a shape and contiguous row-major float32 storage. No strides: a reshape is a
 // view on the same data, anything else that changes layout copies. A tensor that requires
 // a gradient carries the tape node of the op that made it (src/autograd).
+//
+// The storage is a plain Float32Array (naive and js op outputs, tensors users make) or a
+// buffer owned by a backend (wasm op outputs: a block of linear memory that kernels read
+// and write in place). `data` is a view made on demand; a memory.grow detaches the views
+// of unshared memory, so take `data` again after any op instead of keeping it.
+// dispose() (or tidy) frees backend memory at once; a collected tensor's memory is
+// freed by a FinalizationRegistry otherwise.
 import { Random } from './random.js';
+import type { Backend } from './backend/backend.js';
 import { currentBackend } from './backend/registry.js';
+import { TensorStorage, allocateStorage } from './tensor-storage.js';
+import { trackTensor, untrackTensor } from './tensor-scope.js';
 import { record, type GradNode } from './autograd/graph.js';
 import { traceOp, tracing } from './autograd/trace.js';
 import { runBackward, type BackwardOptions } from './autograd/backward.js';
@@ -30,27 +40,78 @@ function checkShape(op: string, shape: Shape): void {
 
 export class Tensor {
   readonly shape: Shape;
-  readonly data: Float32Array;
+  readonly size: number;
   /** dL/dthis after backward(), for leaves that require a gradient (accumulates across
    * backward calls; null until the first, and after zeroGrad). */
   grad: Tensor | null = null;
   /** The tape node of the op that made this tensor (null for leaves and outside the tape). */
   gradNode: GradNode | null = null;
   private leafRequiresGrad = false;
+  /** The plain array holding the data, or null when a backend owns it (or after dispose). */
+  private host: Float32Array | null;
+  /** The backend memory holding the data (shared by the tensors that view it), or null. */
+  private storage: TensorStorage | null;
+  private disposed = false;
 
-  constructor(data: Float32Array, shape: Shape) {
+  constructor(data: Float32Array | TensorStorage, shape: Shape) {
     checkShape('Tensor', shape);
-    if (!(data instanceof Float32Array)) throw new Error('Tensor: data must be a Float32Array');
     const size = shapeSize(shape);
-    if (data.length !== size) {
-      throw new Error(`Tensor: data has ${data.length} elements but shape ${formatShape(shape)} needs ${size}`);
+    if (data instanceof TensorStorage) {
+      if (data.floats !== size) throw new Error(`Tensor: storage has ${data.floats} elements but shape ${formatShape(shape)} needs ${size}`);
+      data.retain();
+      this.storage = data;
+      this.host = null;
+    } else {
+      if (!(data instanceof Float32Array)) throw new Error('Tensor: data must be a Float32Array');
+      if (data.length !== size) {
+        throw new Error(`Tensor: data has ${data.length} elements but shape ${formatShape(shape)} needs ${size}`);
+      }
+      this.storage = null;
+      this.host = data;
     }
     this.shape = Object.freeze([...shape]);
-    this.data = data;
+    this.size = size;
+    trackTensor(this);
   }
 
-  get size(): number {
-    return this.data.length;
+  /** The values, row-major. On wasm a fresh view of linear memory: valid until the next op
+   * (which may grow memory and detach it), so read `data` again rather than keeping it.
+   * Writing to it changes the tensor. Throws after dispose(). */
+  get data(): Float32Array {
+    const host = this.host;
+    if (host !== null) return host;
+    const storage = this.storage;
+    if (storage === null) throw new Error(`Tensor ${formatShape(this.shape)} was disposed (by dispose() or the end of a tidy scope); it cannot be read or used`);
+    return storage.view();
+  }
+
+  /** Whether the data lives in memory a backend owns (wasm linear memory), not a plain array. */
+  get resident(): boolean {
+    return this.storage !== null;
+  }
+
+  /** Whether dispose() has run (by hand or at the end of a tidy scope). */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Frees the tensor's backend memory now (it is shared with reshapes and detach(), and
+   * freed when the last of them is disposed). Idempotent; any use afterwards throws. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    untrackTensor(this);
+    this.host = null;
+    const storage = this.storage;
+    this.storage = null;
+    this.gradNode = null;
+    if (storage !== null) storage.drop();
+  }
+
+  /** The storage a new tensor over the same data shares (reshape, detach, Parameter). @internal */
+  static shareData(t: Tensor): Float32Array | TensorStorage {
+    if (t.storage !== null) return t.storage;
+    return t.data;
   }
 
   /** Whether gradients flow to this tensor: set it on leaves (inputs, parameters); an op's
@@ -76,14 +137,14 @@ export class Tensor {
 
   /** The same data as a leaf outside the tape (no gradient flows through it). */
   detach(): Tensor {
-    const y = new Tensor(this.data, this.shape);
+    const y = new Tensor(Tensor.shareData(this), this.shape);
     if (tracing()) traceOp('detach', y, [this]);
     return y;
   }
 
   /** A copy of the data as a new leaf (no gradient, not on the tape). */
   copyDetached(): Tensor {
-    const y = new Tensor(this.data.slice(), this.shape);
+    const y = this.copy();
     if (tracing()) traceOp('copyDetached', y, [this]);
     return y;
   }
@@ -120,13 +181,21 @@ export class Tensor {
       throw new Error(`reshape: cannot reshape ${formatShape(this.shape)} (${this.size} elements) to ${formatShape(shape)}`);
     }
     const from = this.shape;
-    const y = new Tensor(this.data, dims);
+    const y = new Tensor(Tensor.shareData(this), dims);
     return record('reshape', y, [this], currentBackend(), (dy) => [dy.reshape(from)], tracing() ? { shape: y.shape } : undefined);
   }
 
   /** A copy; on the tape like any op (the gradient passes through unchanged). */
   clone(): Tensor {
-    return record('clone', new Tensor(this.data.slice(), this.shape), [this], currentBackend(), (dy) => [dy]);
+    return record('clone', this.copy(), [this], currentBackend(), (dy) => [dy]);
+  }
+
+  /** A copy in the same kind of memory (the same backend's when a backend owns it). */
+  private copy(): Tensor {
+    if (this.storage === null) return new Tensor(this.data.slice(), this.shape);
+    const y = zerosOn(this.storage.backend, this.shape);
+    y.data.set(this.data); // y first: allocating may grow memory and detach an older view
+    return y;
   }
 
   /** The element at a full index, e.g. t.get(0, 2, 1, 1) for NCHW. */
@@ -203,6 +272,13 @@ export function tensor(data: ArrayLike<number> | Nested, shape?: Shape): Tensor 
   return new Tensor(flat, target);
 }
 
+/** A zero-filled tensor in memory owned by `backend` (linear memory on wasm, a plain
+ * array on naive and js): what ops make their outputs with. */
+export function zerosOn(backend: Backend, shape: Shape): Tensor {
+  checkShape('zeros', shape);
+  return new Tensor(allocateStorage(backend, shapeSize(shape)), shape);
+}
+
 export function zeros(shape: Shape): Tensor {
   checkShape('zeros', shape);
   return new Tensor(new Float32Array(shapeSize(shape)), shape);
@@ -253,8 +329,16 @@ export class Parameter extends Tensor {
   name = '';
 
   constructor(value: Tensor | Float32Array, shape?: Shape) {
-    if (value instanceof Tensor) super(value.data, value.shape);
+    if (value instanceof Tensor) super(Tensor.shareData(value), value.shape);
     else super(value, shape ?? [value.length]);
     this.requiresGrad = true;
+    untrackTensor(this); // a module's state: never disposed by a tidy scope
   }
+}
+
+/** Clears a tensor's gradient: one in backend memory (wasm) is disposed at once, a plain
+ * array is left to the collector (someone may still read it). */
+export function releaseGrad(t: Tensor): void {
+  if (t.grad !== null && t.grad.resident) t.grad.dispose();
+  t.grad = null;
 }

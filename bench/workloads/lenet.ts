@@ -11,6 +11,7 @@ import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../../src/
 import { SGD } from '../../src/train/optim/index.js';
 import { Random } from '../../src/random.js';
 import { Tensor } from '../../src/tensor.js';
+import { tidy } from '../../src/tensor-scope.js';
 import { MODEL_TOLERANCE } from '../agreement.js';
 import type { TfjsEngine } from '../engines.js';
 import { ortTask, useBuilderBackend } from '../ort.js';
@@ -132,14 +133,15 @@ export function lenetTrainWorkload(batch = 64): Workload {
             const lossFn = new CrossEntropyLoss();
             const opt = new SGD(model.parameters(), { lr: LR });
             let loss = NaN;
-            const step = (): void => {
+            // One step in a tidy scope, as fit runs it: its activations are freed at its end.
+            const step = (): void => tidy(() => {
               setBackend(be);
               model.zeroGrad();
               const out = lossFn.forward(model.forward(x), labels);
               out.backward();
               opt.step();
               loss = out.item();
-            };
+            });
             return {
               check: () => {
                 step();

@@ -54,7 +54,15 @@ export function simdnetModelTask(engine: SimdnetEngine, model: Module, x: Tensor
     setBackend(be);
     return model.predict(x, { batchSize: x.shape[0] });
   };
-  return { check: () => [predict().data], run: () => void predict(), dispose() {} };
+  // The logits are copied out (a wasm tensor's view is valid only until the next op) and
+  // the output freed at once, as a user's loop would.
+  const once = (): Float32Array => {
+    const y = predict();
+    const out = y.data.slice();
+    y.dispose();
+    return out;
+  };
+  return { check: () => [once()], run: () => void predict().dispose(), dispose() {} };
 }
 
 /** The row name's suffix for a mode: compiled rows end in " compiled". */

@@ -2,6 +2,7 @@
 // (depth first), then run each rule once, after every consumer of its output has added
 // its contribution. Leaves that require a gradient accumulate into .grad.
 import { Tensor, formatShape } from '../tensor.js';
+import { keep, tidy } from '../tensor-scope.js';
 import { noGrad, type GradNode } from './graph.js';
 
 export interface BackwardOptions {
@@ -44,10 +45,11 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return order;
 }
 
-/** into.grad += g for a leaf (a copy the first time: g may be shared with other tensors). */
+/** into.grad += g for a leaf (a copy the first time: g may be shared with other tensors).
+ * The leaf's gradient is its own: kept out of the tidy scope backward runs in. */
 function accumulateLeaf(leaf: Tensor, g: Tensor, node: GradNode | null): void {
-  if (leaf.grad === null) {
-    leaf.grad = g.copyDetached();
+  if (leaf.grad === null || leaf.grad.isDisposed) {
+    leaf.grad = keep(g.copyDetached());
     return;
   }
   if (node) node.backend.axpby(1, g.data, 1, leaf.grad.data);
@@ -83,7 +85,9 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, options: Bac
   }
   const order = topologicalOrder(root); // throws before any work if the graph was released
   const pending = new Map<Tensor, Tensor>([[root, seed]]);
-  noGrad(() => {
+  // Every gradient made on the way is a temporary (leaves get copies): the scope frees
+  // them, and the seed when backward made it, as soon as backward ends.
+  tidy(() => noGrad(() => {
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
       const node = t.gradNode as GradNode;
@@ -115,5 +119,5 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, options: Bac
         node.rule = null;
       }
     }
-  });
+  }));
 }

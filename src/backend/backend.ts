@@ -204,6 +204,9 @@ export interface ResizeGeometry {
  * (a compiled plan's activations and weights): no call copies it in or out. */
 export interface BackendBuffer {
   readonly floats: number;
+  /** The plain array behind the buffer on backends whose memory is JavaScript arrays
+   * (naive, js): tensors hold it directly. Absent on wasm. */
+  readonly array?: Float32Array;
   /** A view of `length` floats from `offset`. On wasm it is valid until the next call that
    * may grow linear memory: take views fresh rather than keeping them. */
   view(offset: number, length: number): Float32Array;

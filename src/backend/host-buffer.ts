@@ -20,6 +20,7 @@ export function allocateHost(floats: number): BackendBuffer {
   let data: Float32Array | null = new Float32Array(floats);
   return {
     floats,
+    array: data,
     view(offset, length) {
       checkView(floats, offset, length, data === null);
       return (data as Float32Array).subarray(offset, offset + length);

@@ -1,7 +1,8 @@
 // Module, the PyTorch shape: a subclass keeps its layers in fields (arrays of modules
 // count too), its trainable tensors as Parameter fields and its state as registered
 // buffers, and defines forward(). Names are the dotted paths PyTorch's state_dict uses.
-import { Parameter, Tensor, formatShape, type Shape } from '../tensor.js';
+import { keep } from '../tensor-scope.js';
+import { Parameter, Tensor, formatShape, releaseGrad, type Shape } from '../tensor.js';
 import type { LossTarget } from '../ops/loss.js';
 import { fitModel, type FitOptions, type History } from '../train/fit.js';
 import { evaluate, predict, summary, type EvaluateOptions } from '../train/evaluate.js';
@@ -60,7 +61,7 @@ export abstract class Module {
   protected registerBuffer(name: string, value: Tensor): Tensor {
     if (typeof name !== 'string' || name === '' || name.includes('.')) throw new Error(`${this.type}.registerBuffer: bad name ${JSON.stringify(name)}`);
     if (!(value instanceof Tensor) || value instanceof Parameter) throw new Error(`${this.type}.registerBuffer: '${name}' must be a Tensor that is not a Parameter`);
-    this.bufferTable.set(name, value);
+    this.bufferTable.set(name, keep(value)); // module state: never disposed by a tidy scope
     return value;
   }
 
@@ -255,9 +256,10 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Clears every parameter's gradient (grad becomes null). */
+  /** Clears every parameter's gradient (grad becomes null); a gradient in backend memory
+   * (wasm) is disposed, so copy one you want to keep before. */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const p of this.parameters()) releaseGrad(p);
   }
 
   /** Whether any parameter is trained. Setting it freezes (false) or unfreezes (true)

@@ -3,7 +3,7 @@
 import type { AxisGeometry, Backend } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
-import { Tensor, formatShape, shapeSize, zeros } from '../tensor.js';
+import { Tensor, formatShape, shapeSize, zerosOn } from '../tensor.js';
 import { normalizeAxis } from './shape.js';
 import { checkFiniteNumber, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
@@ -16,10 +16,10 @@ export function unary(
 ): Tensor {
   checkTensor(op, 'input', x);
   const be = resolveBackend(op, backend);
-  const y = zeros(x.shape);
+  const y = zerosOn(be, x.shape);
   run(be, y);
   return record(op, y, [x], be, (dy) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     grad(be, saves === 'x' ? x.data : y.data, dy.data, dx.data);
     return [dx];
   }, attrs);
@@ -30,7 +30,7 @@ function binary(op: string, aName: string, a: Tensor, dy: Tensor, backend: Backe
   checkTensor(op, 'dy', dy);
   checkShapeIs(op, 'dy', dy.shape, a.shape, `${aName} ${formatShape(a.shape)}`);
   const be = resolveBackend(op, backend);
-  const dx = zeros(a.shape);
+  const dx = zerosOn(be, a.shape);
   run(be, dx);
   return dx;
 }
@@ -93,7 +93,7 @@ function alongAxis(op: string, x: Tensor, axis: unknown, backend: Backend | unde
   const ax = normalizeAxis(op, axis, x.rank);
   if (x.size === 0) throw new Error(`${op}: input ${formatShape(x.shape)} is empty`);
   const be = resolveBackend(op, backend);
-  const y = zeros(x.shape);
+  const y = zerosOn(be, x.shape);
   const size = x.shape[ax];
   const inner = shapeSize(x.shape.slice(ax + 1));
   const g: AxisGeometry = { outer: x.size / (size * inner), size, inner };
@@ -103,7 +103,7 @@ function alongAxis(op: string, x: Tensor, axis: unknown, backend: Backend | unde
   } else if (log) be.logSoftmaxStrided(g, x.data, y.data);
   else be.softmaxStrided(g, x.data, y.data);
   return record(op, y, [x], be, (dy) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     if (inner === 1) {
       if (log) be.logSoftmaxBackward(y.data, dy.data, g.outer, size, dx.data);
       else be.softmaxBackward(y.data, dy.data, g.outer, size, dx.data);

@@ -4,7 +4,7 @@
 import type { Backend, BinaryKind, BroadcastGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
-import { Tensor, formatShape, zeros, type Shape } from '../tensor.js';
+import { Tensor, formatShape, zerosOn, type Shape } from '../tensor.js';
 import { checkTensor, resolveBackend, sameShape } from './validate.js';
 
 export type Operand = Tensor | number;
@@ -55,14 +55,14 @@ function contiguousStrides(shape: Shape): number[] {
 /** dy summed down to `shape` (the adjoint of broadcasting to dy's shape). */
 export function reduceTo(be: Backend, dy: Tensor, shape: Shape): Tensor {
   if (sameShape(dy.shape, shape)) return dy;
-  const out = zeros(shape);
+  const out = zerosOn(be, shape);
   be.sumToShape({ shape: dy.shape, aStrides: contiguousStrides(dy.shape), bStrides: broadcastStrides(shape, dy.shape) }, dy.data, out.data);
   return out;
 }
 
 /** a ∘ b on the backend into a new tensor of the broadcast shape. */
 export function compute(be: Backend, kind: BinaryKind, a: Tensor, b: Tensor, shape: Shape): Tensor {
-  const y = zeros(shape);
+  const y = zerosOn(be, shape);
   if (sameShape(a.shape, b.shape) && sameShape(a.shape, shape)) be.binary(kind, a.data, b.data, y.data);
   else {
     const g: BroadcastGeometry = { shape, aStrides: broadcastStrides(a.shape, shape), bStrides: broadcastStrides(b.shape, shape) };

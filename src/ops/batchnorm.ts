@@ -5,7 +5,7 @@
 import type { Backend, BatchNormGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
-import { Tensor, formatShape, zeros } from '../tensor.js';
+import { Tensor, formatShape, zerosOn } from '../tensor.js';
 import { checkBoolean, checkOptions, checkTensor, resolveBackend } from './validate.js';
 
 export interface BatchNorm2dOptions {
@@ -67,15 +67,16 @@ export function batchNorm2d(
     variance.set(runningVar.data);
   }
   const invStd = variance.map((v) => 1 / Math.sqrt(v + eps));
-  const gamma = weight ? weight.data : new Float32Array(channels).fill(1);
-  const beta = bias ? bias.data : new Float32Array(channels);
-  const y = zeros(x.shape);
-  be.batchNormApply(g, x.data, mean, invStd, gamma, beta, y.data);
+  const ones = weight ? null : new Float32Array(channels).fill(1);
+  // Views are taken at each call: an allocation may grow wasm memory and detach older ones.
+  const gamma = (): Float32Array => (weight ? weight.data : (ones as Float32Array));
+  const y = zerosOn(be, x.shape);
+  be.batchNormApply(g, x.data, mean, invStd, gamma(), bias ? bias.data : new Float32Array(channels), y.data);
   return record(op, y, [x, weight, bias], be, (dy, [needX, needW, needB]) => {
-    const dx = needX ? zeros(x.shape) : null;
-    const dgamma = zeros([channels]);
-    const dbeta = zeros([channels]);
-    be.batchNormBackward(g, dy.data, x.data, mean, invStd, gamma, training, dx ? dx.data : null, dgamma.data, dbeta.data);
+    const dx = needX ? zerosOn(be, x.shape) : null;
+    const dgamma = zerosOn(be, [channels]);
+    const dbeta = zerosOn(be, [channels]);
+    be.batchNormBackward(g, dy.data, x.data, mean, invStd, gamma(), training, dx ? dx.data : null, dgamma.data, dbeta.data);
     return [dx, needW ? dgamma : null, needB ? dbeta : null];
   }, tracing() ? { training, momentum, eps, runningMean, runningVar } : undefined);
 }

@@ -13,7 +13,7 @@
 // the bias reaches them) and are filled and cut off with the concat/split kernels.
 import type { Backend, ConcatGeometry, Conv2dGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
-import { Tensor, formatShape, zeros } from '../tensor.js';
+import { Tensor, formatShape, zerosOn } from '../tensor.js';
 import { checkRank, parsePadding, parseSize2, type Padding, type Size2 } from './geometry.js';
 import { checkOptions, checkTensor, describeValue, resolveBackend } from './validate.js';
 
@@ -174,27 +174,30 @@ export function convTranspose2d(x: Tensor, w: Tensor, bias?: Tensor | null, opti
     }
   }
   const b = bias ?? null;
-  const y = zeros([g.batch, outChannels, t.outHeight, t.outWidth]);
+  const y = zerosOn(be, [g.batch, outChannels, t.outHeight, t.outWidth]);
   const cropped = t.cropHeight > 0 || t.cropWidth > 0;
   const region = cropped ? new Float32Array(g.batch * outChannels * g.inHeight * g.inWidth) : y.data;
   be.conv2dBackwardInput(g, x.data, w.data, region);
   if (cropped) extend(be, t, region, y.data);
   if (b) be.addBias(y.data, b.data, g.batch, outChannels, t.outHeight * t.outWidth, y.data);
   return record(op, y, [x, w, b], be, (dy, [needX, needW, needB]) => {
-    const dyRegion = cropped && (needX || needW) ? cropRegion(be, t, dy.data) : dy.data;
+    // A cropped dy is copied into a plain array; an uncropped one is read fresh per call
+    // (an allocation below may grow wasm memory and detach an older view).
+    const croppedDy = cropped && (needX || needW) ? cropRegion(be, t, dy.data) : null;
+    const dyRegion = (): Float32Array => croppedDy ?? dy.data;
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (needX) {
-      dx = zeros(x.shape);
-      be.conv2d(g, dyRegion, w.data, null, dx.data);
+      dx = zerosOn(be, x.shape);
+      be.conv2d(g, dyRegion(), w.data, null, dx.data);
     }
     if (needW) {
-      dw = zeros(w.shape);
-      be.conv2dBackwardFilter(g, x.data, dyRegion, dw.data, null);
+      dw = zerosOn(be, w.shape);
+      be.conv2dBackwardFilter(g, x.data, dyRegion(), dw.data, null);
     }
     if (needB) {
-      db = zeros([outChannels]);
+      db = zerosOn(be, [outChannels]);
       be.sumBias(dy.data, g.batch, outChannels, t.outHeight * t.outWidth, db.data);
     }
     return [dx, dw, db];

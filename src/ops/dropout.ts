@@ -7,7 +7,7 @@ import { record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
 import { globalRandom } from '../init.js';
 import { Random } from '../random.js';
-import { Tensor, zeros } from '../tensor.js';
+import { Tensor, zerosOn } from '../tensor.js';
 import { checkBoolean, checkOptions, checkTensor, resolveBackend } from './validate.js';
 
 export interface DropoutOptions {
@@ -50,10 +50,10 @@ function run(op: string, x: Tensor, options: DropoutOptions | undefined, backend
   const scale = 1 / (1 - p);
   const factors = new Float32Array(x.size);
   for (let i = 0; i < factors.length; i++) factors[i] = rng.next() < p ? 0 : scale;
-  const y = zeros(x.shape);
+  const y = zerosOn(be, x.shape);
   be.binary('mul', x.data, factors, y.data);
   record('dropout', y, [x], be, (dy) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     be.binary('mul', dy.data, factors, dx.data);
     return [dx];
   }, tracing() ? { p, training, mask: factors } : undefined);

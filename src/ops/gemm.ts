@@ -2,7 +2,7 @@
 import type { Backend } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
-import { Tensor, formatShape, zeros } from '../tensor.js';
+import { Tensor, formatShape, zerosOn } from '../tensor.js';
 import { checkBoolean, checkFiniteNumber, checkOptions, checkRankOf, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
 export interface GemmOptions {
@@ -53,20 +53,20 @@ export function gemm(a: Tensor, b: Tensor, options?: GemmOptions, backend?: Back
     be.gemm(m, n, k, a.data, b.data, c.data, { transA, transB, alpha, beta });
     return c;
   }
-  const out = zeros([m, n]);
+  const out = zerosOn(be, [m, n]);
   be.gemm(m, n, k, a.data, b.data, out.data, { transA, transB, alpha, beta: 0 });
   return record(op, out, [a, b], be, (dc, [needA, needB]) => {
     let da: Tensor | null = null;
     let db: Tensor | null = null;
     if (needA) {
       // dop(A) = alpha·dC·op(B)ᵀ, stored transposed when A is.
-      da = zeros(a.shape);
+      da = zerosOn(be, a.shape);
       if (!transA) be.gemm(m, k, n, dc.data, b.data, da.data, { transA: false, transB: !transB, alpha, beta: 0 });
       else be.gemm(k, m, n, b.data, dc.data, da.data, { transA: transB, transB: true, alpha, beta: 0 });
     }
     if (needB) {
       // dop(B) = alpha·op(A)ᵀ·dC, stored transposed when B is.
-      db = zeros(b.shape);
+      db = zerosOn(be, b.shape);
       if (!transB) be.gemm(k, n, m, a.data, dc.data, db.data, { transA: !transA, transB: false, alpha, beta: 0 });
       else be.gemm(n, k, m, dc.data, a.data, db.data, { transA: true, transB: transA, alpha, beta: 0 });
     }

@@ -1,7 +1,7 @@
 // im2col / col2im as ops: the unfold that turns a convolution into a GEMM, and its adjoint.
 import type { Backend } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
-import { Tensor, zeros } from '../tensor.js';
+import { Tensor, zerosOn } from '../tensor.js';
 import { im2colGeometry, type Im2colOptions } from './geometry.js';
 import { IM2COL_KEYS, checkOptions, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
@@ -13,10 +13,10 @@ export function im2col(x: Tensor, options: Im2colOptions, backend?: Backend): Te
   const opts = checkOptions(op, options, IM2COL_KEYS, true);
   const be = resolveBackend(op, backend);
   const g = im2colGeometry(op, x.shape, opts);
-  const cols = zeros([g.batch, g.inChannels * g.kernelHeight * g.kernelWidth, g.outHeight * g.outWidth]);
+  const cols = zerosOn(be, [g.batch, g.inChannels * g.kernelHeight * g.kernelWidth, g.outHeight * g.outWidth]);
   be.im2col(g, x.data, cols.data);
   return record(op, cols, [x], be, (dcols) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     be.col2im(g, dcols.data, dx.data);
     return [dx];
   }, g);
@@ -33,10 +33,10 @@ export function col2im(cols: Tensor, xShape: readonly number[], options: Im2colO
   const g = im2colGeometry(op, shape, opts);
   const expected = [g.batch, g.inChannels * g.kernelHeight * g.kernelWidth, g.outHeight * g.outWidth];
   checkShapeIs(op, 'cols', cols.shape, expected, `im2col of [${shape.join(', ')}]`);
-  const x = zeros(shape);
+  const x = zerosOn(be, shape);
   be.col2im(g, cols.data, x.data);
   return record(op, x, [cols], be, (dx) => {
-    const dcols = zeros(cols.shape);
+    const dcols = zerosOn(be, cols.shape);
     be.im2col(g, dx.data, dcols.data);
     return [dcols];
   }, g);

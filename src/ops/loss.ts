@@ -3,7 +3,7 @@
 import type { Backend } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
-import { Tensor, formatShape } from '../tensor.js';
+import { Tensor, formatShape, zerosOn } from '../tensor.js';
 import { checkTensor, resolveBackend } from './validate.js';
 
 /** Class indices (Int32Array, number[], or a Tensor [N]) or a Tensor shaped like the input
@@ -43,7 +43,7 @@ function scalarLoss(
 ): Tensor {
   const y = new Tensor(Float32Array.of(loss), []);
   const scaled = (g: Float32Array, like: Tensor, dy: Tensor): Tensor => {
-    const out = new Tensor(new Float32Array(g.length), like.shape);
+    const out = zerosOn(be, like.shape);
     be.axpby(dy.data[0], g, 0, out.data);
     return out;
   };

@@ -4,16 +4,16 @@
 import type { Backend, UnaryKind } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
-import { zeros, type Tensor } from '../tensor.js';
+import { zerosOn, type Tensor } from '../tensor.js';
 import { checkFiniteNumber, checkTensor, resolveBackend } from './validate.js';
 
 function math(kind: UnaryKind, x: Tensor, backend: Backend | undefined): Tensor {
   checkTensor(kind, 'input', x);
   const be = resolveBackend(kind, backend);
-  const y = zeros(x.shape);
+  const y = zerosOn(be, x.shape);
   be.unary(kind, x.data, y.data);
   return record(kind, y, [x], be, (dy) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     be.unaryBackward(kind, x.data, y.data, dy.data, dx.data);
     return [dx];
   });
@@ -57,10 +57,10 @@ export function pow(x: Tensor, exponent: number, backend?: Backend): Tensor {
   checkTensor(op, 'input', x);
   const p = checkFiniteNumber(op, 'exponent', exponent);
   const be = resolveBackend(op, backend);
-  const y = zeros(x.shape);
+  const y = zerosOn(be, x.shape);
   be.powScalar(x.data, p, y.data);
   return record(op, y, [x], be, (dy) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     be.powScalarBackward(x.data, p, dy.data, dx.data);
     return [dx];
   }, tracing() ? { exponent: p } : undefined);

@@ -6,7 +6,7 @@
 // summed over the batch dimensions it was broadcast along.
 import type { Backend, GemmParams } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
-import { Tensor, formatShape, shapeSize, zeros, type Shape } from '../tensor.js';
+import { Tensor, formatShape, shapeSize, zerosOn, type Shape } from '../tensor.js';
 import { broadcastShapes, broadcastStrides, reduceTo } from './arithmetic.js';
 import { checkTensor, resolveBackend, sameShape } from './validate.js';
 
@@ -59,7 +59,7 @@ export function matmul(a: Tensor, b: Tensor, backend?: Backend): Tensor {
   const be = resolveBackend(op, backend);
   const count = shapeSize(batch);
   const shape = [...batch, ...(a.rank === 1 ? [] : [m]), ...(b.rank === 1 ? [] : [n])];
-  const y = zeros(shape);
+  const y = zerosOn(be, shape);
   // b shared by every batch element and a not broadcast: a's batch folds into its rows.
   const foldRows = shapeSize(batchB) === 1 && sameShape(batchA, batch);
   const ia = matrixIndices(batchA, batch);
@@ -81,29 +81,29 @@ export function matmul(a: Tensor, b: Tensor, backend?: Backend): Tensor {
     if (foldRows) {
       // dA = dC·Bᵀ over all rows at once; dB = Aᵀ·dC sums over the batch in the one product.
       if (needA) {
-        da = zeros(a.shape);
+        da = zerosOn(be, a.shape);
         be.gemm(count * m, k, n, dc.data, b.data, da.data, { ...PLAIN, transB: true });
       }
       if (needB) {
-        db = zeros(b.shape);
+        db = zerosOn(be, b.shape);
         be.gemm(k, n, count * m, a.data, dc.data, db.data, { ...PLAIN, transA: true });
       }
       return [da, db];
     }
     // Per batch element into full-batch gradients, then summed down to each operand's shape.
     if (needA) {
-      const full = zeros([...batch, m, k]);
+      const full = zerosOn(be, [...batch, m, k]);
       for (let i = 0; i < count; i++) {
         be.gemm(m, k, n, block(dc, i, sc), bOf(i), block(full, i, sa), { ...PLAIN, transB: true });
       }
-      da = new Tensor(reduceTo(be, full, as).data, a.shape);
+      da = new Tensor(Tensor.shareData(reduceTo(be, full, as)), a.shape);
     }
     if (needB) {
-      const full = zeros([...batch, k, n]);
+      const full = zerosOn(be, [...batch, k, n]);
       for (let i = 0; i < count; i++) {
         be.gemm(k, n, m, aOf(i), block(dc, i, sc), block(full, i, sb), { ...PLAIN, transA: true });
       }
-      db = new Tensor(reduceTo(be, full, bs).data, b.shape);
+      db = new Tensor(Tensor.shareData(reduceTo(be, full, bs)), b.shape);
     }
     return [da, db];
   });

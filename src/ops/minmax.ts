@@ -7,7 +7,7 @@
 import type { Backend, BinaryKind } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
-import { Tensor, zeros, type Shape } from '../tensor.js';
+import { Tensor, zerosOn, type Shape } from '../tensor.js';
 import { broadcastShapes, compute, operand, reduceTo, scalarsOf, type Operand } from './arithmetic.js';
 import { describeValue, resolveBackend, sameShape } from './validate.js';
 
@@ -27,7 +27,7 @@ function commonShape(op: string, ts: readonly Tensor[]): Shape {
 /** The operands folded with `kind` into a new tensor of their broadcast shape. */
 function fold(be: Backend, kind: BinaryKind, ts: readonly Tensor[], shape: Shape): Tensor {
   if (ts.length === 1) {
-    const y = zeros(shape);
+    const y = zerosOn(be, shape);
     be.axpby(1, ts[0].data, 0, y.data);
     return y;
   }
@@ -90,7 +90,7 @@ function total(op: string, values: unknown, scale: boolean, backend: Backend | u
   return record(op, y, ts, be, (dy, needs) => {
     let g = dy;
     if (scale) {
-      g = zeros(shape);
+      g = zerosOn(be, shape);
       be.axpby(factor, dy.data, 0, g.data);
     }
     return ts.map((t, k) => (needs[k] ? reduceTo(be, g, t.shape) : null));

@@ -7,7 +7,7 @@
 import type { BatchNormGeometry, Backend, GroupNormGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { traceOp, tracing } from '../autograd/trace.js';
-import { Tensor, formatShape, shapeSize, zeros, type Shape } from '../tensor.js';
+import { Tensor, formatShape, shapeSize, zerosOn, type Shape } from '../tensor.js';
 import { checkBoolean, checkOptions, checkTensor, describeValue, resolveBackend, sameShape } from './validate.js';
 
 export interface NormOptions {
@@ -57,14 +57,15 @@ function normalize(
   const variance = new Float64Array(rows);
   be.groupNormStats(g, x.data, mean, variance);
   const invStd = variance.map((v) => 1 / Math.sqrt(v + eps));
-  const y = zeros(x.shape);
-  const gamma = weight ? weight.data : null;
-  be.groupNormApply(g, x.data, mean, invStd, gamma, bias ? bias.data : null, y.data);
+  const y = zerosOn(be, x.shape);
+  // Views are taken at each call: an allocation may grow wasm memory and detach older ones.
+  const gamma = (): Float32Array | null => (weight ? weight.data : null);
+  be.groupNormApply(g, x.data, mean, invStd, gamma(), bias ? bias.data : null, y.data);
   record(op, y, [x, weight, bias], be, (dy, [needX, needW, needB]) => {
-    const dx = needX ? zeros(x.shape) : null;
-    const dw = needW && weight ? zeros(weight.shape) : null;
-    const db = needB && bias ? zeros(bias.shape) : null;
-    be.groupNormBackward(g, dy.data, x.data, mean, invStd, gamma, dx ? dx.data : null, dw ? dw.data : null, db ? db.data : null);
+    const dx = needX ? zerosOn(be, x.shape) : null;
+    const dw = needW && weight ? zerosOn(be, weight.shape) : null;
+    const db = needB && bias ? zerosOn(be, bias.shape) : null;
+    be.groupNormBackward(g, dy.data, x.data, mean, invStd, gamma(), dx ? dx.data : null, dw ? dw.data : null, db ? db.data : null);
     return [dx, dw, db];
   }, attrs);
   return { y, mean, variance, invStd };
@@ -209,14 +210,15 @@ function withRunningStats(op: string, x: Tensor, rm: Tensor, rv: Tensor, weight:
   const g: BatchNormGeometry = { batch: x.shape[0], channels, inner: shapeSize(x.shape.slice(2)) };
   const mean = Float64Array.from(rm.data);
   const invStd = Float64Array.from(rv.data, (v) => 1 / Math.sqrt(v + eps));
-  const gamma = weight ? weight.data : new Float32Array(channels).fill(1);
-  const y = zeros(x.shape);
-  be.batchNormApply(g, x.data, mean, invStd, gamma, bias ? bias.data : new Float32Array(channels), y.data);
+  const ones = weight ? null : new Float32Array(channels).fill(1);
+  const gamma = (): Float32Array => (weight ? weight.data : (ones as Float32Array)); // fresh view per call
+  const y = zerosOn(be, x.shape);
+  be.batchNormApply(g, x.data, mean, invStd, gamma(), bias ? bias.data : new Float32Array(channels), y.data);
   return record(op, y, [x, weight, bias], be, (dy, [needX, needW, needB]) => {
-    const dx = needX ? zeros(x.shape) : null;
-    const dw = zeros([channels]);
-    const db = zeros([channels]);
-    be.batchNormBackward(g, dy.data, x.data, mean, invStd, gamma, false, dx ? dx.data : null, dw.data, db.data);
+    const dx = needX ? zerosOn(be, x.shape) : null;
+    const dw = zerosOn(be, [channels]);
+    const db = zerosOn(be, [channels]);
+    be.batchNormBackward(g, dy.data, x.data, mean, invStd, gamma(), false, dx ? dx.data : null, dw.data, db.data);
     return [dx, needW ? dw : null, needB ? db : null];
   }, tracing() ? { eps, useInputStats: false, runningMean: rm, runningVar: rv } : undefined);
 }

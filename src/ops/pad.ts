@@ -3,7 +3,7 @@
 // element back into it.
 import type { Backend, PadGeometry, PadMode } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
-import { Tensor, formatShape, zeros, type Shape } from '../tensor.js';
+import { Tensor, formatShape, zerosOn, type Shape } from '../tensor.js';
 import { normalizeAxis } from './shape.js';
 import { checkOptions, checkTensor, describeValue, resolveBackend } from './validate.js';
 
@@ -89,10 +89,10 @@ export function pad(x: Tensor, pads: Pads, options?: PadOptions, backend?: Backe
   checkTensor(op, 'input', x);
   const g = padGeometry(op, x.shape, pads, options);
   const be = resolveBackend(op, backend);
-  const y = zeros(g.outShape);
+  const y = zerosOn(be, g.outShape);
   be.pad(g, x.data, y.data);
   return record(op, y, [x], be, (dy) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     be.padBackward(g, dy.data, dx.data);
     return [dx];
   }, g);

@@ -2,7 +2,7 @@
 import type { AdaptivePool2dGeometry, Backend, Pool2dGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
-import { Tensor, formatShape, shapeSize, zeros, type Shape } from '../tensor.js';
+import { Tensor, formatShape, shapeSize, zerosOn, type Shape } from '../tensor.js';
 import { adaptivePool2dGeometry, pool2dGeometry, type AvgPool2dOptions, type MaxPool2dOptions, type Size2 } from './geometry.js';
 import { AVG_POOL_KEYS, MAX_POOL_KEYS, checkOptions, checkRankOf, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
@@ -31,12 +31,12 @@ export function maxPool2dWithIndices(x: Tensor, options: MaxPool2dOptions, backe
 }
 
 function maxPool(op: string, be: Backend, g: Pool2dGeometry, x: Tensor): MaxPool2dResult {
-  const y = zeros(outShape(g));
+  const y = zerosOn(be, outShape(g));
   const argmax = new Int32Array(y.size);
   be.maxPool2d(g, x.data, y.data, argmax);
   // The trace keeps the argmax beside the geometry: the op's second output (not a tensor).
   record(op, y, [x], be, (dy) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     be.maxPool2dBackward(g, dy.data, argmax, dx.data);
     return [dx];
   }, tracing() ? { ...g, argmax } : undefined);
@@ -61,7 +61,7 @@ export function maxPool2dBackward(dy: Tensor, argmax: Int32Array, xShape: Shape,
     const k = argmax[i];
     if (k < 0 || k >= size) throw new Error(`${op}: argmax[${i}] = ${k} is outside the input ${formatShape(shape)} (${size} elements)`);
   }
-  const dx = zeros(shape);
+  const dx = zerosOn(be, shape);
   be.maxPool2dBackward(g, dy.data, argmax, dx.data);
   return dx;
 }
@@ -78,10 +78,10 @@ export function avgPool2d(x: Tensor, options: AvgPool2dOptions, backend?: Backen
 }
 
 function averagePool(op: string, be: Backend, g: Pool2dGeometry, x: Tensor): Tensor {
-  const y = zeros(outShape(g));
+  const y = zerosOn(be, outShape(g));
   be.avgPool2d(g, x.data, y.data);
   return record(op, y, [x], be, (dy) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     be.avgPool2dBackward(g, dy.data, dx.data);
     return [dx];
   }, g);
@@ -96,7 +96,7 @@ export function avgPool2dBackward(dy: Tensor, xShape: Shape, options: AvgPool2dO
   const be = resolveBackend(op, backend);
   const g = pool2dGeometry(op, shape, opts);
   checkShapeIs(op, 'dy', dy.shape, outShape(g), `average pooling of ${formatShape(shape)}`);
-  const dx = zeros(shape);
+  const dx = zerosOn(be, shape);
   be.avgPool2dBackward(g, dy.data, dx.data);
   return dx;
 }
@@ -122,7 +122,7 @@ export function globalAvgPool2dBackward(dy: Tensor, xShape: Shape, backend?: Bac
   const be = resolveBackend(op, backend);
   const g = globalGeometry(op, shape);
   checkShapeIs(op, 'dy', dy.shape, outShape(g), `global average pooling of ${formatShape(shape)}`);
-  const dx = zeros(shape);
+  const dx = zerosOn(be, shape);
   be.avgPool2dBackward(g, dy.data, dx.data);
   return dx;
 }
@@ -144,10 +144,10 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Size2, backend?: Backen
   checkTensor(op, 'input', x);
   const be = resolveBackend(op, backend);
   const g = adaptivePool2dGeometry(op, x.shape, outputSize);
-  const y = zeros(outShape(g));
+  const y = zerosOn(be, outShape(g));
   be.adaptiveAvgPool2d(g, x.data, y.data);
   return record(op, y, [x], be, (dy) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     be.adaptiveAvgPool2dBackward(g, dy.data, dx.data);
     return [dx];
   }, g);
@@ -161,7 +161,7 @@ export function adaptiveAvgPool2dBackward(dy: Tensor, xShape: Shape, outputSize:
   const be = resolveBackend(op, backend);
   const g = adaptivePool2dGeometry(op, shape, outputSize);
   checkShapeIs(op, 'dy', dy.shape, outShape(g), `adaptive average pooling of ${formatShape(shape)}`);
-  const dx = zeros(shape);
+  const dx = zerosOn(be, shape);
   be.adaptiveAvgPool2dBackward(g, dy.data, dx.data);
   return dx;
 }

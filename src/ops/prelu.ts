@@ -3,7 +3,7 @@
 // Gradients for x and for the slope (summed over every position of its channel).
 import type { Backend } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
-import { Tensor, formatShape, zeros } from '../tensor.js';
+import { Tensor, formatShape, zerosOn } from '../tensor.js';
 import { checkTensor, resolveBackend } from './validate.js';
 
 /** x where x > 0, else slope[c]·x for x [N, C, ...] and slope [C] or [1]. */
@@ -20,11 +20,11 @@ export function prelu(x: Tensor, slope: Tensor, backend?: Backend): Tensor {
   const be = resolveBackend(op, backend);
   const outer = channels === 1 ? 1 : x.shape[0];
   const inner = channels === 1 ? x.size : x.shape.slice(2).reduce((a, d) => a * d, 1);
-  const y = zeros(x.shape);
+  const y = zerosOn(be, x.shape);
   be.prelu(x.data, slope.data, outer, channels, inner, y.data);
   return record(op, y, [x, slope], be, (dy, [needX, needSlope]) => {
-    const dx = needX ? zeros(x.shape) : null;
-    const dslope = needSlope ? zeros(slope.shape) : null;
+    const dx = needX ? zerosOn(be, x.shape) : null;
+    const dslope = needSlope ? zerosOn(be, slope.shape) : null;
     be.preluBackward(x.data, slope.data, dy.data, outer, channels, inner, dx ? dx.data : null, dslope ? dslope.data : null);
     return [dx, dslope];
   });

@@ -3,7 +3,7 @@
 import type { Backend, BroadcastGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
-import { Tensor, formatShape, zeros } from '../tensor.js';
+import { Tensor, formatShape, zerosOn } from '../tensor.js';
 import { broadcastStrides } from './arithmetic.js';
 import { normalizeAxis } from './shape.js';
 import { checkOptions, checkTensor, resolveBackend } from './validate.js';
@@ -49,11 +49,11 @@ function reduction(op: ReduceOp, x: Tensor, options: ReduceOptions | undefined):
 function reduce(op: 'sum' | 'mean', x: Tensor, options: ReduceOptions | undefined, backend: Backend | undefined): Tensor {
   const { shape, count, g, axes, keepDims } = reduction(op, x, options);
   const be = resolveBackend(op, backend);
-  const y = zeros(shape);
+  const y = zerosOn(be, shape);
   be.sumToShape(g, x.data, y.data);
   if (op === 'mean') be.axpby(1 / count, y.data, 0, y.data);
   return record(op, y, [x], be, (dy) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     be.broadcastTo(g, dy.data, dx.data);
     if (op === 'mean') be.axpby(1 / count, dx.data, 0, dx.data);
     return [dx];
@@ -65,18 +65,18 @@ function reduce(op: 'sum' | 'mean', x: Tensor, options: ReduceOptions | undefine
 function extreme(op: 'max' | 'min', x: Tensor, options: ReduceOptions | undefined, backend: Backend | undefined): Tensor {
   const { shape, g, axes, keepDims } = reduction(op, x, options);
   const be = resolveBackend(op, backend);
-  const y = zeros(shape);
+  const y = zerosOn(be, shape);
   if (op === 'max') be.maxToShape(g, x.data, y.data);
   else be.minToShape(g, x.data, y.data);
   return record(op, y, [x], be, (dy) => {
     // mask: where x holds its output; ties: how many elements of each output's set do.
-    const mask = zeros(x.shape);
+    const mask = zerosOn(be, x.shape);
     be.broadcastBinary('equal', g, x.data, y.data, mask.data);
-    const ties = zeros(shape);
+    const ties = zerosOn(be, shape);
     be.sumToShape(g, mask.data, ties.data);
-    const share = zeros(shape);
+    const share = zerosOn(be, shape);
     be.binary('div', dy.data, ties.data, share.data);
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     be.broadcastBinary('mul', g, mask.data, share.data, dx.data);
     return [dx];
   }, tracing() ? { axes, keepDims } : undefined);

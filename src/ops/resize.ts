@@ -29,7 +29,7 @@
 import type { Backend, ResizeAxis, ResizeGeometry, ResizeMode } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
-import { Tensor, formatShape, zeros, type Shape } from '../tensor.js';
+import { Tensor, formatShape, zerosOn, type Shape } from '../tensor.js';
 import { parseSize2, type Size2 } from './geometry.js';
 import { checkOptions, checkRankOf, checkShapeArg, checkShapeIs, checkTensor, describeValue, resolveBackend } from './validate.js';
 
@@ -274,10 +274,10 @@ export function resize(x: Tensor, options: ResizeOptions, backend?: Backend): Te
   checkRankOf(op, 'input', x, 4);
   const { p, g } = planned(op, x.shape, options);
   const be = resolveBackend(op, backend);
-  const y = zeros(outShape(g));
+  const y = zerosOn(be, outShape(g));
   be.resize(g, x.data, y.data);
   return record(op, y, [x], be, (dy) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     be.resizeBackward(g, dy.data, dx.data);
     return [dx];
   }, tracing() ? traceAttrs(p, g, options) : undefined);
@@ -291,7 +291,7 @@ export function resizeBackward(dy: Tensor, xShape: Shape, options: ResizeOptions
   const g = resizeGeometry(op, shape, options);
   checkShapeIs(op, 'dy', dy.shape, outShape(g), `the resize of ${formatShape(shape)}`);
   const be = resolveBackend(op, backend);
-  const dx = zeros(shape);
+  const dx = zerosOn(be, shape);
   be.resizeBackward(g, dy.data, dx.data);
   return dx;
 }

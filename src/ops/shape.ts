@@ -4,7 +4,7 @@
 import type { Backend, ConcatGeometry, SliceGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
-import { Tensor, formatShape, shapeSize, zeros, type Shape } from '../tensor.js';
+import { Tensor, formatShape, shapeSize, zerosOn, type Shape } from '../tensor.js';
 import { checkTensor, describeValue, resolveBackend } from './validate.js';
 
 /** A view with another shape (one size may be −1); the gradient is reshaped back. */
@@ -84,10 +84,10 @@ export function concat(tensors: readonly Tensor[], axis = 1, backend?: Backend):
   };
   const shape = [...first];
   shape[ax] = g.sizes.reduce((a, b) => a + b, 0);
-  const y = zeros(shape);
+  const y = zerosOn(be, shape);
   be.concat(g, tensors.map((t) => t.data), y.data);
   return record(op, y, tensors, be, (dy, needs) => {
-    const parts = tensors.map((t) => zeros(t.shape));
+    const parts = tensors.map((t) => zerosOn(be, t.shape));
     be.split(g, dy.data, parts.map((p) => p.data));
     return parts.map((p, i) => (needs[i] ? p : null));
   }, tracing() ? { axis: ax } : undefined);
@@ -141,7 +141,7 @@ function splitInto(op: string, x: Tensor, ax: number, sizes: readonly number[], 
   const parts = sizes.map((s) => {
     const shape = [...x.shape];
     shape[ax] = s;
-    return zeros(shape);
+    return zerosOn(be, shape);
   });
   be.split(g, x.data, parts.map((p) => p.data));
   let at = 0;
@@ -153,7 +153,7 @@ function splitInto(op: string, x: Tensor, ax: number, sizes: readonly number[], 
     };
     at += part.shape[ax];
     return record(op, part, [x], be, (dy) => {
-      const dx = zeros(x.shape);
+      const dx = zerosOn(be, x.shape);
       be.sliceBackward(window, dy.data, dx.data);
       return [dx];
     }, traced ? { axis: ax, sizes, index, parts: traced } : undefined);

@@ -3,7 +3,7 @@
 // an empty tensor (a size 0 on that axis), as in ONNX and PyTorch; its gradient is 0.
 import type { Backend, SliceGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
-import { Tensor, formatShape, zeros, type Shape } from '../tensor.js';
+import { Tensor, formatShape, zerosOn, type Shape } from '../tensor.js';
 import { normalizeAxis } from './shape.js';
 import { checkOptions, checkTensor, describeValue, resolveBackend } from './validate.js';
 
@@ -29,10 +29,10 @@ function integers(op: string, name: string, value: unknown, length: number | nul
 }
 
 function run(op: string, x: Tensor, g: SliceGeometry, be: Backend): Tensor {
-  const y = zeros(g.outShape);
+  const y = zerosOn(be, g.outShape);
   be.slice(g, x.data, y.data);
   return record(op, y, [x], be, (dy) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     be.sliceBackward(g, dy.data, dx.data);
     return [dx];
   }, g);

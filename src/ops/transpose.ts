@@ -2,7 +2,7 @@
 // (PyTorch's name, the permutation required). The gradient is the inverse permutation.
 import type { Backend, TransposeGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
-import { Tensor, formatShape, zeros } from '../tensor.js';
+import { Tensor, formatShape, zerosOn } from '../tensor.js';
 import { checkTensor, describeValue, resolveBackend } from './validate.js';
 
 /** perm as a permutation of [0, rank) (negative entries count from the end), or an Error. */
@@ -27,12 +27,12 @@ function permuted(op: string, x: Tensor, perm: number[], backend: Backend | unde
   const moving = perm.filter((p) => x.shape[p] !== 1);
   if (moving.every((p, i) => i === 0 || p > moving[i - 1])) return x.reshape(shape);
   const g: TransposeGeometry = { shape: x.shape, perm };
-  const y = zeros(shape);
+  const y = zerosOn(be, shape);
   be.transpose(g, x.data, y.data);
   const inverse = new Array<number>(perm.length);
   perm.forEach((p, i) => (inverse[p] = i));
   return record(op, y, [x], be, (dy) => {
-    const dx = zeros(x.shape);
+    const dx = zerosOn(be, x.shape);
     be.transpose({ shape, perm: inverse }, dy.data, dx.data);
     return [dx];
   }, g);

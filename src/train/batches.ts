@@ -36,7 +36,7 @@ export function checkBatchSize(op: string, value: number | undefined, fallback: 
 export function takeRows(x: Tensor, order: Int32Array | null, start: number, end: number): Tensor {
   const row = shapeSize(x.shape.slice(1));
   const shape = [end - start, ...x.shape.slice(1)];
-  if (!order) return new Tensor(x.data.subarray(start * row, end * row), shape);
+  if (!order) return new Tensor(x.resident ? x.data.slice(start * row, end * row) : x.data.subarray(start * row, end * row), shape);
   const out = new Float32Array((end - start) * row);
   for (let i = start; i < end; i++) out.set(x.data.subarray(order[i] * row, (order[i] + 1) * row), (i - start) * row);
   return new Tensor(out, shape);

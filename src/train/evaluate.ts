@@ -1,6 +1,7 @@
 // predict, evaluate and summary over any Module with one input and one output. predict
 // and evaluate run in eval mode inside noGrad (nothing is recorded or saved) and put each
 // module's mode back afterwards.
+import { tidy } from '../tensor-scope.js';
 import { noGrad } from '../autograd/graph.js';
 import { resolveLoss, type Loss, type LossName } from '../losses.js';
 import type { LossTarget } from '../ops/loss.js';
@@ -36,13 +37,14 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
   checkOptions('predict', options, ['batchSize']);
   const n = checkData('predict', x);
   const batchSize = checkBatchSize('predict', options.batchSize, 256);
-  return inference(model, () => {
+  // Each batch's temporaries are freed after it, the batch outputs after the concatenation.
+  return inference(model, () => tidy(() => {
     const parts: Tensor[] = [];
     for (let start = 0; start < n; start += batchSize) {
-      parts.push(checkOutput('predict', model.forward(takeRows(x, null, start, Math.min(n, start + batchSize)))));
+      parts.push(tidy(() => checkOutput('predict', model.forward(takeRows(x, null, start, Math.min(n, start + batchSize))))));
     }
-    return concatRows(parts);
-  });
+    return parts.length === 1 ? parts[0] : concatRows(parts);
+  }));
 }
 
 /** Mean loss and accuracy over x, y (accuracy is NaN when the output is not class scores). */
@@ -57,9 +59,11 @@ export function evaluate(model: Module, x: Tensor, y: LossTarget, options: Evalu
     for (let start = 0; start < n; start += batchSize) {
       const end = Math.min(n, start + batchSize);
       const yb = takeTargets(y, null, start, end);
-      const out = checkOutput('evaluate', model.forward(takeRows(x, null, start, end)));
-      total += loss.forward(out, yb).item() * (end - start);
-      const c = countCorrect(out, yb);
+      const c = tidy(() => {
+        const out = checkOutput('evaluate', model.forward(takeRows(x, null, start, end)));
+        total += loss.forward(out, yb).item() * (end - start);
+        return countCorrect(out, yb);
+      });
       correct = correct === null || c === null ? null : correct + c;
     }
     return { loss: total / n, accuracy: correct === null ? NaN : correct / n };

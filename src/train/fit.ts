@@ -1,6 +1,7 @@
 // The training loop behind Module.fit: shuffled mini-batches, one optimizer step per
 // batch (schedule, clipping), a yield to the event loop between batches, callbacks that
 // can stop the run, and an AbortSignal checked before every step.
+import { tidy } from '../tensor-scope.js';
 import { withGlobalRandom } from '../init.js';
 import type { LossTarget } from '../ops/loss.js';
 import { Tensor, formatShape } from '../tensor.js';
@@ -55,6 +56,12 @@ interface BatchResult {
 
 /** One synchronous training step on batch b: forward, loss, backward, clip, schedule, step. */
 function trainBatch(model: Module, s: FitSetup, options: FitOptions, order: Int32Array | null, epoch: number, b: number): BatchResult {
+  // The step's temporaries (batch, activations, loss) are freed when it ends; gradients
+  // and the optimizer's state are kept, so a long run's backend memory stays flat.
+  return tidy(() => trainStep(model, s, options, order, epoch, b));
+}
+
+function trainStep(model: Module, s: FitSetup, options: FitOptions, order: Int32Array | null, epoch: number, b: number): BatchResult {
   const [tx, ty] = s.train;
   const n = tx.shape[0];
   const start = b * s.batchSize;

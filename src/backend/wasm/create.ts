@@ -18,6 +18,7 @@ import * as layout from './layout.js';
 import * as norm from './norm.js';
 import * as pool from './pool.js';
 import { resize } from './resize.js';
+import { guardStaleViews } from './stale.js';
 
 export interface WasmBackend extends Backend {
   readonly variant: WasmVariant;
@@ -81,50 +82,73 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
   }
 
   /** y = f(x) elementwise: x copied in, the kernel run in place, the result copied out;
-   * resident arrays are read and written where they are. */
+   * resident arrays are read and written where they are. n is read before any allocation
+   * (which may grow memory and detach a resident x). */
   function mapInPlace(op: string, x: Float32Array, y: Float32Array, run: (px: number, py: number, n: number) => void): void {
-    checkLength(op, 'y', y, x.length);
+    const n = x.length;
+    checkLength(op, 'y', y, n);
     ctx.scoped((arena) => {
       if (arena.resident(y)) {
-        const [px, py] = arena.bind(op, [{ array: x, length: x.length }, { array: y, length: x.length, output: true }]);
-        run(px, py, x.length);
+        const [px, py] = arena.bind(op, [{ array: x, length: n }, { array: y, length: n, output: true }]);
+        run(px, py, n);
         return;
       }
-      const px = arena.put(op, x, x.length);
-      run(px, px, x.length);
-      arena.get(px, x.length, y);
+      const px = arena.put(op, x, n);
+      run(px, px, n);
+      arena.get(px, n, y);
     });
   }
 
-  /** dx = f(x, dy) elementwise, written over the arena's copy of dy. */
+  /** dx = f(x, dy) elementwise, written over a copy of dy: dx's own memory when dx is
+   * resident (no copy out), else the arena's. */
   function mapGradient(op: string, x: Float32Array, dy: Float32Array, dx: Float32Array, run: (px: number, pdy: number, n: number) => void): void {
-    checkLength(op, 'dy', dy, x.length);
-    checkLength(op, 'dx', dx, x.length);
+    const n = x.length;
+    checkLength(op, 'dy', dy, n);
+    checkLength(op, 'dx', dx, n);
     ctx.scoped((arena) => {
-      const px = arena.put(op, x, x.length);
-      const pdy = arena.put(op, dy, x.length);
-      run(px, pdy, x.length);
-      arena.get(pdy, x.length, dx);
+      if (arena.resident(dx)) {
+        const [px, pdx] = arena.bind(op, [{ array: x, length: n }, { array: dx, length: n, output: true }]);
+        arena.copyIn(op, dy, pdx, n);
+        run(px, pdx, n);
+        return;
+      }
+      const px = arena.put(op, x, n);
+      const pdy = arena.put(op, dy, n);
+      run(px, pdy, n);
+      arena.get(pdy, n, dx);
     });
   }
 
   const backend: WasmBackend = {
     // The shared TS kernels first; the ones wasm runs itself (bias, ReLU, constant pad,
     // batch and group norm) override below.
-    ...elementwise.elementwiseKernels,
+    ...guardStaleViews(elementwise.elementwiseKernels, ctx.arena),
     name: 'wasm',
     variant,
     allocate(floats) {
       checkBufferFloats(floats);
       const bytes = 4 * floats;
       const start = ctx.arena.pin('allocate', bytes);
-      new Float32Array(kernels.memory.buffer, start, floats).fill(0);
+      // Views are placed (their address recorded) so a kernel still finds a view an
+      // allocation inside the call detached. The whole-buffer view (tensor.data) is kept
+      // and re-made only once a memory.grow detached it (a shared memory's views stay).
+      const viewAt = (offset: number, length: number): Float32Array => {
+        const v = new Float32Array(kernels.memory.buffer, start + 4 * offset, length);
+        ctx.arena.place(v, start + 4 * offset);
+        return v;
+      };
+      let whole = viewAt(0, floats);
+      whole.fill(0);
       let released = false;
       return {
         floats,
         view(offset, length) {
+          if (offset === 0 && length === floats && !released) {
+            if (whole.length !== floats) whole = viewAt(0, floats);
+            return whole;
+          }
           checkView(floats, offset, length, released);
-          return new Float32Array(kernels.memory.buffer, start + 4 * offset, length);
+          return viewAt(offset, length);
         },
         release() {
           if (!released) ctx.arena.unpin(start, bytes);

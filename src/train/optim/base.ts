@@ -1,7 +1,7 @@
 // Optimizers over a list of parameters (model.parameters()). A step() first checks every
 // gradient and only then changes anything: a non-finite gradient throws and leaves all
 // parameters and the optimizer state exactly as they were.
-import { Parameter, Tensor, formatShape } from '../../tensor.js';
+import { Parameter, Tensor, formatShape, releaseGrad } from '../../tensor.js';
 import { checkOptions } from '../../ops/validate.js';
 import type { OptimizerState } from '../../serialize/encode.js';
 
@@ -115,7 +115,7 @@ export abstract class BaseOptimizer implements Optimizer {
   }
 
   zeroGrad(): void {
-    for (const p of this.parameters) p.grad = null;
+    for (const p of this.parameters) releaseGrad(p);
   }
 
   abstract step(): void;
