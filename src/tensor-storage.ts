@@ -2,7 +2,8 @@
 // view it (a reshape, detach(), a Parameter made from a tensor), freed when the last of
 // them is disposed, or, as a safety net, when the storage is garbage-collected. A view
 // handed out by data keeps its storage alive (viewOwners), so a view still in use is
-// never freed under it by the collector.
+// never freed under it by the collector. Nothing the registry holds (the buffer) refers
+// back to a view or the storage, or the storage could never be collected.
 import type { Backend, BackendBuffer } from './backend/backend.js';
 
 const collected = new FinalizationRegistry<BackendBuffer>((buffer) => buffer.release());
@@ -32,13 +33,14 @@ export class TensorStorage {
     this.lastView = null;
   }
 
-  /** A view of all the floats (re-made when a memory.grow detached the previous one). */
+  /** A view of all the floats, kept and re-made only once a memory.grow detached it (its
+   * length drops to 0; a shared memory's views never detach). */
   view(): Float32Array {
+    const last = this.lastView;
+    if (last !== null && last.length === this.floats) return last;
     const v = this.buffer.view(0, this.floats);
-    if (v !== this.lastView) {
-      viewOwners.set(v, this);
-      this.lastView = v;
-    }
+    viewOwners.set(v, this);
+    this.lastView = v;
     return v;
   }
 }

@@ -1,5 +1,6 @@
 // fit's options, callback payloads and history, and the checks that turn the options into
 // a run (everything that can be refused is refused here, before the first step).
+import { tidy } from '../tensor-scope.js';
 import { Random } from '../random.js';
 import { globalRandom } from '../init.js';
 import { CrossEntropyLoss, resolveLoss, type Loss, type LossName } from '../losses.js';
@@ -213,9 +214,11 @@ export function resolveFit(model: Module, x: Tensor, y: LossTarget, options: Fit
   const { train, val } = splitValidation(x, y, options, n0);
   // One forward of the first example in eval mode (nothing recorded, no state changed):
   // a model that cannot take these inputs fails here, before any step.
-  const probe = inference(model, () => model.forward(takeRows(train[0], null, 0, 1)));
-  if (!(probe instanceof Tensor)) throw new Error(`fit: the model's forward must return one Tensor, got ${String(probe)}`);
-  const outShape = probe.shape;
+  const outShape = tidy(() => {
+    const probe = inference(model, () => model.forward(takeRows(train[0], null, 0, 1)));
+    if (!(probe instanceof Tensor)) throw new Error(`fit: the model's forward must return one Tensor, got ${String(probe)}`);
+    return probe.shape; // the probe's memory is freed with the scope
+  });
   // Bad class labels fail here, before any step, not in the middle of an epoch.
   if (loss instanceof CrossEntropyLoss && outShape.length === 2) {
     for (const [what, data] of [['y', train], ['validation y', val]] as const) {

@@ -176,6 +176,15 @@ export class Arena {
     else dst.set(this.f32(ptr, length));
   }
 
+  /** `a` itself, or for a resident view that an allocation in this call detached, a fresh
+   * view at its address: what a kernel that copies chunks in and out reads and writes
+   * after its allocations. Valid until the next alloc(). */
+  fresh(op: string, a: Float32Array, length: number): Float32Array {
+    if (a.buffer === this.memory.buffer) return a;
+    const at = this.addressOf(op, a, length);
+    return at < 0 ? a : this.f32(at, length);
+  }
+
   /** Whether `a` is a view of this module's memory (resident: kernels read it in place). */
   resident(a: Float32Array): boolean {
     return a.buffer === this.memory.buffer || (a.length === 0 && this.places.has(a) && this.retired.has(a.buffer));

@@ -24,6 +24,8 @@ export interface WasmBackend extends Backend {
   readonly variant: WasmVariant;
   /** Bytes of linear memory the arena currently holds (grows on demand, never shrinks). */
   readonly memoryBytes: number;
+  /** Bytes held now by live resident tensors and compiled plans (falls when they are disposed). */
+  readonly pinnedBytes: number;
   /** SGEMM micro-tile (mr×nr) and cache blocks of this variant, for tests and benchmarks. */
   readonly gemmBlocking: GemmBlocking;
 }
@@ -122,31 +124,25 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
   const backend: WasmBackend = {
     // The shared TS kernels first; the ones wasm runs itself (bias, ReLU, constant pad,
     // batch and group norm) override below.
-    ...guardStaleViews(elementwise.elementwiseKernels, ctx.arena),
+    ...elementwise.elementwiseKernels,
     name: 'wasm',
     variant,
     allocate(floats) {
       checkBufferFloats(floats);
       const bytes = 4 * floats;
       const start = ctx.arena.pin('allocate', bytes);
-      // Views are placed (their address recorded) so a kernel still finds a view an
-      // allocation inside the call detached. The whole-buffer view (tensor.data) is kept
-      // and re-made only once a memory.grow detached it (a shared memory's views stay).
+      // Views are placed (their address recorded) so a kernel still finds a view that an
+      // allocation inside the call detached.
       const viewAt = (offset: number, length: number): Float32Array => {
         const v = new Float32Array(kernels.memory.buffer, start + 4 * offset, length);
         ctx.arena.place(v, start + 4 * offset);
         return v;
       };
-      let whole = viewAt(0, floats);
-      whole.fill(0);
+      viewAt(0, floats).fill(0);
       let released = false;
       return {
         floats,
         view(offset, length) {
-          if (offset === 0 && length === floats && !released) {
-            if (whole.length !== floats) whole = viewAt(0, floats);
-            return whole;
-          }
           checkView(floats, offset, length, released);
           return viewAt(offset, length);
         },
@@ -159,6 +155,9 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
     gemmBlocking: gemmBlocking(kernels),
     get memoryBytes() {
       return ctx.arena.capacity;
+    },
+    get pinnedBytes() {
+      return ctx.arena.pinnedBytes;
     },
 
     gemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, p: GemmParams): void {
@@ -320,5 +319,5 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
       mapGradient('hardSwishBackward', x, dy, dx, (px, pdy, n) => kernels.hardSwishBackward(px, pdy, pdy, n));
     },
   };
-  return Object.freeze(backend);
+  return Object.freeze(guardStaleViews(backend, ctx.arena));
 }

@@ -90,10 +90,12 @@ function padInChunks(ctx: WasmContext, op: string, g: PadGeometry, src: Float32A
     const pDst = arena.alloc(op, chunk * dstPlane * 4);
     for (let p0 = 0; p0 < planes; p0 += chunk) {
       const count = Math.min(chunk, planes - p0);
-      arena.f32(pSrc, count * srcPlane).set(src.subarray(p0 * srcPlane, (p0 + count) * srcPlane));
+      // Fresh views each chunk: runBox allocates, which may grow memory and detach them.
+      const srcs = arena.fresh(op, src, planes * srcPlane);
+      arena.f32(pSrc, count * srcPlane).set(srcs.subarray(p0 * srcPlane, (p0 + count) * srcPlane));
       if (fill) ctx.kernels.fill(pDst, count * dstPlane, value);
       ctx.scoped(() => runBox(ctx, op, count === chunk ? full : boxFor(count), pSrc, count * srcPlane, pDst, count * dstPlane));
-      dst.set(arena.f32(pDst, count * dstPlane), p0 * dstPlane);
+      arena.fresh(op, dst, planes * dstPlane).set(arena.f32(pDst, count * dstPlane), p0 * dstPlane);
     }
   });
 }

@@ -37,12 +37,15 @@ export function maxPool2d(ctx: WasmContext, g: Pool2dGeometry, x: Float32Array, 
     const px = arena.alloc('maxPool2d', chunk * inPlane * 4);
     const py = arena.alloc('maxPool2d', chunk * outPlane * 4);
     const parg = arena.alloc('maxPool2d', chunk * outPlane * 4);
+    // A resident x or y may have been detached by the allocations above: fresh views.
+    const xs = arena.fresh('maxPool2d', x, planes * inPlane);
+    const ys = arena.fresh('maxPool2d', y, planes * outPlane);
     for (let p0 = 0; p0 < planes; p0 += chunk) {
       const count = Math.min(chunk, planes - p0);
-      arena.f32(px, count * inPlane).set(x.subarray(p0 * inPlane, (p0 + count) * inPlane));
+      arena.f32(px, count * inPlane).set(xs.subarray(p0 * inPlane, (p0 + count) * inPlane));
       writePoolParams(ctx.kernels, ctx.params, g, px, py, parg, count, p0 * inPlane);
       ctx.kernels.maxPool2d(ctx.params);
-      y.set(arena.f32(py, count * outPlane), p0 * outPlane);
+      ys.set(arena.f32(py, count * outPlane), p0 * outPlane);
       argmax.set(arena.i32(parg, count * outPlane), p0 * outPlane);
     }
   });
@@ -108,11 +111,13 @@ function averageInChunks(
     }
     const pSrc = arena.alloc(op, chunk * srcPlane * 4);
     const pDst = arena.alloc(op, chunk * dstPlane * 4);
+    const srcs = arena.fresh(op, src, planes * srcPlane); // fresh views: see maxPool2d
+    const dsts = arena.fresh(op, dst, planes * dstPlane);
     for (let p0 = 0; p0 < planes; p0 += chunk) {
       const count = Math.min(chunk, planes - p0);
-      arena.f32(pSrc, count * srcPlane).set(src.subarray(p0 * srcPlane, (p0 + count) * srcPlane));
+      arena.f32(pSrc, count * srcPlane).set(srcs.subarray(p0 * srcPlane, (p0 + count) * srcPlane));
       run(pSrc, pDst, count);
-      dst.set(arena.f32(pDst, count * dstPlane), p0 * dstPlane);
+      dsts.set(arena.f32(pDst, count * dstPlane), p0 * dstPlane);
     }
   });
 }

@@ -52,12 +52,15 @@ export function resize(ctx: WasmContext, g: ResizeGeometry, x: Float32Array, y: 
     const px = arena.alloc(op, chunk * inPlane * 4);
     const py = arena.alloc(op, chunk * outPlane * 4);
     const run = g.mode === 'nearest' ? ctx.kernels.resizeNearest : ctx.kernels.resizeBilinear;
+    // Resident x and y may have been detached by the allocations above: fresh views.
+    const xs = arena.fresh(op, x, planes * inPlane);
+    const ys = arena.fresh(op, y, planes * outPlane);
     for (let p0 = 0; p0 < planes; p0 += chunk) {
       const count = Math.min(chunk, planes - p0);
-      arena.f32(px, count * inPlane).set(x.subarray(p0 * inPlane, (p0 + count) * inPlane));
+      arena.f32(px, count * inPlane).set(xs.subarray(p0 * inPlane, (p0 + count) * inPlane));
       writeResizeParams(ctx.kernels, ctx.params, g, tables, px, py, count);
       run(ctx.params);
-      y.set(arena.f32(py, count * outPlane), p0 * outPlane);
+      ys.set(arena.f32(py, count * outPlane), p0 * outPlane);
     }
   });
 }
