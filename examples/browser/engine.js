@@ -68,7 +68,7 @@ export function exportOnnx(model) {
 /** Class probabilities (Float32Array(10)) for one 28×28 image given as 784 values in [0, 1]. */
 export function predict(model, pixels) {
   const x = new simdnet.Tensor(Float32Array.from(pixels, (p) => (p - MNIST_MEAN) / MNIST_STD), [1, 1, 28, 28]);
-  return simdnet.softmax(model.predict(x)).data;
+  return simdnet.tidy(() => simdnet.softmax(model.predict(x)).data.slice()); // a copy outlives the scope
 }
 
 /**

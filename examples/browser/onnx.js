@@ -151,7 +151,7 @@ function timed(fn) {
   const start = performance.now();
   let elapsed = 0;
   while (runs < MAX_RUNS && (runs < 3 || elapsed < TIME_BUDGET_MS)) {
-    fn();
+    simdnet.tidy(() => void fn()); // frees the run's tensors (wasm memory) at once
     runs++;
     elapsed = performance.now() - start;
   }
@@ -161,7 +161,9 @@ function timed(fn) {
 function outcome(fn) {
   try {
     const { result, first, mean, runs } = timed(fn);
-    return { shape: [...result.shape], values: result.data, first, ms: mean, runs, error: null };
+    // A copy: a wasm tensor's data is a view of memory that a later op may grow and detach.
+    const values = result.data.slice();
+    return { shape: [...result.shape], values, first, ms: mean, runs, error: null };
   } catch (error) {
     return { shape: null, values: null, first: null, ms: null, runs: 0, error: error.message };
   }

@@ -62,8 +62,9 @@ export function buildGraph(ops: readonly TracedOp[], input: Tensor, output: Tens
     ids.set(t, id);
     return id;
   };
-  /** A tensor no traced op made: the input, or a constant copied now. */
-  const idOf = (t: Tensor): number => ids.get(t) ?? add(t, t.data);
+  /** A tensor no traced op made: the input, or a constant (a resident one copied now: its
+   * view would not survive the allocations of compiling). */
+  const idOf = (t: Tensor): number => ids.get(t) ?? add(t, t.resident ? t.data.slice() : t.data);
   add(input, null);
   const nodes: PlanNode[] = [];
   for (const t of ops) {
