@@ -6,6 +6,8 @@
 // back to a view or the storage, or the storage could never be collected.
 import type { Backend, BackendBuffer } from './backend/backend.js';
 
+const NO_ZERO = Object.freeze({ zero: false });
+
 const collected = new FinalizationRegistry<BackendBuffer>((buffer) => buffer.release());
 const viewOwners = new WeakMap<Float32Array, TensorStorage>();
 
@@ -45,10 +47,11 @@ export class TensorStorage {
   }
 }
 
-/** Zero-filled memory for `floats` floats from `backend`: a plain array when the backend's
- * buffers are plain arrays (naive, js), else a storage over the backend's buffer. */
-export function allocateStorage(backend: Backend, floats: number): Float32Array | TensorStorage {
-  const buffer = backend.allocate(floats);
+/** Memory for `floats` floats from `backend`: a plain array when the backend's buffers are
+ * plain arrays (naive, js), else a storage over the backend's buffer. Zero-filled unless
+ * `zero` is false (then only for an output its kernel overwrites entirely). */
+export function allocateStorage(backend: Backend, floats: number, zero = true): Float32Array | TensorStorage {
+  const buffer = zero ? backend.allocate(floats) : backend.allocate(floats, NO_ZERO);
   if (buffer.array !== undefined) return buffer.array;
   return new TensorStorage(backend, buffer, floats);
 }

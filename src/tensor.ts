@@ -279,6 +279,13 @@ export function zerosOn(backend: Backend, shape: Shape): Tensor {
   return new Tensor(allocateStorage(backend, shapeSize(shape)), shape);
 }
 
+/** A tensor in `backend`'s memory whose contents are unspecified (on wasm, reused memory):
+ * for an op's output that its kernel overwrites entirely, which saves zeroing it. */
+export function emptyOn(backend: Backend, shape: Shape): Tensor {
+  checkShape('empty', shape);
+  return new Tensor(allocateStorage(backend, shapeSize(shape), false), shape);
+}
+
 export function zeros(shape: Shape): Tensor {
   checkShape('zeros', shape);
   return new Tensor(new Float32Array(shapeSize(shape)), shape);

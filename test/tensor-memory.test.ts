@@ -10,7 +10,7 @@ import { setBackend } from '../src/backend/registry.js';
 import { loadWasmBackend, type WasmBackend } from '../src/backend/wasm.js';
 import { CrossEntropyLoss } from '../src/losses.js';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../src/nn/index.js';
-import { conv2d, linear, relu, sigmoid, sum } from '../src/ops/index.js';
+import { conv2d, linear, maxPool2d, relu, sigmoid, sum } from '../src/ops/index.js';
 import { Random } from '../src/random.js';
 import { Tensor, randn, tensor, zeros } from '../src/tensor.js';
 import { keep, tidy } from '../src/tensor-scope.js';
@@ -73,6 +73,24 @@ describe('tensor storage', () => {
     expect(r.data.length).toBe(12);
     r.dispose();
     expect(wasm.pinnedBytes).toBe(before);
+  });
+
+  it('allocate checks its options; { zero: false } may hand back used memory', () => {
+    for (const be of [jsBackend, wasm]) {
+      expect(() => be.allocate(4, { zeroed: true } as never)).toThrow(/allocate: unknown option 'zeroed'/);
+      expect(() => be.allocate(4, { zero: 1 } as never)).toThrow(/allocate: zero must be true or false/);
+      expect(() => be.allocate(4, null as never)).toThrow(/allocate: options must be an object/);
+    }
+    const a = wasm.allocate(16);
+    a.view(0, 16).fill(7);
+    a.release();
+    const b = wasm.allocate(16); // the same block, zeroed again
+    expect(Array.from(b.view(0, 16))).toEqual(new Array(16).fill(0));
+    b.view(0, 16).fill(7);
+    b.release();
+    const c = wasm.allocate(16, { zero: false });
+    expect(c.view(0, 16)[0]).toBe(7);
+    c.release();
   });
 
   it('copyDetached and clone of a resident tensor stay resident, with their own memory', () => {
@@ -167,15 +185,17 @@ describe('training memory', () => {
   });
 
   it('fit keeps wasm memory flat over its steps', async () => {
-    setBackend(wasm);
+    // A fresh backend: tensors earlier tests left to the collector are freed on other memory.
+    const be = await loadWasmBackend({ variant: 'simd' });
+    setBackend(be);
     const net = smallNet(9);
     const x = randn([64, 1, 12, 12], { seed: 10 });
     const y = Int32Array.from({ length: 64 }, (_, i) => i % 10);
     await net.fit(x, y, { epochs: 1, batchSize: 8, optimizer: new SGD(net.parameters(), { lr: 0.01 }), loss: new CrossEntropyLoss() });
-    const after1 = { memory: wasm.memoryBytes, pinned: wasm.pinnedBytes };
+    const after1 = { memory: be.memoryBytes, pinned: be.pinnedBytes };
     await net.fit(x, y, { epochs: 4, batchSize: 8, optimizer: new SGD(net.parameters(), { lr: 0.01 }), loss: new CrossEntropyLoss() });
-    expect(wasm.memoryBytes).toBe(after1.memory);
-    expect(wasm.pinnedBytes).toBe(after1.pinned);
+    expect(be.memoryBytes).toBe(after1.memory);
+    expect(be.pinnedBytes).toBe(after1.pinned); // the gradients only
   });
 
   it('a collected tensor gives its memory back (FinalizationRegistry)', async () => {
@@ -187,17 +207,18 @@ describe('training memory', () => {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     };
-    await settle(); // what earlier tests left to the collector goes first
-    const before = wasm.pinnedBytes;
+    const be = await loadWasmBackend({ variant: 'simd' }); // nothing else lives on it
+    await settle();
+    const before = be.pinnedBytes;
     (() => {
-      for (let i = 0; i < 20; i++) relu(randn([1000], { seed: i }), wasm);
+      for (let i = 0; i < 20; i++) relu(randn([1000], { seed: i }), be);
     })();
-    expect(wasm.pinnedBytes).toBeGreaterThan(before);
-    for (let i = 0; i < 20 && wasm.pinnedBytes > before; i++) {
+    expect(be.pinnedBytes).toBeGreaterThan(before);
+    for (let i = 0; i < 20 && be.pinnedBytes > before; i++) {
       gc();
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    expect(wasm.pinnedBytes).toBe(before);
+    expect(be.pinnedBytes).toBe(before);
   });
 });
 
@@ -262,6 +283,31 @@ describe('memory.grow between and inside ops', () => {
     expect(be.memoryBytes).toBeGreaterThan(before);
     expectClose(dx, wantDx, TOL, 'reluBackward');
     for (const t of [x, y, big, dy]) t.dispose();
+  });
+
+  it('outputs left unzeroed are overwritten entirely: memory poisoned with NaN first', async () => {
+    const be = await loadWasmBackend({ variant: 'simd' });
+    const poison = () => {
+      // Fill most of the heap with NaN and free it: the next outputs reuse those bytes.
+      const t = relu(zeros([1 << 20]), be);
+      t.data.fill(Number.NaN);
+      t.dispose();
+    };
+    const want = step(jsBackend, () => {});
+    poison();
+    const got = step(be, poison);
+    expectClose(got.z, want.z, TOL, 'z');
+    expectClose(got.dw, want.dw, TOL, 'dw');
+    expectClose(got.dfw, want.dfw, TOL, 'dfw');
+    // maxPool and the linear bias path too.
+    poison();
+    const x = randn([2, 3, 8, 8], { seed: 16 });
+    const pooled = maxPool2d(relu(x, be), { kernelSize: 2 }, be);
+    expectClose(pooled.data, maxPool2d(relu(x, jsBackend), { kernelSize: 2 }, jsBackend).data, TOL, 'maxPool2d');
+    const lw = randn([4, 48], { seed: 17 });
+    const lb = randn([4], { seed: 18 });
+    poison();
+    expectClose(linear(pooled.reshape([2, 48]), lw, lb, be).data, linear(pooled.reshape([2, 48]), lw, lb, jsBackend).data, TOL, 'linear');
   });
 
   it('a view kept across a grow is refused with an Error, not read as zeros', () => {

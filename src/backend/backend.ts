@@ -202,6 +202,11 @@ export interface ResizeGeometry {
 
 /** Memory a backend's kernels read and write where it is, for data that lives across calls
  * (a compiled plan's activations and weights): no call copies it in or out. */
+export interface AllocateOptions {
+  /** Fill the buffer with zeros (default true). */
+  readonly zero?: boolean;
+}
+
 export interface BackendBuffer {
   readonly floats: number;
   /** The plain array behind the buffer on backends whose memory is JavaScript arrays
@@ -218,8 +223,9 @@ export interface Backend {
   readonly name: BackendName;
 
   /** A buffer of `floats` floats (zeros) that this backend's kernels use in place: a plain
-   * array on naive and js, a block of linear memory on wasm. */
-  allocate(floats: number): BackendBuffer;
+   * array on naive and js, a block of linear memory on wasm. `{ zero: false }` leaves the
+   * contents unspecified (reused memory), for an output a kernel overwrites entirely. */
+  allocate(floats: number, options?: AllocateOptions): BackendBuffer;
 
   /** C[m×n] = alpha·op(A)·op(B) + beta·C, all row-major. */
   gemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, params: GemmParams): void;

@@ -3,7 +3,7 @@
 import type { AxisGeometry, Backend } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
-import { Tensor, formatShape, shapeSize, zerosOn } from '../tensor.js';
+import { Tensor, formatShape, shapeSize, emptyOn, zerosOn } from '../tensor.js';
 import { normalizeAxis } from './shape.js';
 import { checkFiniteNumber, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
@@ -16,10 +16,11 @@ export function unary(
 ): Tensor {
   checkTensor(op, 'input', x);
   const be = resolveBackend(op, backend);
-  const y = zerosOn(be, x.shape);
+  // Elementwise kernels write every element: the outputs are not zeroed first.
+  const y = emptyOn(be, x.shape);
   run(be, y);
   return record(op, y, [x], be, (dy) => {
-    const dx = zerosOn(be, x.shape);
+    const dx = emptyOn(be, x.shape);
     grad(be, saves === 'x' ? x.data : y.data, dy.data, dx.data);
     return [dx];
   }, attrs);
@@ -30,7 +31,7 @@ function binary(op: string, aName: string, a: Tensor, dy: Tensor, backend: Backe
   checkTensor(op, 'dy', dy);
   checkShapeIs(op, 'dy', dy.shape, a.shape, `${aName} ${formatShape(a.shape)}`);
   const be = resolveBackend(op, backend);
-  const dx = zerosOn(be, a.shape);
+  const dx = emptyOn(be, a.shape);
   run(be, dx);
   return dx;
 }

@@ -1,7 +1,7 @@
 // conv2d and its backward: validation and shapes here, arithmetic in the backend.
 import type { Backend, Conv2dGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
-import { Tensor, formatShape, zerosOn } from '../tensor.js';
+import { Tensor, emptyOn, formatShape } from '../tensor.js';
 import { conv2dGeometry, type Conv2dOptions } from './geometry.js';
 import { CONV_KEYS, checkBoolean, checkOptions, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
@@ -30,7 +30,8 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options?: Con
       throw new Error(`${op}: bias must have shape [${g.outChannels}] for weight ${formatShape(w.shape)}, got ${formatShape(bias.shape)}`);
     }
   }
-  const y = zerosOn(be, [g.batch, g.outChannels, g.outHeight, g.outWidth]);
+  // Outputs the kernels overwrite entirely are not zeroed first (emptyOn).
+  const y = emptyOn(be, [g.batch, g.outChannels, g.outHeight, g.outWidth]);
   const b = bias ?? null;
   be.conv2d(g, x.data, w.data, b ? b.data : null, y.data);
   // The trace's attrs are the geometry itself (strides, pads, dilations, groups): nothing to build.
@@ -44,12 +45,12 @@ function convGradients(be: Backend, g: Conv2dGeometry, dy: Tensor, x: Tensor, w:
   let dw: Tensor | null = null;
   let db: Tensor | null = null;
   if (needX) {
-    dx = zerosOn(be, x.shape);
+    dx = emptyOn(be, x.shape);
     be.conv2dBackwardInput(g, dy.data, w.data, dx.data);
   }
-  if (needB) db = zerosOn(be, [g.outChannels]);
+  if (needB) db = emptyOn(be, [g.outChannels]);
   if (needW) {
-    dw = zerosOn(be, w.shape);
+    dw = emptyOn(be, w.shape);
     be.conv2dBackwardFilter(g, dy.data, x.data, dw.data, db ? db.data : null);
   } else if (db) {
     be.sumBias(dy.data, g.batch, g.outChannels, g.outHeight * g.outWidth, db.data);

@@ -1,7 +1,7 @@
 // Fully connected layer as PyTorch: y = x·Wᵀ + b with W [out, in].
 import type { Backend } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
-import { Tensor, formatShape, zerosOn } from '../tensor.js';
+import { Tensor, emptyOn, formatShape } from '../tensor.js';
 import { checkRankOf, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
 export interface LinearGradients {
@@ -36,7 +36,8 @@ export function linear(x: Tensor, w: Tensor, bias?: Tensor | null, backend?: Bac
     }
   }
   const be = resolveBackend(op, backend);
-  const y = zerosOn(be, [batch, outFeatures]);
+  // GEMMs with beta 0 and sumBias write every element: the outputs are not zeroed first.
+  const y = emptyOn(be, [batch, outFeatures]);
   be.gemm(batch, outFeatures, inFeatures, x.data, w.data, y.data, { ...NO_TRANS, transB: true });
   const b = bias ?? null;
   if (b) be.addBias(y.data, b.data, batch, outFeatures, 1, y.data);
@@ -50,15 +51,15 @@ function linearGradients(be: Backend, dy: Tensor, x: Tensor, w: Tensor, needX: b
   let dw: Tensor | null = null;
   let db: Tensor | null = null;
   if (needX) {
-    dx = zerosOn(be, x.shape);
+    dx = emptyOn(be, x.shape);
     be.gemm(batch, inFeatures, outFeatures, dy.data, w.data, dx.data, NO_TRANS);
   }
   if (needW) {
-    dw = zerosOn(be, w.shape);
+    dw = emptyOn(be, w.shape);
     be.gemm(outFeatures, inFeatures, batch, dy.data, x.data, dw.data, { ...NO_TRANS, transA: true });
   }
   if (needB) {
-    db = zerosOn(be, [outFeatures]);
+    db = emptyOn(be, [outFeatures]);
     be.sumBias(dy.data, batch, outFeatures, 1, db.data);
   }
   return [dx, dw, db];

@@ -2,7 +2,7 @@
 import type { AdaptivePool2dGeometry, Backend, Pool2dGeometry } from '../backend/backend.js';
 import { record } from '../autograd/graph.js';
 import { tracing } from '../autograd/trace.js';
-import { Tensor, formatShape, shapeSize, zerosOn, type Shape } from '../tensor.js';
+import { Tensor, formatShape, shapeSize, emptyOn, zerosOn, type Shape } from '../tensor.js';
 import { adaptivePool2dGeometry, pool2dGeometry, type AvgPool2dOptions, type MaxPool2dOptions, type Size2 } from './geometry.js';
 import { AVG_POOL_KEYS, MAX_POOL_KEYS, checkOptions, checkRankOf, checkShapeArg, checkShapeIs, checkTensor, resolveBackend } from './validate.js';
 
@@ -31,7 +31,7 @@ export function maxPool2dWithIndices(x: Tensor, options: MaxPool2dOptions, backe
 }
 
 function maxPool(op: string, be: Backend, g: Pool2dGeometry, x: Tensor): MaxPool2dResult {
-  const y = zerosOn(be, outShape(g));
+  const y = emptyOn(be, outShape(g)); // every window written
   const argmax = new Int32Array(y.size);
   be.maxPool2d(g, x.data, y.data, argmax);
   // The trace keeps the argmax beside the geometry: the op's second output (not a tensor).

@@ -142,17 +142,15 @@ export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: 
 export function conv2dBackwardInput(ctx: WasmContext, g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
   const d = dims(g);
   ctx.scoped((arena) => {
+    // Resident arrays (tensors, plans) are read and written where they are.
+    const [pdy, pw, pdx] = arena.bind('conv2dBackwardInput', [
+      { array: dy, length: outputSize(g) }, { array: w, length: weightSize(g) }, { array: dx, length: inputSize(g), output: true },
+    ]);
     if (isDepthwise(g)) {
-      const pdy = arena.put('conv2dBackwardInput', dy, outputSize(g));
-      const pw = arena.put('conv2dBackwardInput', w, weightSize(g));
-      const pdx = arena.alloc('conv2dBackwardInput', inputSize(g) * 4);
       ctx.kernels.depthwiseConv2dBackwardInput(depthwiseParams(ctx, 'conv2dBackwardInput', g), pdy, pw, pdx);
       arena.get(pdx, inputSize(g), dx);
       return;
     }
-    const pdy = arena.put('conv2dBackwardInput', dy, outputSize(g));
-    const pw = arena.put('conv2dBackwardInput', w, weightSize(g));
-    const pdx = arena.alloc('conv2dBackwardInput', inputSize(g) * 4);
     const dcols = d.pointwise ? 0 : arena.alloc('conv2dBackwardInput', d.rows * d.L * 4);
     for (let n = 0; n < g.batch; n++) {
       for (let grp = 0; grp < g.groups; grp++) {
@@ -175,10 +173,10 @@ export function conv2dBackwardInput(ctx: WasmContext, g: Conv2dGeometry, dy: Flo
 export function conv2dBackwardFilter(ctx: WasmContext, g: Conv2dGeometry, dy: Float32Array, x: Float32Array, dw: Float32Array, db: Float32Array | null): void {
   const d = dims(g);
   ctx.scoped((arena) => {
-    const pdy = arena.put('conv2dBackwardFilter', dy, outputSize(g));
-    const px = arena.put('conv2dBackwardFilter', x, inputSize(g));
-    const pdw = arena.alloc('conv2dBackwardFilter', weightSize(g) * 4);
-    const pdb = db ? arena.alloc('conv2dBackwardFilter', g.outChannels * 4) : 0;
+    const [pdy, px, pdw, pdb] = arena.bind('conv2dBackwardFilter', [
+      { array: dy, length: outputSize(g) }, { array: x, length: inputSize(g) },
+      { array: dw, length: weightSize(g), output: true }, { array: db, length: g.outChannels, output: true },
+    ]);
     if (isDepthwise(g)) {
       ctx.kernels.depthwiseConv2dBackwardFilter(depthwiseParams(ctx, 'conv2dBackwardFilter', g), pdy, px, pdw);
     } else {

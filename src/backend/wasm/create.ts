@@ -8,7 +8,7 @@
 // Resize's forward (U-Net and FPN decoders) runs here too; its backward stays shared.
 import type { AdaptivePool2dGeometry, Backend, Conv2dGeometry, GemmParams, Pool2dGeometry } from '../backend.js';
 import * as elementwise from '../elementwise.js';
-import { checkBufferFloats, checkView } from '../host-buffer.js';
+import { checkAllocateOptions, checkBufferFloats, checkView } from '../host-buffer.js';
 import { checkAdaptivePoolGeometry, checkConvGeometry, checkCounts, checkLength, checkPoolGeometry, checkResizeGeometry } from './checks.js';
 import { WasmContext, type WasmContextOptions } from './context.js';
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, inputSize, outputSize, weightSize } from './conv.js';
@@ -127,8 +127,9 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
     ...elementwise.elementwiseKernels,
     name: 'wasm',
     variant,
-    allocate(floats) {
+    allocate(floats, options) {
       checkBufferFloats(floats);
+      const zero = checkAllocateOptions(options);
       const bytes = 4 * floats;
       const start = ctx.arena.pin('allocate', bytes);
       // Views are placed (their address recorded) so a kernel still finds a view that an
@@ -138,7 +139,7 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
         ctx.arena.place(v, start + 4 * offset);
         return v;
       };
-      viewAt(0, floats).fill(0);
+      if (zero) viewAt(0, floats).fill(0);
       let released = false;
       return {
         floats,
