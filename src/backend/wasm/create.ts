@@ -266,8 +266,7 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
       checkLength('sumBias', 'dy', dy, outer * channels * inner);
       checkLength('sumBias', 'db', db, channels);
       ctx.scoped((arena) => {
-        const pdy = arena.put('sumBias', dy, outer * channels * inner);
-        const pdb = arena.alloc('sumBias', channels * 4);
+        const [pdy, pdb] = arena.bind('sumBias', [{ array: dy, length: outer * channels * inner }, { array: db, length: channels, output: true }]);
         kernels.sumBias(pdy, outer, channels, inner, pdb);
         arena.get(pdb, channels, db);
       });

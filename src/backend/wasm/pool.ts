@@ -54,9 +54,9 @@ export function maxPool2d(ctx: WasmContext, g: Pool2dGeometry, x: Float32Array, 
 export function maxPool2dBackward(ctx: WasmContext, g: Pool2dGeometry, dy: Float32Array, argmax: Int32Array, dx: Float32Array): void {
   const { nx, ny } = sizes(g);
   ctx.scoped((arena) => {
-    const pdy = arena.put('maxPool2dBackward', dy, ny);
+    // Resident dy and dx are used where they are (the kernel zeroes dx first).
+    const [pdy, pdx] = arena.bind('maxPool2dBackward', [{ array: dy, length: ny }, { array: dx, length: nx, output: true }]);
     const parg = arena.alloc('maxPool2dBackward', ny * 4);
-    const pdx = arena.alloc('maxPool2dBackward', nx * 4);
     arena.i32(parg, ny).set(argmax.length === ny ? argmax : argmax.subarray(0, ny));
     // The kernel skips (and counts) indices outside x, so a bad argmax never writes out of bounds.
     const bad = ctx.kernels.maxPool2dBackward(pdy, parg, ny, pdx, nx);
