@@ -104,7 +104,8 @@ export class Tensor {
     this.host = null;
     const storage = this.storage;
     this.storage = null;
-    this.gradNode = null;
+    // The tape node stays: a backward through this tensor still runs its rule (and throws
+    // if the rule needs this data), rather than treating it as a leaf and stopping there.
     if (storage !== null) storage.drop();
   }
 

@@ -143,6 +143,21 @@ describe('tidy', () => {
     expect(() => keep(3 as never)).toThrow(/keep: expected a Tensor/);
   });
 
+  it('backward through a disposed tensor still reaches the leaves, or says what was disposed', () => {
+    const w = randn([3, 3], { seed: 19 });
+    w.requiresGrad = true;
+    const h = relu(w, wasm); // relu's rule needs its input w, not h
+    const loss = sum(h, undefined, wasm);
+    h.dispose();
+    loss.backward();
+    expect(Array.from((w.grad as Tensor).data)).toEqual(Array.from(w.data, (v) => (v > 0 ? 1 : 0)));
+    const a = relu(w, wasm);
+    const b = sigmoid(a, wasm); // sigmoid's rule needs its output b
+    const l2 = sum(b, undefined, wasm);
+    b.dispose();
+    expect(() => l2.backward()).toThrow(/Tensor \[3, 3\] was disposed/);
+  });
+
   it('parameters and module buffers made inside a tidy survive it', () => {
     const net = tidy(() => smallNet(1));
     for (const p of net.parameters()) expect(p.isDisposed).toBe(false);
