@@ -20,6 +20,11 @@ export function untrackTensor(t: ScopedTensor): void {
   for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].delete(t)) return;
 }
 
+/** Whether the innermost open scope made `t` (and would dispose it). */
+export function madeInScope(t: ScopedTensor): boolean {
+  return scopes.length > 0 && scopes[scopes.length - 1].has(t);
+}
+
 /** Marks `t` to survive the open tidy scopes (e.g. a gradient or optimizer state made inside one). */
 export function keep<T extends ScopedTensor>(t: T): T {
   if (t === null || typeof t !== 'object' || typeof t.dispose !== 'function') throw new Error(`keep: expected a Tensor, got ${String(t)}`);

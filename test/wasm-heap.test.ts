@@ -126,15 +126,28 @@ describe('Arena views across memory.grow', () => {
     expect(a.stale(placed)).toBe(true);
   });
 
+  it('a placed view shorter than the call needs is refused, not read past', () => {
+    const a = arena(1);
+    const ptr = a.pin('test', 400);
+    const v = new Float32Array(a.memory.buffer, ptr, 10);
+    a.place(v, ptr);
+    const m = a.mark();
+    expect(() => a.bind('gemm', [{ array: v, length: 11 }])).toThrow(/gemm: an array has 10 elements, 11 needed/);
+    a.release(m);
+  });
+
   it('views of a shared memory never go stale', () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 64, shared: true });
     const a = new Arena(memory, 1024);
     const ptr = a.pin('test', 400);
     const v = new Float32Array(memory.buffer, ptr, 100).fill(3);
+    a.place(v, ptr);
     a.pin('big', 3 * PAGE);
     expect(v.length).toBe(100);
     expect(a.stale(v)).toBe(false);
+    expect(v.buffer).not.toBe(memory.buffer); // a grow gives a shared memory a new buffer object...
     const m = a.mark();
+    expect(a.bind('relu', [{ array: v, length: 100 }])).toEqual([ptr]); // ...the view is still bound in place
     expect(a.f32(a.put('put', v, 100), 100)[99]).toBe(3);
     a.release(m);
   });

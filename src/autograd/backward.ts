@@ -2,7 +2,7 @@
 // (depth first), then run each rule once, after every consumer of its output has added
 // its contribution. Leaves that require a gradient accumulate into .grad.
 import { Tensor, formatShape } from '../tensor.js';
-import { keep, tidy } from '../tensor-scope.js';
+import { keep, madeInScope, tidy } from '../tensor-scope.js';
 import { noGrad, type GradNode } from './graph.js';
 
 export interface BackwardOptions {
@@ -54,6 +54,12 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, node: GradNode | null): void {
   }
   if (node) node.backend.axpby(1, g.data, 1, leaf.grad.data);
   else for (let i = 0; i < g.size; i++) leaf.grad.data[i] += g.data[i];
+}
+
+/** Whether g is still pending for some tensor (a rule may pass its dy on unchanged). */
+function handedOn(g: Tensor, pending: Map<Tensor, Tensor>): boolean {
+  for (const v of pending.values()) if (v === g) return true;
+  return false;
 }
 
 export function runBackward(root: Tensor, grad: Tensor | undefined, options: BackwardOptions = {}): void {
@@ -114,6 +120,10 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, options: Bac
           }
         });
       }
+      // dy is spent: free it now if this pass made it and no rule passed it on (as the
+      // gradient of an input, pending for another tensor), so peak memory holds the
+      // gradients in flight rather than every one of the pass.
+      if (dy !== undefined && madeInScope(dy) && !handedOn(dy, pending)) dy.dispose();
       if (!options.retainGraph) {
         node.inputs = null;
         node.rule = null;

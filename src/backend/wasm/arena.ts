@@ -149,20 +149,24 @@ export class Arena {
   }
 
   /** The address of a resident array, or -1 for a JavaScript array (whose length is then
-   * checked). A view detached before the current kernel call began is stale: refused. */
+   * checked). A view a buffer placed is found by its record, also when an allocation in
+   * this call detached it, or when a shared memory's grow gave memory a new buffer object;
+   * a view detached before the current kernel call began is stale: refused. */
   addressOf(op: string, a: Float32Array, length: number): number {
-    if (a.length === 0 && length > 0) {
-      const retiredAt = this.retired.get(a.buffer);
-      if (retiredAt !== undefined) {
-        const placed = this.places.get(a);
-        if (placed === undefined || retiredAt <= this.scopeGeneration) {
-          throw new Error(`${op}: an array is a stale view of WebAssembly memory (detached by memory.grow before this call); take tensor.data again after any op`);
-        }
-        return placed;
+    const placed = this.places.get(a);
+    if (placed !== undefined) {
+      if (a.length < length) {
+        const retiredAt = this.retired.get(a.buffer);
+        if (retiredAt === undefined) throw new Error(`${op}: an array has ${a.length} elements, ${length} needed`);
+        if (retiredAt <= this.scopeGeneration) throw staleView(op);
       }
+      return placed;
     }
     if (a.buffer === this.memory.buffer) return a.byteOffset;
-    if (a.length < length) throw new Error(`${op}: an array has ${a.length} elements, ${length} needed`);
+    if (a.length < length) {
+      if (this.retired.has(a.buffer)) throw staleView(op);
+      throw new Error(`${op}: an array has ${a.length} elements, ${length} needed`);
+    }
     return -1;
   }
 
@@ -187,7 +191,7 @@ export class Arena {
 
   /** Whether `a` is a view of this module's memory (resident: kernels read it in place). */
   resident(a: Float32Array): boolean {
-    return a.buffer === this.memory.buffer || (a.length === 0 && this.places.has(a) && this.retired.has(a.buffer));
+    return a.buffer === this.memory.buffer || this.places.has(a);
   }
 
   /** Addresses for one kernel call's arrays: a resident array (a view of this memory, e.g.
@@ -249,6 +253,10 @@ export interface Binding {
   readonly array: Float32Array | null;
   readonly length: number;
   readonly output?: boolean;
+}
+
+function staleView(op: string): Error {
+  return new Error(`${op}: an array is a stale view of WebAssembly memory (detached by memory.grow before this call); take tensor.data again after any op`);
 }
 
 function align(n: number, to: number): number {
