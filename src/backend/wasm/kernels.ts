@@ -3,7 +3,7 @@
 // kernels read too). Pointers and sizes are byte addresses / element counts in linear memory.
 import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry, ResizeGeometry } from '../backend.js';
 import type { Box } from '../layout-kernels.js';
-import { AdaptivePool, Box as BoxLayout, BoxAxis, Depthwise, GEMM_FLOATS, Gemm, Im2col, Norm, Pool, Resize } from './param-layouts.js';
+import { AdaptivePool, Box as BoxLayout, BoxAxis, Depthwise, GEMM_FLOATS, Gemm, Im2col, Norm, Pool, Resize, StoreActivation } from './param-layouts.js';
 
 export { PARAM_BYTES } from './param-layouts.js';
 
@@ -17,6 +17,8 @@ export interface KernelExports {
   heapBase(): number;
   gemmWorkspaceBytes(): number;
   sgemm(params: number): void;
+  packGemmA(a: number, lda: number, transA: number, m: number, k: number, dst: number): void;
+  packedGemmABytes(m: number, k: number): number;
   im2col(params: number): void;
   col2im(params: number): void;
   maxPool2d(params: number): void;
@@ -50,7 +52,7 @@ export interface KernelExports {
 }
 
 const FUNCTIONS = [
-  'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
+  'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'packGemmA', 'packedGemmABytes', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
   'avgPool2d', 'avgPool2dBackward', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
   'depthwiseConv2dBackwardFilter', 'depthwiseWorkspaceBytes', 'addBias', 'sumBias', 'relu', 'reluBackward', 'clip', 'clipBackward',
   'hardSwish', 'hardSwishBackward', 'copyBox', 'fill',
@@ -176,6 +178,27 @@ export interface GemmCall {
   beta: number;
   /** Pointer to one bias value per row of C (0: none), added after alpha/beta. */
   bias: number;
+  /** The bias holds one value per column of C instead (a linear layer's). */
+  biasPerColumn?: boolean;
+  /** Applied in the store, after bias and residual (default none). */
+  activation?: StoreActivationKind;
+  /** Pointer to an m×n matrix added before the activation (0 or absent: none), leading
+   * dimension ldr: a split along M or N offsets it like c. */
+  residual?: number;
+  ldr?: number;
+  /** a holds op(A) as packGemmA wrote it (lda must be k; transA is ignored). A split
+   * along M must start at a multiple of GEMM_MR: its rows i0 start at a + 4·i0·lda. */
+  packedA?: boolean;
+}
+
+/** An activation of the store epilogue: relu, clip to [min, max] (relu6: [0, 6]) or hard-swish. */
+export type StoreActivationKind = { kind: 'relu' } | { kind: 'clip'; min: number; max: number } | { kind: 'hardSwish' };
+
+/** The activation's slot values (StoreActivation code, min, max). */
+export function storeActivationSlots(a: StoreActivationKind | undefined | null): { activation: number; actMin: number; actMax: number } {
+  if (!a) return { activation: StoreActivation.none, actMin: 0, actMax: 0 };
+  if (a.kind === 'clip') return { activation: StoreActivation.clip, actMin: a.min, actMax: a.max };
+  return { activation: a.kind === 'relu' ? StoreActivation.relu : StoreActivation.hardSwish, actMin: 0, actMax: 0 };
 }
 
 /** Writes one sgemm's parameter block at `params`; `work` is the packing workspace it uses. */
@@ -183,7 +206,8 @@ export function writeGemmParams(k: KernelExports, params: number, work: number, 
   const c = call;
   writeParams(k, params, Gemm, {
     m: c.m, n: c.n, k: c.k, transA: c.transA ? 1 : 0, transB: c.transB ? 1 : 0, lda: c.lda, ldb: c.ldb, ldc: c.ldc,
-    a: c.a, b: c.b, c: c.c, alpha: c.alpha, beta: c.beta, bias: c.bias, work,
+    a: c.a, b: c.b, c: c.c, alpha: c.alpha, beta: c.beta, bias: c.bias, work, biasPerColumn: c.biasPerColumn ? 1 : 0,
+    ...storeActivationSlots(c.activation), residual: c.residual ?? 0, ldr: c.ldr ?? 0, packedA: c.packedA ? 1 : 0,
   }, GEMM_FLOATS);
 }
 
