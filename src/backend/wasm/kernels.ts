@@ -3,7 +3,7 @@
 // kernels read too). Pointers and sizes are byte addresses / element counts in linear memory.
 import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry, ResizeGeometry } from '../backend.js';
 import type { Box } from '../layout-kernels.js';
-import { AdaptivePool, Box as BoxLayout, BoxAxis, Depthwise, GEMM_FLOATS, Gemm, Im2col, Norm, Pool, Resize, StoreActivation } from './param-layouts.js';
+import { AdaptivePool, Box as BoxLayout, BoxAxis, Depthwise, DIRECT_CONV_FLOATS, DirectConv, GEMM_FLOATS, Gemm, Im2col, Norm, Pool, Resize, StoreActivation } from './param-layouts.js';
 
 export { PARAM_BYTES } from './param-layouts.js';
 
@@ -20,6 +20,8 @@ export interface KernelExports {
   packGemmA(a: number, lda: number, transA: number, m: number, k: number, dst: number): void;
   packedGemmABytes(m: number, k: number): number;
   im2col(params: number): void;
+  directConv2d(params: number): void;
+  directConv2dWorkspaceBytes(params: number): number;
   col2im(params: number): void;
   maxPool2d(params: number): void;
   maxPool2dBackward(dy: number, argmax: number, count: number, dx: number, nx: number): number;
@@ -52,7 +54,7 @@ export interface KernelExports {
 }
 
 const FUNCTIONS = [
-  'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'packGemmA', 'packedGemmABytes', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
+  'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'packGemmA', 'packedGemmABytes', 'directConv2d', 'directConv2dWorkspaceBytes', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
   'avgPool2d', 'avgPool2dBackward', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
   'depthwiseConv2dBackwardFilter', 'depthwiseWorkspaceBytes', 'addBias', 'sumBias', 'relu', 'reluBackward', 'clip', 'clipBackward',
   'hardSwish', 'hardSwishBackward', 'copyBox', 'fill',
@@ -86,7 +88,7 @@ export type LayoutFields<L extends ParamLayout> = Exclude<Extract<keyof L, strin
 
 /** Every layout the kernels read, by the name the module exports it under. */
 export const PARAM_LAYOUTS: Readonly<Record<string, ParamLayout>> = {
-  Gemm, Im2col, Depthwise, Pool, AdaptivePool, Norm, Resize, Box: BoxLayout, BoxAxis,
+  Gemm, DirectConv, Im2col, Depthwise, Pool, AdaptivePool, Norm, Resize, Box: BoxLayout, BoxAxis,
 };
 
 /** The field names of a layout in slot order. */
@@ -225,6 +227,29 @@ export function writeIm2colParams(k: KernelExports, params: number, g: Conv2dGeo
     strideHeight: g.strideHeight, strideWidth: g.strideWidth, dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth,
     padTop: g.padTop, padLeft: g.padLeft, outHeight: g.outHeight, outWidth: g.outWidth, x, cols, ld,
   });
+}
+
+/** What a direct convolution's store adds and applies (pointers 0: none). */
+export interface DirectConvCall {
+  x: number;
+  /** Weights as packGemmA packs them (m = outChannels, k = inChannels·kH·kW). */
+  w: number;
+  bias: number;
+  y: number;
+  residual: number;
+  activation: StoreActivationKind | null;
+  work: number;
+}
+
+/** DirectConv block over batch images from x (and y, residual) for geometry g (groups 1, strideWidth 1). */
+export function writeDirectConvParams(k: KernelExports, params: number, g: Conv2dGeometry, batch: number, call: DirectConvCall): void {
+  writeParams(k, params, DirectConv, {
+    batch, channels: g.inChannels, inHeight: g.inHeight, inWidth: g.inWidth, outChannels: g.outChannels, outHeight: g.outHeight,
+    outWidth: g.outWidth, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, strideHeight: g.strideHeight,
+    dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth, padTop: g.padTop, padLeft: g.padLeft, padBottom: g.padBottom,
+    padRight: g.padRight, x: call.x, w: call.w, bias: call.bias, y: call.y, residual: call.residual,
+    ...storeActivationSlots(call.activation), work: call.work,
+  }, DIRECT_CONV_FLOATS);
 }
 
 /** Depthwise block (groups === inChannels) over the whole batch; data pointers are

@@ -103,6 +103,43 @@ export enum Depthwise {
   slots,
 }
 
+/** Direct convolution for few channels (assembly/conv-direct.ts), groups 1 and strideWidth
+ * 1 over the whole batch: each tile reads the zero-padded input in place instead of an
+ * im2col copy. w is packed by packGemmA (m = outChannels, k = channels·kH·kW); bias,
+ * residual (y's shape) and the activation are the store epilogue's (0: none). work is
+ * directConv2dWorkspaceBytes(params) bytes. */
+export enum DirectConv {
+  batch,
+  channels,
+  inHeight,
+  inWidth,
+  outChannels,
+  outHeight,
+  outWidth,
+  kernelHeight,
+  kernelWidth,
+  strideHeight,
+  dilationHeight,
+  dilationWidth,
+  padTop,
+  padLeft,
+  padBottom,
+  padRight,
+  x,
+  w,
+  bias,
+  y,
+  residual,
+  activation,
+  actMin,
+  actMax,
+  work,
+  slots,
+}
+
+/** The f32 slots of DirectConv. */
+export const DIRECT_CONV_FLOATS = (1 << DirectConv.actMin) | (1 << DirectConv.actMax);
+
 /** Max and average pooling over `planes` planes (assembly/pool.ts). `indexOffset` is added
  * to every argmax index; countIncludePad is 0 or 1. */
 export enum Pool {
