@@ -74,6 +74,18 @@ function tile8(k: i32, pw: usize, offs: usize, base: usize, dst: usize, res: usi
     }
     pw += <usize>GEMM_MR << 2;
   }
+  if (cols == 8 && rows == GEMM_MR) {
+    // A full tile goes straight from the registers.
+    storeRow8(dst, c00, c01, bias, res);
+    storeRow8(dst + ldy, c10, c11, bias + 4, res != 0 ? res + ldy : 0);
+    storeRow8(dst + 2 * ldy, c20, c21, bias + 8, res != 0 ? res + 2 * ldy : 0);
+    storeRow8(dst + 3 * ldy, c30, c31, bias + 12, res != 0 ? res + 3 * ldy : 0);
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      storeRow8(dst + 4 * ldy, c40, c41, bias + 16, res != 0 ? res + 4 * ldy : 0);
+      storeRow8(dst + 5 * ldy, c50, c51, bias + 20, res != 0 ? res + 5 * ldy : 0);
+    }
+    return;
+  }
   v128.store(tile, c00);
   v128.store(tile, c01, 16);
   v128.store(tile, c10, 32);
@@ -89,6 +101,29 @@ function tile8(k: i32, pw: usize, offs: usize, base: usize, dst: usize, res: usi
     v128.store(tile, c51, 176);
   }
   storeTile(tile, dst, res, ldy, rows, cols, bias);
+}
+
+/** One row of a full tile: sums + bias (at `bias`, unless the call has none: base 0). */
+@inline function storeRow8(dst: usize, y0: v128, y1: v128, bias: usize, res: usize): void {
+  if (biasBase != 0) {
+    const vb = v128.load32_splat(bias);
+    y0 = f32x4.add(y0, vb);
+    y1 = f32x4.add(y1, vb);
+  }
+  storeEpilogue8(dst, y0, y1, res);
+}
+
+/** Whether the current call has a bias (tile8 is handed bias + 4·r, never 0). */
+let biasBase: usize = 0;
+
+/** Copies n bytes (a multiple of 4) from src to dst: a loop beats memory.copy's call on
+ * rows of a few dozen bytes. */
+@inline function copyRow(dst: usize, src: usize, n: usize): void {
+  let i: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 16 <= n; i += 16) v128.store(dst + i, v128.load(src + i));
+  }
+  for (; i < n; i += 4) store<f32>(dst + i, load<f32>(src + i));
 }
 
 /** An MR×4 tile for a row's last 1..4 columns (an 8-wide tile would waste half its work). */
@@ -177,6 +212,7 @@ export function directConv2d(params: usize): void {
   const y = ptr(params, DirectConv.y);
   const residual = ptr(params, DirectConv.residual);
   const work = align16(ptr(params, DirectConv.work));
+  biasBase = bias;
   setEpilogue(int(params, DirectConv.activation), float(params, DirectConv.actMin), float(params, DirectConv.actMax));
   if (batch <= 0 || outC <= 0 || outH <= 0 || outW <= 0) return;
   const row = scratchRow(params);
@@ -204,7 +240,7 @@ export function directConv2d(params: usize): void {
     const image = x + <usize>n * <usize>channels * <usize>inH * rowBytes;
     for (let c = 0; c < channels; c++) {
       for (let h = 0; h < inH; h++) {
-        memory.copy(work + ((<usize>c * <usize>plane + <usize>(h + padTop) * <usize>row + <usize>padLeft) << 2), image + (<usize>(c * inH + h)) * rowBytes, rowBytes);
+        copyRow(work + ((<usize>c * <usize>plane + <usize>(h + padTop) * <usize>row + <usize>padLeft) << 2), image + (<usize>(c * inH + h)) * rowBytes, rowBytes);
       }
     }
     const yImage = y + <usize>n * <usize>outC * ldy;
