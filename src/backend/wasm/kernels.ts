@@ -1,9 +1,9 @@
 // The exports of assembly/index.ts as the TS side sees them, checked once at load, and
 // the writers of their parameter blocks (one per layout of param-layouts.ts, which the
 // kernels read too). Pointers and sizes are byte addresses / element counts in linear memory.
-import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry, ResizeGeometry } from '../backend.js';
+import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry, ResizeGeometry, StoreActivation } from '../backend.js';
 import type { Box } from '../layout-kernels.js';
-import { AdaptivePool, Box as BoxLayout, BoxAxis, Depthwise, DIRECT_CONV_FLOATS, DirectConv, GEMM_FLOATS, Gemm, Im2col, Norm, Pool, Resize, StoreActivation } from './param-layouts.js';
+import { AdaptivePool, Box as BoxLayout, BoxAxis, Depthwise, DIRECT_CONV_FLOATS, DirectConv, GEMM_FLOATS, Gemm, Im2col, Norm, Pool, Resize, StoreActivation as StoreCode } from './param-layouts.js';
 
 export { PARAM_BYTES } from './param-layouts.js';
 
@@ -194,13 +194,13 @@ export interface GemmCall {
 }
 
 /** An activation of the store epilogue: relu, clip to [min, max] (relu6: [0, 6]) or hard-swish. */
-export type StoreActivationKind = { kind: 'relu' } | { kind: 'clip'; min: number; max: number } | { kind: 'hardSwish' };
+export type StoreActivationKind = StoreActivation;
 
 /** The activation's slot values (StoreActivation code, min, max). */
 export function storeActivationSlots(a: StoreActivationKind | undefined | null): { activation: number; actMin: number; actMax: number } {
-  if (!a) return { activation: StoreActivation.none, actMin: 0, actMax: 0 };
-  if (a.kind === 'clip') return { activation: StoreActivation.clip, actMin: a.min, actMax: a.max };
-  return { activation: a.kind === 'relu' ? StoreActivation.relu : StoreActivation.hardSwish, actMin: 0, actMax: 0 };
+  if (!a) return { activation: StoreCode.none, actMin: 0, actMax: 0 };
+  if (a.kind === 'clip') return { activation: StoreCode.clip, actMin: a.min, actMax: a.max };
+  return { activation: a.kind === 'relu' ? StoreCode.relu : StoreCode.hardSwish, actMin: 0, actMax: 0 };
 }
 
 /** Writes one sgemm's parameter block at `params`; `work` is the packing workspace it uses. */
