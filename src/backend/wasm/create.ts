@@ -17,6 +17,7 @@ import { gemmBlocking, writeIm2colParams, type GemmBlocking, type KernelExports 
 import * as layout from './layout.js';
 import * as norm from './norm.js';
 import * as pool from './pool.js';
+import { prepareConv2d, prepareLinear } from './prepared.js';
 import { resize } from './resize.js';
 
 export interface WasmBackend extends Backend {
@@ -169,6 +170,8 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
       checkConvArrays('conv2d', g, { x: [x, inputSize], w: [w, weightSize], bias: [bias, (q) => q.outChannels], y: [y, outputSize] });
       conv2d(ctx, g, x, w, bias, y);
     },
+    prepareConv2d: (g, w, bias, epilogue) => prepareConv2d(ctx, g, w, bias, epilogue),
+    prepareLinear: (batch, inFeatures, outFeatures, w, bias, epilogue) => prepareLinear(ctx, batch, inFeatures, outFeatures, w, bias, epilogue),
     conv2dBackwardInput(g, dy, w, dx) {
       checkConvArrays('conv2dBackwardInput', g, { dy: [dy, outputSize], w: [w, weightSize], dx: [dx, inputSize] });
       conv2dBackwardInput(ctx, g, dy, w, dx);
