@@ -31,11 +31,13 @@ export async function availableCores(): Promise<number> {
 
 /** Why this engine cannot share memory between threads, or null when it can. */
 export function sharedMemoryUnavailable(): string | null {
-  if (typeof SharedArrayBuffer !== 'function') return 'this engine has no SharedArrayBuffer';
+  // Asked first: browsers hide SharedArrayBuffer itself from pages that are not isolated,
+  // and the headers are what the site must fix.
   const g = globalThis as { crossOriginIsolated?: boolean };
   if (g.crossOriginIsolated === false) {
     return 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
   }
+  if (typeof SharedArrayBuffer !== 'function') return 'this engine has no SharedArrayBuffer';
   if (typeof Atomics !== 'object' || typeof Atomics.wait !== 'function') return 'this engine has no Atomics.wait';
   if (!isNode() && typeof (globalThis as { Worker?: unknown }).Worker !== 'function') return 'this context cannot start Web Workers';
   return null;
