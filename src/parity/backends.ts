@@ -5,9 +5,11 @@ import { jsBackend } from '../backend/js.js';
 import { naiveBackend } from '../backend/naive.js';
 import { loadWasmBackend, type WasmBackend } from '../backend/wasm.js';
 import { supportsVariant, WASM_VARIANTS, type WasmVariant } from '../backend/wasm/features.js';
+import { compileBuild } from '../backend/wasm/source.js';
+import { loadThreaded } from '../backend/wasm/threads/load.js';
 
 /** 'naive', 'js', 'wasm' (every supported variant on one thread), one variant ('wasm:scalar',
- * 'wasm:simd', 'wasm:relaxed'), 'wasm:threads' (both threads builds on 2 threads) or one
+ * 'wasm:simd', 'wasm:relaxed'), 'wasm:threads' (both threads builds on 2 threads, splitting every GEMM that has room for it) or one
  * of them ('wasm:simd-threads', 'wasm:relaxed-threads'). */
 export type ParityBackendName = 'naive' | 'js' | 'wasm' | `wasm:${WasmVariant}` | 'wasm:threads' | `wasm:${ThreadsVariant}-threads`;
 
@@ -32,13 +34,37 @@ export interface SkippedBackend {
 const NAMES = ['naive', 'js', 'wasm', ...WASM_VARIANTS.map((v) => `wasm:${v}`), 'wasm:threads', ...THREADS_VARIANTS.map((v) => `wasm:${v}-threads`)];
 const loaded = new Map<string, Promise<WasmBackend>>();
 
-function wasmVariant(variant: WasmVariant, threads = 1): Promise<WasmBackend> {
-  const key = `${variant}/${threads}`;
+function wasmVariant(variant: WasmVariant): Promise<WasmBackend> {
+  const key = variant;
   let p = loaded.get(key);
   if (!p) {
-    p = loadWasmBackend({ variant, threads });
+    p = loadWasmBackend({ variant, threads: 1 });
     p.catch(() => loaded.delete(key));
     loaded.set(key, p);
+  }
+  return p;
+}
+
+const threadedLoads = new Map<string, Promise<WasmBackend | string>>();
+
+/** A threads build on PARITY_THREADS threads that splits every GEMM with room for a split
+ * (gemmSplitFlops 0), so the sweep's small shapes cross the split too, as
+ * test/parity-wasm.test.ts does in Node; or the reason it cannot run here. */
+function threadedVariant(variant: ThreadsVariant): Promise<WasmBackend | string> {
+  let p = threadedLoads.get(variant);
+  if (!p) {
+    p = (async () => {
+      const file = `simdnet.${variant}-threads.wasm`;
+      let module: WebAssembly.Module;
+      try {
+        module = await compileBuild(`${variant}-threads`, undefined);
+      } catch (e) {
+        return `${file} cannot be loaded (${(e as Error).message})`;
+      }
+      const loaded = await loadThreaded({ module, file, variant, threads: PARITY_THREADS, threadsFallback: null, gemmSplitFlops: 0 });
+      return 'fallback' in loaded ? loaded.fallback : loaded;
+    })();
+    threadedLoads.set(variant, p);
   }
   return p;
 }
@@ -79,8 +105,8 @@ export async function resolveBackends(op: string, specs: unknown): Promise<{ run
             skipped.push({ label, reason: unavailable });
             continue;
           }
-          const backend = await wasmVariant(variant, PARITY_THREADS);
-          if (backend.threads < PARITY_THREADS) skipped.push({ label, reason: backend.threadsFallback ?? 'runs on one thread' });
+          const backend = await threadedVariant(variant as ThreadsVariant);
+          if (typeof backend === 'string') skipped.push({ label, reason: backend });
           else add(label, backend);
         }
       } else {
