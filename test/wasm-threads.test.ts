@@ -115,6 +115,47 @@ describe('threaded GEMM is bit-identical for every thread count', () => {
     });
   }
 
+  // The store epilogue's operands (a per-row or per-column bias, a residual with its own
+  // leading dimension, an activation) and pre-packed A must follow every split too.
+  it('the store epilogue and pre-packed A split bit-identically too', async () => {
+    const one = await plainContext('relaxed');
+    const two = await poolContext('relaxed', 2);
+    const three = await poolContext('relaxed', 3);
+    disposeLater.push(two, three);
+    const activations = [undefined, { kind: 'relu' }, { kind: 'clip', min: -0.25, max: 0.5 }, { kind: 'hardSwish' }] as const;
+    const run = (ctx: WasmContext, [m, n, k]: [number, number, number], i: number): Float32Array => {
+      const rng = new Random(100 + i);
+      const fill = (len: number): Float32Array => Float32Array.from({ length: len }, () => rng.uniform(-1, 1));
+      const ldr = n + 3;
+      const [a, b, res] = [fill(m * k), fill(k * n), fill(m * ldr)];
+      const perColumn = i % 2 === 1;
+      const bias = fill(perColumn ? n : m);
+      return ctx.scoped((arena) => {
+        const pa = arena.put('t', a, a.length);
+        const packed = i % 3 !== 0;
+        let pA = pa;
+        if (packed) {
+          pA = arena.alloc('t', ctx.kernels.packedGemmABytes(m, k));
+          ctx.kernels.packGemmA(pa, k, 0, m, k, pA);
+        }
+        const pc = arena.alloc('t', 4 * m * n);
+        ctx.gemm({
+          m, n, k, transA: false, transB: false, lda: k, ldb: n, ldc: n, a: pA, b: arena.put('t', b, b.length), c: pc,
+          alpha: 1, beta: 0, bias: arena.put('t', bias, bias.length), biasPerColumn: perColumn,
+          residual: arena.put('t', res, res.length), ldr, activation: activations[i % activations.length], packedA: packed,
+        });
+        return arena.f32(pc, m * n).slice();
+      });
+    };
+    const shapes: [number, number, number][] = [[64, 300, 50], [300, 40, 70], [130, 70, 257], [97, 200, 33], [200, 24, 100], [50, 3000, 9]];
+    const differ: string[] = [];
+    shapes.forEach((shape, i) => {
+      const want = run(one, shape, i);
+      for (const [label, ctx] of [['2', two], ['3', three]] as const) if (!sameBits(run(ctx, shape, i), want)) differ.push(`${label} threads: ${shape}`);
+    });
+    expect(differ).toEqual([]);
+  });
+
   it('the splits did run on the workers (a job counter moved)', async () => {
     const ctx = await poolContext('simd', 2);
     disposeLater.push(ctx);

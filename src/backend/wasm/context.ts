@@ -14,10 +14,10 @@ import { gemmBlocking, KERNEL_FUNCTIONS, PARAM_BYTES, runGemm, writeGemmParams, 
 /** Exports a task may call: the kernels (functions of pointers and numbers). */
 export type TaskKernel = Exclude<
   keyof KernelExports,
-  'memory' | 'GEMM_MR' | 'GEMM_NR' | 'GEMM_KC' | 'GEMM_MC' | 'GEMM_NC' | 'heapBase' | 'gemmWorkspaceBytes' | 'depthwiseWorkspaceBytes'
+  'memory' | 'GEMM_MR' | 'GEMM_NR' | 'GEMM_KC' | 'GEMM_MC' | 'GEMM_NC' | 'heapBase' | 'gemmWorkspaceBytes' | 'depthwiseWorkspaceBytes' | 'packedGemmABytes' | 'directConv2dWorkspaceBytes'
 >;
 
-const NOT_TASK_KERNELS: ReadonlySet<string> = new Set(['heapBase', 'gemmWorkspaceBytes', 'depthwiseWorkspaceBytes']);
+const NOT_TASK_KERNELS: ReadonlySet<string> = new Set(['heapBase', 'gemmWorkspaceBytes', 'depthwiseWorkspaceBytes', 'packedGemmABytes', 'directConv2dWorkspaceBytes']);
 
 /** The exports a task may call, in a fixed order (a worker's pool sends them by index). */
 export const TASK_KERNELS = KERNEL_FUNCTIONS.filter((name) => !NOT_TASK_KERNELS.has(name)) as readonly TaskKernel[];

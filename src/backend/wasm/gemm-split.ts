@@ -6,6 +6,8 @@
 // is bit-identical. (The small-M path that reads B in place instead of packing it,
 // m ≤ 3·MR, is never entered by an M part that the whole would not take: M parts are at
 // least MIN_TILES·MR = 4·MR rows; N parts keep m. It would read the same values anyway.)
+// The store epilogue's operands follow their axis: a per-row bias and the residual's rows
+// with M, a per-column bias and the residual's columns with N.
 import type { GemmBlocking, GemmCall } from './kernels.js';
 
 /** Below this many flops (2·m·n·k) a GEMM runs whole on the calling thread: waking a
@@ -42,6 +44,8 @@ function alongN(call: GemmCall, width: number): GemmCall[] {
       n: Math.min(width, call.n - j),
       b: call.b + 4 * (call.transB ? j * call.ldb : j),
       c: call.c + 4 * j,
+      bias: call.bias !== 0 && call.biasPerColumn ? call.bias + 4 * j : call.bias,
+      residual: call.residual ? call.residual + 4 * j : call.residual,
     });
   }
   return parts;
@@ -53,9 +57,12 @@ function alongM(call: GemmCall, height: number): GemmCall[] {
     parts.push({
       ...call,
       m: Math.min(height, call.m - i),
-      a: call.a + 4 * (call.transA ? i : i * call.lda),
+      // A packed by packGemmA is MR-row panels over the whole depth (lda = k): rows i… of a
+      // part that starts on a panel edge sit at a + 4·i·lda, as in an untransposed A.
+      a: call.a + 4 * (call.transA && !call.packedA ? i : i * call.lda),
       c: call.c + 4 * i * call.ldc,
-      bias: call.bias === 0 ? 0 : call.bias + 4 * i,
+      bias: call.bias === 0 || call.biasPerColumn ? call.bias : call.bias + 4 * i,
+      residual: call.residual ? call.residual + 4 * i * (call.ldr ?? 0) : call.residual,
     });
   }
   return parts;
