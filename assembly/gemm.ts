@@ -1,4 +1,6 @@
-// Packed, register-blocked SGEMM: C = alpha·op(A)·op(B) + beta·C (+ bias[row] on the way out).
+// Packed, register-blocked SGEMM: C = act(alpha·op(A)·op(B) + beta·C + bias + residual), the
+// bias (per row or per column), residual and activation applied in the store of each tile
+// (assembly/epilogue.ts) of the last depth slice.
 // One source, three builds: the micro-kernel branches at compile time on ASC_FEATURE_SIMD /
 // ASC_FEATURE_RELAXED_SIMD, so the scalar build holds no SIMD opcode and the relaxed build
 // uses fused multiply-add. Blocking follows the usual Goto/BLIS loop nest: NC columns of B
@@ -7,8 +9,12 @@
 // through the smallest micro-kernel covering their rows (6, 4 or 2) and written back
 // through a small scratch tile. With few rows of C, untransposed B is read in place.
 
-import { Gemm } from '../src/backend/wasm/param-layouts';
+import { Gemm, StoreActivation } from '../src/backend/wasm/param-layouts';
+import { setEpilogue, storeEpilogue1, storeEpilogue8 } from './epilogue';
 import { float, int, ptr } from './params';
+
+/** The current call's bias is one value per column of C (else per row). */
+let biasPerColumn = false;
 
 /** Rows of a micro-tile (broadcast A values) and columns (two f32x4 of B). Fused
  * multiply-add needs no temporary, so the relaxed build affords 6 rows (12 accumulators);
@@ -207,22 +213,25 @@ function packB(b: usize, ldb: i32, transB: bool, p0: i32, kc: i32, j0: i32, nc: 
   }
 }
 
-/** Writes a rows×cols corner of the scratch tile into C with alpha, beta and bias. */
-function storeTileScalar(tile: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize): void {
+/** Writes a rows×cols corner of the scratch tile into C with alpha, beta, bias, the residual
+ * tile at res (ldrBytes per row; 0: none) and the activation. */
+function storeTileScalar(tile: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, res: usize, ldrBytes: usize): void {
   for (let r = 0; r < rows; r++) {
-    const add: f32 = bias != 0 ? load<f32>(bias + (<usize>r << 2)) : 0;
+    const rowAdd: f32 = bias != 0 && !biasPerColumn ? load<f32>(bias + (<usize>r << 2)) : 0;
     const row = c + <usize>r * ldcBytes;
+    const resRow: usize = res != 0 ? res + <usize>r * ldrBytes : 0;
     const src = tile + (<usize>(r * GEMM_NR) << 2);
     for (let j = 0; j < cols; j++) {
       const dst = row + (<usize>j << 2);
       let v = alpha * load<f32>(src + (<usize>j << 2));
       if (beta != 0) v += beta * load<f32>(dst);
-      store<f32>(dst, v + add);
+      const add: f32 = biasPerColumn ? (bias != 0 ? load<f32>(bias + (<usize>j << 2)) : 0) : rowAdd;
+      storeEpilogue1(dst, v + add, resRow != 0 ? resRow + (<usize>j << 2) : 0);
     }
   }
 }
 
-@inline function storeRow(dst: usize, x0: v128, x1: v128, va: v128, beta: f32, bias: usize, r: i32): void {
+@inline function storeRow(dst: usize, x0: v128, x1: v128, va: v128, beta: f32, bias: usize, r: i32, res: usize, ldrBytes: usize): void {
   let y0 = f32x4.mul(x0, va);
   let y1 = f32x4.mul(x1, va);
   if (beta != 0) {
@@ -231,16 +240,20 @@ function storeTileScalar(tile: usize, c: usize, ldcBytes: usize, rows: i32, cols
     y1 = madd(vb, v128.load(dst, 16), y1);
   }
   if (bias != 0) {
-    const vbias = v128.load32_splat(bias + (<usize>r << 2));
-    y0 = f32x4.add(y0, vbias);
-    y1 = f32x4.add(y1, vbias);
+    if (biasPerColumn) {
+      y0 = f32x4.add(y0, v128.load(bias));
+      y1 = f32x4.add(y1, v128.load(bias, 16));
+    } else {
+      const vbias = v128.load32_splat(bias + (<usize>r << 2));
+      y0 = f32x4.add(y0, vbias);
+      y1 = f32x4.add(y1, vbias);
+    }
   }
-  v128.store(dst, y0);
-  v128.store(dst, y1, 16);
+  storeEpilogue8(dst, y0, y1, res != 0 ? res + <usize>r * ldrBytes : 0);
 }
 
 /** f32x4 6×8 micro-kernel: 12 accumulators, one A broadcast and two B vectors per step. */
-function kernel6x8Simd(kc: i32, pa: usize, pb: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
+function kernel6x8Simd(kc: i32, pa: usize, pb: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, res: usize, ldrBytes: usize, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
@@ -270,12 +283,12 @@ function kernel6x8Simd(kc: i32, pa: usize, pb: usize, bStep: usize, c: usize, ld
   }
   if (rows == GEMM_MR && cols == GEMM_NR) {
     const va = f32x4.splat(alpha);
-    storeRow(c, c00, c01, va, beta, bias, 0);
-    storeRow(c + ldcBytes, c10, c11, va, beta, bias, 1);
-    storeRow(c + 2 * ldcBytes, c20, c21, va, beta, bias, 2);
-    storeRow(c + 3 * ldcBytes, c30, c31, va, beta, bias, 3);
-    storeRow(c + 4 * ldcBytes, c40, c41, va, beta, bias, 4);
-    storeRow(c + 5 * ldcBytes, c50, c51, va, beta, bias, 5);
+    storeRow(c, c00, c01, va, beta, bias, 0, res, ldrBytes);
+    storeRow(c + ldcBytes, c10, c11, va, beta, bias, 1, res, ldrBytes);
+    storeRow(c + 2 * ldcBytes, c20, c21, va, beta, bias, 2, res, ldrBytes);
+    storeRow(c + 3 * ldcBytes, c30, c31, va, beta, bias, 3, res, ldrBytes);
+    storeRow(c + 4 * ldcBytes, c40, c41, va, beta, bias, 4, res, ldrBytes);
+    storeRow(c + 5 * ldcBytes, c50, c51, va, beta, bias, 5, res, ldrBytes);
     return;
   }
   v128.store(tile, c00);
@@ -290,12 +303,12 @@ function kernel6x8Simd(kc: i32, pa: usize, pb: usize, bStep: usize, c: usize, ld
   v128.store(tile, c41, 144);
   v128.store(tile, c50, 160);
   v128.store(tile, c51, 176);
-  storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias);
+  storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias, res, ldrBytes);
 }
 
 /** f32x4 4×8 micro-kernel: 8 accumulators. Reads the first 4 rows of each packed depth
  * step (aStep bytes apart), so it also serves as the edge kernel of the 6-row build. */
-function kernel4x8Simd(kc: i32, pa: usize, aStep: usize, pb: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
+function kernel4x8Simd(kc: i32, pa: usize, aStep: usize, pb: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, res: usize, ldrBytes: usize, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
@@ -318,10 +331,10 @@ function kernel4x8Simd(kc: i32, pa: usize, aStep: usize, pb: usize, bStep: usize
   }
   if (rows == 4 && cols == GEMM_NR) {
     const va = f32x4.splat(alpha);
-    storeRow(c, c00, c01, va, beta, bias, 0);
-    storeRow(c + ldcBytes, c10, c11, va, beta, bias, 1);
-    storeRow(c + 2 * ldcBytes, c20, c21, va, beta, bias, 2);
-    storeRow(c + 3 * ldcBytes, c30, c31, va, beta, bias, 3);
+    storeRow(c, c00, c01, va, beta, bias, 0, res, ldrBytes);
+    storeRow(c + ldcBytes, c10, c11, va, beta, bias, 1, res, ldrBytes);
+    storeRow(c + 2 * ldcBytes, c20, c21, va, beta, bias, 2, res, ldrBytes);
+    storeRow(c + 3 * ldcBytes, c30, c31, va, beta, bias, 3, res, ldrBytes);
     return;
   }
   v128.store(tile, c00);
@@ -332,12 +345,12 @@ function kernel4x8Simd(kc: i32, pa: usize, aStep: usize, pb: usize, bStep: usize
   v128.store(tile, c21, 80);
   v128.store(tile, c30, 96);
   v128.store(tile, c31, 112);
-  storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias);
+  storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias, res, ldrBytes);
 }
 
 /** f32x4 2×8 edge kernel for the last one or two rows (a padded 4-row tile would
  * spend half its work on zero rows). */
-function kernel2x8Simd(kc: i32, pa: usize, aStep: usize, pb: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
+function kernel2x8Simd(kc: i32, pa: usize, aStep: usize, pb: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, res: usize, ldrBytes: usize, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(pb);
@@ -353,20 +366,20 @@ function kernel2x8Simd(kc: i32, pa: usize, aStep: usize, pb: usize, bStep: usize
   }
   if (rows == 2 && cols == GEMM_NR) {
     const va = f32x4.splat(alpha);
-    storeRow(c, c00, c01, va, beta, bias, 0);
-    storeRow(c + ldcBytes, c10, c11, va, beta, bias, 1);
+    storeRow(c, c00, c01, va, beta, bias, 0, res, ldrBytes);
+    storeRow(c + ldcBytes, c10, c11, va, beta, bias, 1, res, ldrBytes);
     return;
   }
   v128.store(tile, c00);
   v128.store(tile, c01, 16);
   v128.store(tile, c10, 32);
   v128.store(tile, c11, 48);
-  storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias);
+  storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias, res, ldrBytes);
 }
 
 /** Scalar MR×8 micro-kernel: 2×4 sub-blocks of eight register accumulators each, only
  * over the rows and columns the tile really has (packs are zero-padded past them). */
-function kernelScalar(kc: i32, pa0: usize, pb0: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, tile: usize): void {
+function kernelScalar(kc: i32, pa0: usize, pb0: usize, bStep: usize, c: usize, ldcBytes: usize, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize, res: usize, ldrBytes: usize, tile: usize): void {
   for (let i = 0; i < rows; i += 2) {
     for (let j = 0; j < cols; j += 4) {
       let s00: f32 = 0, s01: f32 = 0, s02: f32 = 0, s03: f32 = 0;
@@ -391,19 +404,34 @@ function kernelScalar(kc: i32, pa0: usize, pb0: usize, bStep: usize, c: usize, l
       store<f32>(t1, s10); store<f32>(t1, s11, 4); store<f32>(t1, s12, 8); store<f32>(t1, s13, 12);
     }
   }
-  storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias);
+  storeTileScalar(tile, c, ldcBytes, rows, cols, alpha, beta, bias, res, ldrBytes);
 }
 
-/** C = beta·C + bias when the inner dimension is empty. */
-function scaleC(c: usize, ldc: i32, m: i32, n: i32, beta: f32, bias: usize): void {
+/** C = act(beta·C + bias + residual) when the inner dimension is empty. */
+function scaleC(c: usize, ldc: i32, m: i32, n: i32, beta: f32, bias: usize, res: usize, ldr: i32): void {
   for (let i = 0; i < m; i++) {
-    const add: f32 = bias != 0 ? load<f32>(bias + (<usize>i << 2)) : 0;
+    const rowAdd: f32 = bias != 0 && !biasPerColumn ? load<f32>(bias + (<usize>i << 2)) : 0;
     const row = c + ((<usize>i * <usize>ldc) << 2);
+    const resRow: usize = res != 0 ? res + ((<usize>i * <usize>ldr) << 2) : 0;
     for (let j = 0; j < n; j++) {
       const dst = row + (<usize>j << 2);
-      store<f32>(dst, (beta != 0 ? beta * load<f32>(dst) : 0) + add);
+      const add: f32 = biasPerColumn ? (bias != 0 ? load<f32>(bias + (<usize>j << 2)) : 0) : rowAdd;
+      storeEpilogue1(dst, (beta != 0 ? beta * load<f32>(dst) : 0) + add, resRow != 0 ? resRow + (<usize>j << 2) : 0);
     }
   }
+}
+
+/** Bytes packGemmA writes for an m×k op(A): ceil(m / MR) panels of MR×k floats. */
+export function packedGemmABytes(m: i32, k: i32): i32 {
+  return ((m + GEMM_MR - 1) / GEMM_MR) * GEMM_MR * k * 4;
+}
+
+/** Packs op(A) (m×k; stored k×m when transA) once into dst as sgemm's packedA mode reads
+ * it: MR-row panels (the last zero-padded), each depth-major over the whole k, so any
+ * depth slice of a panel is contiguous. A compiled plan packs its weights this way. */
+export function packGemmA(a: usize, lda: i32, transA: i32, m: i32, k: i32, dst: usize): void {
+  if (m <= 0 || k <= 0) return;
+  packA(a, lda, transA != 0, 0, m, 0, k, dst);
 }
 
 /** SGEMM on the parameter block at `params` (Gemm layout). Row-major, leading dimensions in elements. */
@@ -423,11 +451,18 @@ export function sgemm(params: usize): void {
   const beta = float(params, Gemm.beta);
   const bias = ptr(params, Gemm.bias);
   const work = ptr(params, Gemm.work);
+  const residual = ptr(params, Gemm.residual);
+  const ldr = int(params, Gemm.ldr);
+  const packed = int(params, Gemm.packedA) != 0;
+  const activation = int(params, Gemm.activation);
+  biasPerColumn = int(params, Gemm.biasPerColumn) != 0;
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
-    scaleC(c, ldc, m, n, beta, bias);
+    setEpilogue(activation, float(params, Gemm.actMin), float(params, Gemm.actMax));
+    scaleC(c, ldc, m, n, beta, bias, residual, ldr);
     return;
   }
+  const ldrBytes = <usize>ldr << 2;
   const packedA = work;
   const packedB = work + PACK_A_BYTES;
   const tile = packedB + PACK_B_BYTES;
@@ -440,12 +475,17 @@ export function sgemm(params: usize): void {
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       // Later depth slices accumulate onto the first; the bias goes in with the last.
+      // The epilogue (residual, activation) applies with the last one too.
       const passBeta: f32 = pc == 0 ? beta : 1;
-      const passBias: usize = pc + kc >= k ? bias : 0;
+      const last = pc + kc >= k;
+      const passBias: usize = last ? bias : 0;
+      const passRes: usize = last ? residual : 0;
+      if (last) setEpilogue(activation, float(params, Gemm.actMin), float(params, Gemm.actMax));
+      else setEpilogue(StoreActivation.none, 0, 0);
       if (!direct) packB(b, ldb, transB, pc, kc, jc, nc, packedB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        packA(a, lda, transA, ic, mc, pc, kc, packedA);
+        if (!packed) packA(a, lda, transA, ic, mc, pc, kc, packedA);
         for (let jr = 0; jr < nc; jr += GEMM_NR) {
           const cols = min(GEMM_NR, nc - jr);
           let pb = packedB + (<usize>(jr * kc) << 2);
@@ -462,18 +502,20 @@ export function sgemm(params: usize): void {
           }
           for (let ir = 0; ir < mc; ir += GEMM_MR) {
             const rows = min(GEMM_MR, mc - ir);
-            const pa = packedA + (<usize>(ir * kc) << 2);
+            // Pre-packed A: the panel of rows ic + ir, at depth pc of its whole-k run.
+            const pa = packed ? a + ((<usize>(ic + ir) * <usize>k + <usize>pc * <usize>GEMM_MR) << 2) : packedA + (<usize>(ir * kc) << 2);
             const dst = c + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
-            const rowBias: usize = passBias != 0 ? passBias + (<usize>(ic + ir) << 2) : 0;
+            const rowBias: usize = passBias == 0 ? 0 : biasPerColumn ? passBias + (<usize>(jc + jr) << 2) : passBias + (<usize>(ic + ir) << 2);
+            const res: usize = passRes != 0 ? passRes + ((<usize>(ic + ir) * <usize>ldr + <usize>(jc + jr)) << 2) : 0;
             // The smallest kernel that covers the tile's rows, so edge tiles do no padded work
             // (rows > 4 only happens in the relaxed build, whose MR is 6).
             const aStep = <usize>GEMM_MR << 2;
             if (ASC_FEATURE_SIMD) {
-              if (rows > 4) kernel6x8Simd(kc, pa, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
-              else if (rows > 2) kernel4x8Simd(kc, pa, aStep, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
-              else kernel2x8Simd(kc, pa, aStep, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
+              if (rows > 4) kernel6x8Simd(kc, pa, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, res, ldrBytes, tile);
+              else if (rows > 2) kernel4x8Simd(kc, pa, aStep, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, res, ldrBytes, tile);
+              else kernel2x8Simd(kc, pa, aStep, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, res, ldrBytes, tile);
             } else {
-              kernelScalar(kc, pa, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, tile);
+              kernelScalar(kc, pa, pb, bStep, dst, ldcBytes, rows, cols, alpha, passBeta, rowBias, res, ldrBytes, tile);
             }
           }
         }

@@ -26,9 +26,9 @@ const TRAIN = { images: 3000, epochs: 1, batchSize: 32 };
 const PROB_TOLERANCE = 1e-4;
 
 interface DemoState {
-  engine: { backend: string; variant: string | null } | null;
+  engine: { backend: string; variant: string | null; threads: number; threadsFallback: string | null } | null;
   losses: number[];
-  trainResult: { seen: number; seconds: number; testAccuracy: number | null; stopped: boolean; backend: string; variant: string | null } | null;
+  trainResult: { seen: number; seconds: number; testAccuracy: number | null; stopped: boolean; backend: string; variant: string | null; threads: number; threadsFallback: string | null } | null;
   trainError: string | null;
   lastInput: Float32Array | null;
   lastProbs: Float32Array | null;
@@ -154,6 +154,12 @@ describe(suite.run || suite.required ? 'browser demo (Chromium)' : `browser demo
     expect(engine?.backend).toBe('wasm');
     expect(['simd', 'relaxed']).toContain(engine?.variant);
     expect(await page.textContent('#engine')).toContain(`wasm variant: ${engine?.variant}`);
+    // The demo server sends COOP/COEP: the page is cross-origin isolated and wasm runs on
+    // simdnet's default thread count (the cores, at most 8), and says so.
+    const cores = await page.evaluate(() => ({ isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency }));
+    expect(cores.isolated).toBe(true);
+    expect([engine?.threads, engine?.threadsFallback]).toEqual([Math.min(cores.cores, 8), null]);
+    expect(await page.textContent('#engine')).toBe(`backend: wasm · wasm variant: ${engine?.variant} ×${engine?.threads}`);
     // Every request answered; the icon the page links, and /favicon.ico, exist.
     expect(failedResponses.get(page)).toEqual([]);
     const icons = await page.evaluate(async () => {
@@ -195,6 +201,9 @@ describe(suite.run || suite.required ? 'browser demo (Chromium)' : `browser demo
     expect(s.trainResult?.seen).toBe(TRAIN.images * TRAIN.epochs);
     expect(s.trainResult?.testAccuracy).toBeGreaterThan(0.6);
     expect(s.trainResult?.variant).toBe(s.engine?.variant);
+    // The worker is cross-origin isolated too: it trains on as many threads as the page runs.
+    expect([s.trainResult?.threads, s.trainResult?.threadsFallback]).toEqual([s.engine?.threads, null]);
+    expect(await page.textContent('#train-status')).toContain(`(worker: wasm ${s.engine?.variant} ×${s.engine?.threads})`);
     // Responsive: timers kept firing and evaluate() came straight back while training.
     // Had the page thread trained, one gap would span the whole run; the bound scales with
     // the run's length so a loaded machine (slower everything) does not fail it.
@@ -205,7 +214,7 @@ describe(suite.run || suite.required ? 'browser demo (Chromium)' : `browser demo
     expect(await page.getAttribute('#progress', 'value')).toBe('1');
     expect(await page.textContent('#train-status')).toMatch(new RegExp(`^Trained on ${TRAIN.images} images`));
     expect(await page.textContent('#train-status')).not.toContain('asked for');
-    console.log(`browser demo: trained ${TRAIN.images} images in the worker (${s.trainResult?.variant}), loss ${s.losses[0].toFixed(3)} → ${mean(s.losses.slice(-5)).toFixed(3)}, test accuracy ${s.trainResult?.testAccuracy}, max timer gap ${s.maxTimerGap.toFixed(0)} ms, slowest evaluate ${slowest} ms, training ${s.trainResult?.seconds.toFixed(2)} s`);
+    console.log(`browser demo: trained ${TRAIN.images} images in the worker (${s.trainResult?.variant} ×${s.trainResult?.threads}), loss ${s.losses[0].toFixed(3)} → ${mean(s.losses.slice(-5)).toFixed(3)}, test accuracy ${s.trainResult?.testAccuracy}, max timer gap ${s.maxTimerGap.toFixed(0)} ms, slowest evaluate ${slowest} ms, training ${s.trainResult?.seconds.toFixed(2)} s`);
 
     modelBytes = Uint8Array.from(await page.evaluate(() => Array.from((window as unknown as { simdnetDemo: { state: { modelBytes: Uint8Array } } }).simdnetDemo.state.modelBytes)));
     expect(modelBytes.length).toBeGreaterThan(1000);
@@ -330,7 +339,9 @@ describe(suite.run || suite.required ? 'browser demo (Chromium)' : `browser demo
     expect(await scalar.textContent('#model-status')).toBe('Model: lenet.simdnet');
     expect(await scalar.locator('#served-models option').allTextContents()).toEqual(['served models…', 'lenet.simdnet', 'lenet-test.simdnet']);
     const engine = (await state(scalar)).engine;
-    expect(engine).toEqual({ backend: 'wasm', variant: 'scalar', fallback: null });
+    // The scalar build has no threads build: one thread, and the line says why.
+    expect(engine).toEqual({ backend: 'wasm', variant: 'scalar', threads: 1, threadsFallback: "the 'scalar' variant has no threads build (it needs SIMD); running on 1 thread", fallback: null });
+    expect(await scalar.textContent('#engine')).toBe("backend: wasm · wasm variant: scalar ×1 (threads: the 'scalar' variant has no threads build (it needs SIMD); running on 1 thread) (forced by ?variant)");
     expect(await scalar.textContent('#engine')).toContain('wasm variant: scalar');
     const expectSameAsNode = async (): Promise<number> => {
       const probs = await scalar.evaluate((pixels) => Array.from((window as unknown as DemoWindow).simdnetDemo.drawDigit(pixels) ?? []), digit.pixels);
@@ -359,7 +370,7 @@ describe(suite.run || suite.required ? 'browser demo (Chromium)' : `browser demo
     await chosen.close();
     const missing = await openDemo('?model=../../out/mnist/nope.simdnet');
     expect(await missing.textContent('#model-status')).toBe('Could not fetch ../../out/mnist/nope.simdnet: HTTP 404 (no model loaded)');
-    expect(await missing.textContent('#engine')).toMatch(/^backend: wasm · wasm variant: (simd|relaxed)$/);
+    expect(await missing.textContent('#engine')).toMatch(/^backend: wasm · wasm variant: (simd|relaxed) ×\d+$/);
     await missing.close();
   });
 

@@ -50,4 +50,22 @@ describe('demo server', () => {
     const page = await (await fetch(demo.url)).text();
     expect(page).toContain('<link rel="icon" type="image/svg+xml" href="favicon.svg">');
   });
+
+  it('sends the COOP/COEP headers that make pages crossOriginIsolated, unless isolate is false', async () => {
+    for (const path of ['', 'index.html', '../../dist/simdnet.browser.js', 'no-such-file']) {
+      const res = await fetch(new URL(path, demo.url));
+      expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    }
+    const open = await startServer({ port: 0, train: 64, test: 64, isolate: false });
+    try {
+      const res = await fetch(open.url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cross-origin-opener-policy')).toBeNull();
+      expect(res.headers.get('cross-origin-embedder-policy')).toBeNull();
+    } finally {
+      await open.close();
+    }
+    await expect(startServer({ port: 0, train: 64, test: 64, isolate: 'yes' as unknown as boolean })).rejects.toThrow('serve: isolate must be true or false, got yes');
+  });
 });

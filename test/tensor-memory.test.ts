@@ -19,7 +19,7 @@ import { expectClose } from './support/compare.js';
 
 let wasm: WasmBackend;
 beforeAll(async () => {
-  wasm = await loadWasmBackend({ variant: 'simd' });
+  wasm = await loadWasmBackend({ variant: 'simd', threads: 1 }); // unshared memory: views detach on a grow
 });
 afterEach(() => setBackend(jsBackend));
 
@@ -201,7 +201,7 @@ describe('training memory', () => {
 
   it('fit keeps wasm memory flat over its steps', async () => {
     // A fresh backend: tensors earlier tests left to the collector are freed on other memory.
-    const be = await loadWasmBackend({ variant: 'simd' });
+    const be = await loadWasmBackend({ variant: 'simd', threads: 1 });
     setBackend(be);
     const net = smallNet(9);
     const x = randn([64, 1, 12, 12], { seed: 10 });
@@ -222,7 +222,7 @@ describe('training memory', () => {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     };
-    const be = await loadWasmBackend({ variant: 'simd' }); // nothing else lives on it
+    const be = await loadWasmBackend({ variant: 'simd', threads: 1 }); // nothing else lives on it
     await settle();
     const before = be.pinnedBytes;
     (() => {
@@ -259,8 +259,8 @@ describe('memory.grow between and inside ops', () => {
     });
   }
 
-  it('a large allocation between ops: results match js', async () => {
-    const be = await loadWasmBackend({ variant: 'simd' }); // fresh: small memory
+  it.each([1, 2])('a large allocation between ops (threads: %i): results match js', async (threads) => {
+    const be = await loadWasmBackend({ variant: 'simd', threads }); // fresh: small memory; 2 threads share it
     const want = step(jsBackend, () => {});
     const held: Tensor[] = [];
     const got = step(be, () => {
@@ -272,10 +272,11 @@ describe('memory.grow between and inside ops', () => {
     expectClose(got.z, want.z, TOL, 'z');
     expectClose(got.dw, want.dw, TOL, 'dw');
     expectClose(got.dfw, want.dfw, TOL, 'dfw');
+    await be.dispose();
   });
 
-  it('growth inside an op, with resident inputs: results match js', async () => {
-    const be = await loadWasmBackend({ variant: 'simd' });
+  it.each([1, 2])('growth inside an op, with resident inputs (threads: %i): results match js', async (threads) => {
+    const be = await loadWasmBackend({ variant: 'simd', threads });
     // A conv whose column matrix (144 × 96² floats ≈ 5.3 MB) is bigger than all memory so
     // far grows inside the call, detaching the views of its resident input and output.
     const x = relu(randn([1, 16, 96, 96], { seed: 12 }), be);
@@ -298,10 +299,11 @@ describe('memory.grow between and inside ops', () => {
     expect(be.memoryBytes).toBeGreaterThan(before);
     expectClose(dx, wantDx, TOL, 'reluBackward');
     for (const t of [x, y, big, dy]) t.dispose();
+    await be.dispose();
   });
 
   it('outputs left unzeroed are overwritten entirely: memory poisoned with NaN first', async () => {
-    const be = await loadWasmBackend({ variant: 'simd' });
+    const be = await loadWasmBackend({ variant: 'simd', threads: 1 });
     const poison = () => {
       // Fill most of the heap with NaN and free it: the next outputs reuse those bytes.
       const t = relu(zeros([1 << 20]), be);
@@ -323,6 +325,20 @@ describe('memory.grow between and inside ops', () => {
     const lb = randn([4], { seed: 18 });
     poison();
     expectClose(linear(pooled.reshape([2, 48]), lw, lb, be).data, linear(pooled.reshape([2, 48]), lw, lb, jsBackend).data, TOL, 'linear');
+  });
+
+  it('on a shared memory (threads: 2) a view kept across a grow stays valid', async () => {
+    const be = await loadWasmBackend({ variant: 'simd', threads: 2 });
+    if (be.threads < 2) return expect(be.threadsFallback).toEqual(expect.any(String)); // no SharedArrayBuffer here
+    const y = relu(randn([64], { seed: 20 }), be);
+    const kept = y.data;
+    const big = relu(zeros([Math.ceil(be.memoryBytes / 4) + 1024]), be); // grows
+    expect(kept.length).toBe(64);
+    expect(Array.from(kept)).toEqual(Array.from(y.data));
+    const out = sigmoid(y, be);
+    expectClose(out.data, sigmoid(tensor(kept.slice(), [64]), jsBackend).data, TOL, 'sigmoid');
+    for (const t of [y, big, out]) t.dispose();
+    await be.dispose();
   });
 
   it('a view kept across a grow is refused with an Error, not read as zeros', () => {

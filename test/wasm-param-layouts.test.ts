@@ -91,7 +91,16 @@ describe('kernel parameter writers put every field where the module reads it', (
     // m = 0: sgemm returns at once, leaving the block to read back.
     const call = { m: 0, n: 5, k: 7, transA: true, transB: false, lda: 9, ldb: 11, ldc: 13, a: 15, b: 17, c: 19, alpha: 0.25, beta: -1.5, bias: 21 };
     runGemm(k, at, 23, call);
-    expect(readBack('Gemm', ['alpha', 'beta'])).toEqual({ ...call, transA: 1, transB: 0, work: 23 });
+    expect(readBack('Gemm', ['alpha', 'beta', 'actMin', 'actMax'])).toEqual({
+      ...call, transA: 1, transB: 0, work: 23, biasPerColumn: 0, activation: 0, actMin: 0, actMax: 0, residual: 0, ldr: 0, packedA: 0,
+    });
+    poison();
+    // The epilogue fields, every one distinct.
+    const fused = { ...call, biasPerColumn: true, activation: { kind: 'clip' as const, min: -0.5, max: 6 }, residual: 25, ldr: 27, packedA: true };
+    runGemm(k, at, 23, fused);
+    expect(readBack('Gemm', ['alpha', 'beta', 'actMin', 'actMax'])).toEqual({
+      ...call, transA: 1, transB: 0, work: 23, biasPerColumn: 1, activation: 2, actMin: -0.5, actMax: 6, residual: 25, ldr: 27, packedA: 1,
+    });
   });
 
   it('im2col and depthwise', () => {

@@ -9,29 +9,39 @@ export const MNIST_MEAN = 0.1307;
 export const MNIST_STD = 0.3081;
 
 /**
- * Starts the engine: wasm (the best variant, or a forced one) unless { backend: 'js' }.
- * Returns { backend, variant, fallback } as actually in use. A page without WebAssembly
- * (or with it blocked) falls back to the js backend and says why; a forced variant the
- * browser lacks is an error rather than a silent switch.
+ * Starts the engine: wasm (the best variant, or a forced one) unless { backend: 'js' },
+ * on `threads` threads (default: simdnet's, the available cores). Returns { backend,
+ * variant, threads, threadsFallback, fallback } as actually in use: threadsFallback says
+ * why wasm runs on fewer threads (e.g. a page that is not cross-origin isolated), fallback
+ * why it is not wasm at all. A page without WebAssembly (or with it blocked) falls back
+ * to the js backend and says why; a forced variant the browser lacks is an error rather
+ * than a silent switch.
  */
-export async function startEngine({ backend = 'wasm', variant } = {}) {
+export async function startEngine({ backend = 'wasm', variant, threads } = {}) {
+  const js = (fallback) => ({ backend: 'js', variant: null, threads: 1, threadsFallback: null, fallback });
   if (backend === 'wasm') {
     if (typeof WebAssembly === 'object' || variant) {
       try {
-        const loaded = await simdnet.init({ backend: 'wasm', variant });
-        return { backend: loaded.name, variant: loaded.variant ?? null, fallback: null };
+        const loaded = await simdnet.init({ backend: 'wasm', variant, threads });
+        return { backend: loaded.name, variant: loaded.variant ?? null, threads: loaded.threads, threadsFallback: loaded.threadsFallback, fallback: null };
       } catch (error) {
-        if (variant) throw error;
-        const loaded = await simdnet.init({ backend: 'js' });
-        return { backend: loaded.name, variant: null, fallback: error.message };
+        if (variant || threads !== undefined) throw error;
+        await simdnet.init({ backend: 'js' });
+        return js(error.message);
       }
     }
-    const loaded = await simdnet.init({ backend: 'js' });
-    return { backend: loaded.name, variant: null, fallback: 'this browser has no WebAssembly' };
+    await simdnet.init({ backend: 'js' });
+    return js('this browser has no WebAssembly');
   }
   if (backend !== 'js' && backend !== 'naive') throw new Error(`unknown backend '${backend}' (expected wasm, js or naive)`);
   const loaded = await simdnet.init({ backend });
-  return { backend: loaded.name, variant: null, fallback: null };
+  return { backend: loaded.name, variant: null, threads: 1, threadsFallback: null, fallback: null };
+}
+
+/** What runs, for a status line: "wasm relaxed ×2", "wasm scalar ×1 (threads: why)", "js". */
+export function describeEngine({ backend, variant, threads, threadsFallback }) {
+  if (backend !== 'wasm') return backend;
+  return `wasm ${variant} ×${threads}${threadsFallback ? ` (threads: ${threadsFallback})` : ''}`;
 }
 
 /** LeNet-5 for 1×28×28 digits, returning logits (`npm start -- --model lenet`; its

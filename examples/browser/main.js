@@ -1,6 +1,7 @@
 // The demo page: a drawing pad, class-probability bars, model loading, and training in a
 // Web Worker (the page thread only draws and predicts, so it never freezes).
-// Query options: ?variant=scalar|simd|relaxed forces a wasm variant, ?backend=js skips
+// Query options: ?variant=scalar|simd|relaxed forces a wasm variant, ?threads=N asks for N
+// threads (default: the cores; more than 1 needs a cross-origin isolated page), ?backend=js skips
 // wasm, ?model=<url> loads a served model at start (default: the newest *.simdnet in
 // out/mnist/, i.e. the one `npm start` wrote last, when the server has one).
 import { SIDE, rgbaToGray, toMnistInput } from './digit.js';
@@ -11,7 +12,11 @@ let engineModule = null;
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-const wanted = { backend: params.get('backend') ?? 'wasm', variant: params.get('variant') ?? undefined };
+const wanted = {
+  backend: params.get('backend') ?? 'wasm',
+  variant: params.get('variant') ?? undefined,
+  threads: params.has('threads') ? Number(params.get('threads')) : undefined,
+};
 
 const state = {
   engine: null,
@@ -331,7 +336,7 @@ function train(options = {}) {
         const acc = data.testAccuracy === null ? '' : ` · test accuracy ${(data.testAccuracy * 100).toFixed(1)}% on ${data.testCount}`;
         // Asked for more images than the server cut: say so rather than train on fewer silently.
         const fewer = data.requested > data.available ? ` · asked for ${data.requested} images, the server serves ${data.available} (npm run demo -- --train N serves more)` : '';
-        $('train-status').textContent = `${data.stopped ? 'Stopped' : 'Trained'} on ${data.seen} images in ${data.seconds.toFixed(1)} s (worker: ${data.backend}${data.variant ? ' ' + data.variant : ''})${acc}${fewer}`;
+        $('train-status').textContent = `${data.stopped ? 'Stopped' : 'Trained'} on ${data.seen} images in ${data.seconds.toFixed(1)} s (worker: ${engineModule.describeEngine(data)})${acc}${fewer}`;
         await loadModelBytes(new Uint8Array(data.model), `LeNet trained in this page (${data.seen} images)`);
         resolve(data);
       } else if (data.type === 'error') {
@@ -363,8 +368,9 @@ window.simdnetDemo.ready = (async () => {
       throw new Error(`cannot load ../../dist/simdnet.browser.js (run \`npm run build\`): ${error.message}`);
     }
     state.engine = await engineModule.startEngine(wanted);
-    const { backend, variant, fallback } = state.engine;
-    $('engine').textContent = `backend: ${backend}${variant ? ` · wasm variant: ${variant}` : ''}${params.get('variant') ? ' (forced by ?variant)' : ''}${fallback ? ` (wasm unavailable: ${fallback})` : ''}`;
+    const { backend, variant, threads, threadsFallback, fallback } = state.engine;
+    const threadsText = backend === 'wasm' ? ` ×${threads}${threadsFallback ? ` (threads: ${threadsFallback})` : ''}` : '';
+    $('engine').textContent = `backend: ${backend}${variant ? ` · wasm variant: ${variant}` : ''}${threadsText}${params.get('variant') ? ' (forced by ?variant)' : ''}${fallback ? ` (wasm unavailable: ${fallback})` : ''}`;
     $('train').disabled = false;
     return state.engine;
   } catch (error) {

@@ -3,14 +3,17 @@
 // wasm variant the browser validates against naive, and ONNX's operator conformance
 // tests (onnxConformance, from the pack the build writes: dist/onnx-conformance.json) on
 // naive too, against ONNX's expected outputs. Shows per op and backend the worst
-// error/bound (≤ 1 passes). ?backends=js,wasm:simd limits the backends (default js,wasm).
-// window.simdnetParity.done resolves with the run's summary (the Chromium test reads it).
+// error/bound (≤ 1 passes). ?backends=js,wasm:simd limits the backends (default
+// js,wasm,wasm:threads: every wasm variant on one thread, and both threads builds on 2
+// threads, which need a cross-origin isolated page; where they cannot run they are listed
+// as skipped with simdnet's reason). window.simdnetParity.done resolves with the run's
+// summary (the Chromium test reads it).
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-const backends = (params.get('backends') ?? 'js,wasm').split(',').map((s) => s.trim()).filter(Boolean);
+const backends = (params.get('backends') ?? 'js,wasm,wasm:threads').split(',').map((s) => s.trim()).filter(Boolean);
 
-const state = { phase: 'starting', error: null, ok: null, ms: null, variants: null, sweep: null, cnn: null, conformance: null };
+const state = { phase: 'starting', error: null, ok: null, ms: null, isolated: globalThis.crossOriginIsolated === true, variants: null, skipped: [], sweep: null, cnn: null, conformance: null };
 
 const fmt = (v) => {
   if (typeof v !== 'number' || !Number.isFinite(v)) return String(v);
@@ -103,7 +106,7 @@ async function run() {
     throw new Error(`cannot load ../../dist/simdnet.browser.js (run \`npm run build\`): ${error.message}`);
   }
   state.variants = s.wasmVariants();
-  $('engine').textContent = `wasm variants in this browser: ${state.variants.map((v) => `${v.variant} ${v.unavailable ? `unavailable (${v.unavailable})` : 'runs'}`).join(' · ')}`;
+  $('engine').textContent = `wasm variants in this browser: ${state.variants.map((v) => `${v.variant} ${v.unavailable ? `unavailable (${v.unavailable})` : 'runs'}`).join(' · ')} · crossOriginIsolated: ${state.isolated} (threads builds ${state.isolated ? 'run on 2 threads' : 'cannot share memory here'})`;
   const response = await fetch('../../dist/onnx-conformance.json');
   if (!response.ok) throw new Error(`cannot fetch ../../dist/onnx-conformance.json: HTTP ${response.status} (run \`npm run build\`)`);
   const pack = s.checkConformancePack(await response.json());
@@ -111,18 +114,32 @@ async function run() {
   state.phase = 'sweep';
   status('Running the op sweep…');
   await paint();
-  state.sweep = showSweep(s, await s.paritySweep({ backends }));
+  const sweepReport = await s.paritySweep({ backends });
+  state.sweep = showSweep(s, sweepReport);
 
   state.phase = 'cnn';
   status('Running the small CNN…');
   await paint();
   const { model, input } = s.parityModel();
-  state.cnn = showCnn(s, await s.compareBackends(model, input, { backends, backward: true }));
+  const cnnReport = await s.compareBackends(model, input, { backends, backward: true });
+  state.cnn = showCnn(s, cnnReport);
 
   state.phase = 'conformance';
   status('Running the ONNX conformance tests…');
   await paint();
-  state.conformance = showConformance(s, await s.onnxConformance(pack, { backends: ['naive', ...backends.filter((b) => b !== 'naive')] }));
+  const conformanceReport = await s.onnxConformance(pack, { backends: ['naive', ...backends.filter((b) => b !== 'naive')] });
+  state.conformance = showConformance(s, conformanceReport);
+
+  // Backends asked for that cannot run here (e.g. the threads builds in a page that is not
+  // cross-origin isolated), with the reason; the same for every part of the run.
+  const skipped = new Map();
+  for (const r of [sweepReport, cnnReport, conformanceReport]) for (const k of r.skipped) skipped.set(k.label, k.reason);
+  state.skipped = [...skipped].map(([label, reason]) => ({ label, reason }));
+  $('skipped').replaceChildren(...state.skipped.map(({ label, reason }) => {
+    const li = document.createElement('li');
+    li.textContent = `skipped ${label}: ${reason}`;
+    return li;
+  }));
 
   state.ok = state.sweep.ok && state.cnn.ok && state.conformance.ok;
   state.ms = Math.round(performance.now() - t0);

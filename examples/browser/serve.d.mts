@@ -11,6 +11,8 @@ export interface ServerOptions {
   test?: number;
   /** The directory served as /out/mnist/ (default <root>/out/mnist, where `npm start` saves). */
   models?: string;
+  /** Send COOP/COEP headers so pages are crossOriginIsolated (threads need it); default true. */
+  isolate?: boolean;
 }
 
 export interface StartedServer {

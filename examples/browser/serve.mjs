@@ -7,6 +7,11 @@
 //
 // `--port 0` picks a free port; a port in use is an error naming --port. Also importable:
 // startServer(options) → { url, port, close }.
+//
+// Every response carries Cross-Origin-Opener-Policy: same-origin and
+// Cross-Origin-Embedder-Policy: require-corp, which make the page crossOriginIsolated:
+// the condition for SharedArrayBuffer, hence for the threads variant (docs/threads.md).
+// `--no-isolation` leaves them out, to see the one-thread fallback.
 import { createServer } from 'node:http';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -69,6 +74,7 @@ function parseArgs(argv) {
     else if (flag === '--train') take('train', Number);
     else if (flag === '--test') take('test', Number);
     else if (flag === '--models') take('models', (v) => resolve(v));
+    else if (flag === '--no-isolation') options.isolate = false;
     else if (flag === '--help' || flag === '-h') options.help = true;
     else throw new Error(`serve: unknown option '${flag}' (try --help)`);
   }
@@ -78,9 +84,12 @@ function parseArgs(argv) {
 /**
  * Starts the demo server. Options: port (default 8080; 0 = any free port), host (default
  * 127.0.0.1), root (the repository/package root), train/test (MNIST subset sizes),
- * models (the directory served as /out/mnist/, default <root>/out/mnist).
+ * models (the directory served as /out/mnist/, default <root>/out/mnist), isolate (default
+ * true: send the COOP/COEP headers that make pages crossOriginIsolated).
  */
-export async function startServer({ port = 8080, host = '127.0.0.1', root = repoRoot, train = 6000, test = 1000, models } = {}) {
+export async function startServer({ port = 8080, host = '127.0.0.1', root = repoRoot, train = 6000, test = 1000, models, isolate = true } = {}) {
+  if (typeof isolate !== 'boolean') throw new Error(`serve: isolate must be true or false, got ${isolate}`);
+  const isolation = isolate ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
   const modelDir = models ?? join(root, 'out', 'mnist');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`serve: port must be an integer 0..65535, got ${port}`);
   if (!Number.isInteger(train) || train < 1 || !Number.isInteger(test) || test < 1) {
@@ -90,7 +99,7 @@ export async function startServer({ port = 8080, host = '127.0.0.1', root = repo
 
   const server = createServer(async (req, res) => {
     const send = (status, type, body) => {
-      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...isolation });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     try {
@@ -99,7 +108,7 @@ export async function startServer({ port = 8080, host = '127.0.0.1', root = repo
       // Browsers ask for /favicon.ico whatever the page links: the page's own SVG icon.
       if (pathname === '/favicon.ico') return send(200, TYPES['.svg'], await readFile(join(root, 'examples', 'browser', 'favicon.svg')));
       if (pathname === '/' || pathname === '/examples/browser') {
-        res.writeHead(302, { Location: '/examples/browser/' });
+        res.writeHead(302, { Location: '/examples/browser/', ...isolation });
         return res.end();
       }
       if (pathname.startsWith('/data/mnist/')) {
@@ -148,7 +157,7 @@ export async function startServer({ port = 8080, host = '127.0.0.1', root = repo
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   if (options.help) {
-    console.log('usage: node examples/browser/serve.mjs [--port 8080] [--host 127.0.0.1] [--train 6000] [--test 1000] [--models out/mnist]');
+    console.log('usage: node examples/browser/serve.mjs [--port 8080] [--host 127.0.0.1] [--train 6000] [--test 1000] [--models out/mnist] [--no-isolation]');
     return;
   }
   const started = await startServer(options);

@@ -3,7 +3,7 @@
 //               { type: 'stop' }  (aborts fit through its AbortSignal; the partial model is kept)
 // Messages out: { type: 'progress', epoch, batch, batches, loss, done, total, imagesPerSecond }
 //               { type: 'done', model: ArrayBuffer, seen, seconds, testAccuracy, testCount, stopped, backend, variant,
-//                 requested, available }  (training images asked for and served: fewer served → fewer used)
+//                 threads, threadsFallback, requested, available }  (training images asked for and served: fewer served → fewer used)
 //               { type: 'error', message }
 import { startEngine, lenet, fetchMnist, train } from './engine.js';
 
@@ -27,7 +27,7 @@ async function run(message) {
   const bytes = model.save();
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   self.postMessage(
-    { type: 'done', model: buffer, seconds: (performance.now() - started) / 1000, ...result, ...images, backend: engine.backend, variant: engine.variant },
+    { type: 'done', model: buffer, seconds: (performance.now() - started) / 1000, ...result, ...images, backend: engine.backend, variant: engine.variant, threads: engine.threads, threadsFallback: engine.threadsFallback },
     [buffer],
   );
 }

@@ -219,8 +219,33 @@ export interface BackendBuffer {
   release(): void;
 }
 
+/** An activation a kernel can apply in the store of its result (relu6 is clip to [0, 6]). */
+export type StoreActivation = { kind: 'relu' } | { kind: 'clip'; min: number; max: number } | { kind: 'hardSwish' };
+
+/** What a prepared product applies as it stores: y = act(x ⋆ w + bias + residual). */
+export interface ProductEpilogue {
+  activation: StoreActivation | null;
+  /** run() is given a residual of y's shape to add. */
+  residual: boolean;
+}
+
+/** A convolution or linear layer whose constant weights a backend prepared once (packed for
+ * its kernels, in its own memory), for a compiled plan. x, y and residual are views the
+ * backend reads and writes in place (a plan's buffer). */
+export interface PreparedProduct {
+  run(x: Float32Array, y: Float32Array, residual: Float32Array | null): void;
+  /** Gives the prepared weights back; run() throws afterwards. */
+  release(): void;
+}
+
 export interface Backend {
   readonly name: BackendName;
+
+  /** Optional: conv2d with w and bias fixed, or null where the backend has nothing better
+   * than conv2d for g (the plan then calls conv2d and applies the epilogue after it). */
+  prepareConv2d?(g: Conv2dGeometry, w: Float32Array, bias: Float32Array | null, epilogue: ProductEpilogue): PreparedProduct | null;
+  /** Optional: y [batch, outFeatures] = x·wᵀ + bias with w [outFeatures, inFeatures] fixed. */
+  prepareLinear?(batch: number, inFeatures: number, outFeatures: number, w: Float32Array, bias: Float32Array | null, epilogue: ProductEpilogue): PreparedProduct | null;
 
   /** A buffer of `floats` floats (zeros) that this backend's kernels use in place: a plain
    * array on naive and js, a block of linear memory on wasm. `{ zero: false }` leaves the

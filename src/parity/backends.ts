@@ -3,11 +3,20 @@
 import type { Backend } from '../backend/backend.js';
 import { jsBackend } from '../backend/js.js';
 import { naiveBackend } from '../backend/naive.js';
-import { loadWasmBackend } from '../backend/wasm.js';
+import { loadWasmBackend, type WasmBackend } from '../backend/wasm.js';
 import { supportsVariant, WASM_VARIANTS, type WasmVariant } from '../backend/wasm/features.js';
+import { compileBuild } from '../backend/wasm/source.js';
+import { loadThreaded } from '../backend/wasm/threads/load.js';
 
-/** 'naive', 'js', 'wasm' (every supported variant), or one variant: 'wasm:scalar', 'wasm:simd', 'wasm:relaxed'. */
-export type ParityBackendName = 'naive' | 'js' | 'wasm' | `wasm:${WasmVariant}`;
+/** 'naive', 'js', 'wasm' (every supported variant on one thread), one variant ('wasm:scalar',
+ * 'wasm:simd', 'wasm:relaxed'), 'wasm:threads' (both threads builds on 2 threads, splitting every GEMM that has room for it) or one
+ * of them ('wasm:simd-threads', 'wasm:relaxed-threads'). */
+export type ParityBackendName = 'naive' | 'js' | 'wasm' | `wasm:${WasmVariant}` | 'wasm:threads' | `wasm:${ThreadsVariant}-threads`;
+
+type ThreadsVariant = Exclude<WasmVariant, 'scalar'>;
+const THREADS_VARIANTS: readonly ThreadsVariant[] = ['simd', 'relaxed'];
+/** Threads of the threaded parity backends: the smallest count that splits work. */
+const PARITY_THREADS = 2;
 
 /** A backend to compare: a name, or any Backend object (a user's own) with a label. */
 export type ParityBackendSpec = ParityBackendName | Backend | { label: string; backend: Backend };
@@ -22,15 +31,40 @@ export interface SkippedBackend {
   reason: string;
 }
 
-const NAMES = ['naive', 'js', 'wasm', ...WASM_VARIANTS.map((v) => `wasm:${v}`)];
-const loaded = new Map<WasmVariant, Promise<Backend>>();
+const NAMES = ['naive', 'js', 'wasm', ...WASM_VARIANTS.map((v) => `wasm:${v}`), 'wasm:threads', ...THREADS_VARIANTS.map((v) => `wasm:${v}-threads`)];
+const loaded = new Map<string, Promise<WasmBackend>>();
 
-function wasmVariant(variant: WasmVariant): Promise<Backend> {
-  let p = loaded.get(variant);
+function wasmVariant(variant: WasmVariant): Promise<WasmBackend> {
+  const key = variant;
+  let p = loaded.get(key);
   if (!p) {
-    p = loadWasmBackend({ variant });
-    p.catch(() => loaded.delete(variant));
-    loaded.set(variant, p);
+    p = loadWasmBackend({ variant, threads: 1 });
+    p.catch(() => loaded.delete(key));
+    loaded.set(key, p);
+  }
+  return p;
+}
+
+const threadedLoads = new Map<string, Promise<WasmBackend | string>>();
+
+/** A threads build on PARITY_THREADS threads that splits every GEMM with room for a split
+ * (gemmSplitFlops 0), so the sweep's small shapes cross the split too, as
+ * test/parity-wasm.test.ts does in Node; or the reason it cannot run here. */
+function threadedVariant(variant: ThreadsVariant): Promise<WasmBackend | string> {
+  let p = threadedLoads.get(variant);
+  if (!p) {
+    p = (async () => {
+      const file = `simdnet.${variant}-threads.wasm`;
+      let module: WebAssembly.Module;
+      try {
+        module = await compileBuild(`${variant}-threads`, undefined);
+      } catch (e) {
+        return `${file} cannot be loaded (${(e as Error).message})`;
+      }
+      const loaded = await loadThreaded({ module, file, variant, threads: PARITY_THREADS, threadsFallback: null, gemmSplitFlops: 0 });
+      return 'fallback' in loaded ? loaded.fallback : loaded;
+    })();
+    threadedLoads.set(variant, p);
   }
   return p;
 }
@@ -63,7 +97,19 @@ export async function resolveBackends(op: string, specs: unknown): Promise<{ run
       if (!NAMES.includes(spec)) throw new Error(`${op}: unknown backend '${spec}' (expected one of ${NAMES.map((n) => `'${n}'`).join(', ')})`);
       if (spec === 'naive') add('naive', naiveBackend);
       else if (spec === 'js') add('js', jsBackend);
-      else {
+      else if (spec === 'wasm:threads' || spec.endsWith('-threads')) {
+        const variants = wasmVariants().filter((v) => v.variant !== 'scalar' && (spec === 'wasm:threads' || `wasm:${v.variant}-threads` === spec));
+        for (const { variant, unavailable } of variants) {
+          const label = `wasm:${variant}-threads`;
+          if (unavailable !== null) {
+            skipped.push({ label, reason: unavailable });
+            continue;
+          }
+          const backend = await threadedVariant(variant as ThreadsVariant);
+          if (typeof backend === 'string') skipped.push({ label, reason: backend });
+          else add(label, backend);
+        }
+      } else {
         const variants = spec === 'wasm' ? wasmVariants() : wasmVariants().filter((v) => `wasm:${v.variant}` === spec);
         for (const { variant, unavailable } of variants) {
           const label = `wasm:${variant}`;

@@ -4,7 +4,7 @@
 // activations fused into their epilogues), and every intermediate gets a place in one
 // arena by liveness (memory.ts), so a run allocates nothing but its output. Weights are
 // copied at compile time: compile after training, and again after changing weights.
-import type { Backend, BackendBuffer } from '../backend/backend.js';
+import type { Backend, BackendBuffer, PreparedProduct } from '../backend/backend.js';
 import { currentBackend } from '../backend/registry.js';
 import { noGrad } from '../autograd/graph.js';
 import { traceOps } from '../autograd/trace.js';
@@ -53,6 +53,8 @@ export class CompiledModel {
   /** One line per step: the op, its fusions, its output shape. */
   readonly steps: readonly string[];
   private readonly run_: Step[];
+  /** Products the backend prepared (packed weights): released with the plan. */
+  private readonly prepared: PreparedProduct[];
   private readonly buffer: BackendBuffer;
   /** Float offset in the buffer of each value (its storage's place), by value id. */
   private readonly offsets: number[];
@@ -67,8 +69,14 @@ export class CompiledModel {
     this.outputShape = graph.values[graph.output].shape;
     // One backend buffer: the constants first (copied once), then the activation arena.
     // On wasm it is linear memory, so no kernel copies anything in or out during a run.
-    // Only constants a node still reads: folding BatchNorm leaves the original weights unread.
-    const read = readers(graph);
+    // Steps first: a step on a prepared product holds its weights in the backend's memory,
+    // so they need no place in the plan's buffer.
+    const built = graph.nodes.map((n) => buildStep(backend, n, graph));
+    this.prepared = built.flatMap((b) => (b.prepared ? [b.prepared] : []));
+    this.run_ = built.map((b) => b.step);
+    // Only constants a node still reads: folding BatchNorm leaves the original weights unread,
+    // and a prepared product's weight and bias are read at build time only.
+    const read = readers({ ...graph, nodes: graph.nodes.map((n, i) => (built[i].prepared ? { ...n, inputs: [n.inputs[0]] } : n)) });
     const constants = graph.values.filter((v) => v.data && v.storage === v.id && read[v.id] > 0);
     const place = new Map<number, number>();
     let at = 0;
@@ -86,7 +94,6 @@ export class CompiledModel {
     this.sizes = graph.values.map((v) => v.size);
     this.input = graph.input;
     this.output = graph.output;
-    this.run_ = graph.nodes.map((n) => buildStep(backend, n, graph));
     this.steps = graph.nodes.map((n) => {
       const fused = n.epilogue ? [n.epilogue.residual !== null ? '+ residual' : '', n.epilogue.activation?.kind ?? ''].filter(Boolean).join(' ') : '';
       return `${n.op}${fused ? ` (${fused})` : ''} → ${formatShape(graph.values[n.output].shape)}`;
@@ -144,6 +151,7 @@ export class CompiledModel {
     if (this.disposed) return;
     this.disposed = true;
     this.run_.length = 0;
+    for (const p of this.prepared) p.release();
     this.buffer.release();
   }
 }

@@ -1,7 +1,7 @@
 // One step per plan node: the node's kernel on the backend, over Float32Array views of
 // the arena (the caller hands fresh views to every run). Geometry comes from the trace's
 // attrs (the ops computed and validated it); only shapes are read from the graph here.
-import type { AdaptivePool2dGeometry, Backend, BinaryKind, Conv2dGeometry, Pool2dGeometry } from '../backend/backend.js';
+import type { AdaptivePool2dGeometry, Backend, BinaryKind, Conv2dGeometry, Pool2dGeometry, PreparedProduct, StoreActivation } from '../backend/backend.js';
 import { broadcastStrides } from '../ops/arithmetic.js';
 import { shapeSize } from '../tensor.js';
 import type { Activation, PlanGraph, PlanNode } from './graph.js';
@@ -9,6 +9,13 @@ import type { Activation, PlanGraph, PlanNode } from './graph.js';
 /** The floats of a value (its storage) during one run. */
 export type Views = (id: number) => Float32Array;
 export type Step = (view: Views) => void;
+
+/** What building a step made: the step, and the products it prepared (released with the
+ * plan; their constant inputs live in the backend's prepared memory, not the plan's). */
+export interface BuiltStep {
+  step: Step;
+  prepared: PreparedProduct | null;
+}
 
 function applyActivation(be: Backend, a: Activation, y: Float32Array): void {
   switch (a.kind) {
@@ -30,6 +37,61 @@ function withEpilogue(be: Backend, n: PlanNode, product: Step): Step {
     if (e.activation) applyActivation(be, e.activation, y);
   };
 }
+
+/** The epilogue activations kernels apply in their store; sigmoid and silu (exp in
+ * float64 in the TypeScript kernels) stay a pass after it. */
+function storeActivation(a: Activation | null): StoreActivation | null {
+  if (!a) return null;
+  if (a.kind === 'relu' || a.kind === 'hardSwish') return { kind: a.kind };
+  if (a.kind === 'clip') return { kind: 'clip', min: a.min, max: a.max };
+  return null;
+}
+
+/** The constant floats of value id at build time (null: computed at run time). */
+function constantData(g: PlanGraph, id: number | null): Float32Array | null | undefined {
+  if (id === null) return null;
+  const data = g.values[g.values[id].storage].data;
+  return data ?? undefined;
+}
+
+/** A conv2d or linear step on a product the backend prepared, or null when it prepares none. */
+function preparedStep(be: Backend, n: PlanNode, g: PlanGraph, prepare: (w: Float32Array, b: Float32Array | null, store: StoreActivation | null) => PreparedProduct | null): BuiltStep | null {
+  const [x, wId, bId] = n.inputs as [number, number, number | null];
+  const w = constantData(g, wId);
+  const b = constantData(g, bId);
+  if (!w || b === undefined) return null;
+  const e = n.epilogue;
+  const store = storeActivation(e?.activation ?? null);
+  const product = prepare(w, b, store);
+  if (!product) return null;
+  const residual = e?.residual ?? null;
+  const after = e?.activation && !store ? e.activation : null;
+  return {
+    prepared: product,
+    step: (v) => {
+      const y = v(n.output);
+      product.run(v(x), y, residual === null ? null : v(residual));
+      if (after) applyActivation(be, after, y);
+    },
+  };
+}
+
+const PREPARE: Record<string, (be: Backend, n: PlanNode, g: PlanGraph) => BuiltStep | null> = {
+  conv2d: (be, n, g) => {
+    if (!be.prepareConv2d) return null;
+    const geometry = n.attrs as unknown as Conv2dGeometry;
+    const residual = n.epilogue?.residual != null;
+    return preparedStep(be, n, g, (w, b, activation) => be.prepareConv2d?.(geometry, w, b, { activation, residual }) ?? null);
+  },
+  linear: (be, n, g) => {
+    if (!be.prepareLinear) return null;
+    const [x, w] = n.inputs as [number, number];
+    const [batch, inFeatures] = g.values[x].shape;
+    const outFeatures = g.values[w].shape[0];
+    const residual = n.epilogue?.residual != null;
+    return preparedStep(be, n, g, (wd, b, activation) => be.prepareLinear?.(batch, inFeatures, outFeatures, wd, b, { activation, residual }) ?? null);
+  },
+};
 
 const UNARY: Record<string, (be: Backend, n: PlanNode, x: Float32Array, y: Float32Array) => void> = {
   relu: (be, _n, x, y) => be.relu(x, y),
@@ -132,7 +194,13 @@ export function supportedOps(): string[] {
   return [...Object.keys(BUILDERS), ...Object.keys(UNARY), ...BINARY].sort();
 }
 
-export function buildStep(be: Backend, n: PlanNode, g: PlanGraph): Step {
+/** The node's step: on a product the backend prepares when it can, else on its kernels. */
+export function buildStep(be: Backend, n: PlanNode, g: PlanGraph): BuiltStep {
+  const prepared = PREPARE[n.op]?.(be, n, g);
+  return prepared ?? { step: kernelStep(be, n, g), prepared: null };
+}
+
+function kernelStep(be: Backend, n: PlanNode, g: PlanGraph): Step {
   const builder = BUILDERS[n.op];
   if (builder) return builder(be, n, g);
   const unary = UNARY[n.op];

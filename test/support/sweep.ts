@@ -125,6 +125,19 @@ export function convCases(seed = 2026, count = MIN_CONV_CASES): ConvCase[] {
     [[1, 4, 6, 6], [4, 1, 3, 3], { groups: 4, padding: 'same' }],
     [[1, 1, 3, 3], [1, 1, 2, 2], {}],
     [[1, 3, 1, 1], [2, 3, 1, 1], {}],
+    // The wasm direct convolution's shapes (few filters, strideWidth 1): LeNet's two layers,
+    // output widths through its 8- and 4-column tiles (1, 3, 4, 5, 9, 12, 13), filter
+    // counts that are no multiple of the micro-tile's 4 or 6 rows (7, 13, 17, 32),
+    // asymmetric padding, dilation, a vertical stride only, a non-square kernel.
+    [[3, 1, 28, 28], [6, 1, 5, 5], { padding: 2 }],
+    [[2, 6, 14, 14], [16, 6, 5, 5], {}],
+    [[1, 3, 5, 5], [7, 3, 5, 5], {}],
+    [[2, 5, 7, 9], [13, 5, 3, 3], {}],
+    [[1, 2, 6, 8], [17, 2, 3, 3], { padding: [0, 2, 1, 3] }],
+    [[1, 3, 9, 11], [32, 3, 3, 3], { padding: 1, dilation: 2 }],
+    [[2, 4, 11, 13], [5, 4, 3, 3], { stride: [2, 1], padding: 'same' }],
+    [[1, 3, 10, 14], [6, 3, 2, 3], { padding: [1, 0, 0, 1] }],
+    [[1, 1, 6, 4], [3, 1, 3, 3], { padding: 1 }],
   ];
   for (const [x, w, o] of fixed) {
     for (const bias of [true, false]) {

@@ -10,6 +10,7 @@
 // Depthwise convs (groups === inChannels > 1) run the direct kernels of assembly/depthwise.ts.
 import type { Conv2dGeometry } from '../backend.js';
 import type { WasmContext } from './context.js';
+import { conv2dDirect, directConvApplies } from './conv-direct.js';
 import { writeDepthwiseParams, writeIm2colParams } from './kernels.js';
 
 interface Dims {
@@ -109,6 +110,7 @@ function conv2dBatched(ctx: WasmContext, g: Conv2dGeometry, d: Dims, x: Float32A
 }
 
 export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+  if (directConvApplies(g)) return conv2dDirect(ctx, g, x, w, bias, y);
   const d = dims(g);
   if (g.groups === 1 && !d.pointwise && g.batch > 1 && d.L < SMALL_PLANE) {
     conv2dBatched(ctx, g, d, x, w, bias, y);

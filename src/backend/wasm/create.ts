@@ -17,11 +17,20 @@ import { gemmBlocking, writeIm2colParams, type GemmBlocking, type KernelExports 
 import * as layout from './layout.js';
 import * as norm from './norm.js';
 import * as pool from './pool.js';
+import { prepareConv2d, prepareLinear } from './prepared.js';
 import { resize } from './resize.js';
-import { guardStaleViews } from './stale.js';
+import { refuseStaleViews } from './stale.js';
 
 export interface WasmBackend extends Backend {
   readonly variant: WasmVariant;
+  /** Threads the kernels run on (1: the calling thread only). */
+  readonly threads: number;
+  /** Why it runs on fewer threads than asked for (or than the default), or null. */
+  readonly threadsFallback: string | null;
+  /** Ends the worker threads; every later call throws. Resolves when they have stopped. */
+  dispose(): Promise<void>;
+  /** Why this backend can run nothing any more (disposed, or a worker died), or null. */
+  readonly failure: string | null;
   /** Bytes of linear memory the arena currently holds (grows on demand, never shrinks). */
   readonly memoryBytes: number;
   /** Bytes held now by live resident tensors and compiled plans (falls when they are disposed). */
@@ -62,9 +71,15 @@ function checkBounds(op: string, min: number, max: number): void {
   }
 }
 
-/** The backend over one module; `context` sets how many threads its work is split over. */
-export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, context: WasmContextOptions = {}): WasmBackend {
-  const ctx = new WasmContext(kernels, context);
+export interface WasmBackendInfo {
+  /** Reported as the backend's threadsFallback (default null). */
+  threadsFallback?: string | null;
+}
+
+/** The backend over one module; `context` sets how many threads its work is split over (or
+ * is the context itself, made by the loader of a threads build, its pool installed). */
+export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, context: WasmContextOptions | WasmContext = {}, info: WasmBackendInfo = {}): WasmBackend {
+  const ctx = context instanceof WasmContext ? context : new WasmContext(kernels, context);
 
   /** im2col or col2im over every image: all channels at once (groups do not change the layout). */
   function unfold(op: 'im2col' | 'col2im', g: Conv2dGeometry, x: Float32Array, cols: Float32Array): void {
@@ -127,7 +142,16 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
     ...elementwise.elementwiseKernels,
     name: 'wasm',
     variant,
+    threads: ctx.threads,
+    threadsFallback: info.threadsFallback ?? null,
+    dispose() {
+      return ctx.dispose();
+    },
+    get failure() {
+      return ctx.failure;
+    },
     allocate(floats, options) {
+      ctx.check('allocate');
       checkBufferFloats(floats);
       const zero = checkAllocateOptions(options);
       const bytes = 4 * floats;
@@ -193,6 +217,8 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
       checkConvArrays('conv2d', g, { x: [x, inputSize], w: [w, weightSize], bias: [bias, (q) => q.outChannels], y: [y, outputSize] });
       conv2d(ctx, g, x, w, bias, y);
     },
+    prepareConv2d: (g, w, bias, epilogue) => prepareConv2d(ctx, g, w, bias, epilogue),
+    prepareLinear: (batch, inFeatures, outFeatures, w, bias, epilogue) => prepareLinear(ctx, batch, inFeatures, outFeatures, w, bias, epilogue),
     conv2dBackwardInput(g, dy, w, dx) {
       checkConvArrays('conv2dBackwardInput', g, { dy: [dy, outputSize], w: [w, weightSize], dx: [dx, inputSize] });
       conv2dBackwardInput(ctx, g, dy, w, dx);
@@ -319,5 +345,22 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
       mapGradient('hardSwishBackward', x, dy, dx, (px, pdy, n) => kernels.hardSwishBackward(px, pdy, pdy, n));
     },
   };
-  return Object.freeze(guardStaleViews(backend, ctx.arena));
+  return Object.freeze(guarded(backend, ctx));
+}
+
+/** The backend with every method but dispose checking first that the context still runs,
+ * so a call after dispose (or after a worker died) throws naming the method, and that no
+ * argument is a view of memory a grow detached before the call (refuseStaleViews). */
+function guarded(backend: WasmBackend, ctx: WasmContext): WasmBackend {
+  const descriptors = Object.getOwnPropertyDescriptors(backend);
+  for (const [name, d] of Object.entries(descriptors)) {
+    const method = d.value;
+    if (typeof method !== 'function' || name === 'dispose') continue;
+    d.value = function (this: unknown, ...args: unknown[]) {
+      ctx.check(name);
+      refuseStaleViews(name, args, ctx.arena);
+      return method.apply(this, args);
+    };
+  }
+  return Object.defineProperties({}, descriptors) as WasmBackend;
 }

@@ -1,9 +1,9 @@
 // The exports of assembly/index.ts as the TS side sees them, checked once at load, and
 // the writers of their parameter blocks (one per layout of param-layouts.ts, which the
 // kernels read too). Pointers and sizes are byte addresses / element counts in linear memory.
-import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry, ResizeGeometry } from '../backend.js';
+import type { AdaptivePool2dGeometry, Conv2dGeometry, Pool2dGeometry, ResizeGeometry, StoreActivation } from '../backend.js';
 import type { Box } from '../layout-kernels.js';
-import { AdaptivePool, Box as BoxLayout, BoxAxis, Depthwise, GEMM_FLOATS, Gemm, Im2col, Norm, Pool, Resize } from './param-layouts.js';
+import { AdaptivePool, Box as BoxLayout, BoxAxis, Depthwise, DIRECT_CONV_FLOATS, DirectConv, GEMM_FLOATS, Gemm, Im2col, Norm, Pool, Resize, StoreActivation as StoreCode } from './param-layouts.js';
 
 export { PARAM_BYTES } from './param-layouts.js';
 
@@ -17,7 +17,11 @@ export interface KernelExports {
   heapBase(): number;
   gemmWorkspaceBytes(): number;
   sgemm(params: number): void;
+  packGemmA(a: number, lda: number, transA: number, m: number, k: number, dst: number): void;
+  packedGemmABytes(m: number, k: number): number;
   im2col(params: number): void;
+  directConv2d(params: number): void;
+  directConv2dWorkspaceBytes(params: number): number;
   col2im(params: number): void;
   maxPool2d(params: number): void;
   maxPool2dBackward(dy: number, argmax: number, count: number, dx: number, nx: number): number;
@@ -49,8 +53,9 @@ export interface KernelExports {
   resizeBilinear(params: number): void;
 }
 
-const FUNCTIONS = [
-  'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
+/** Every function export the TS side calls. */
+export const KERNEL_FUNCTIONS = [
+  'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'packGemmA', 'packedGemmABytes', 'directConv2d', 'directConv2dWorkspaceBytes', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
   'avgPool2d', 'avgPool2dBackward', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
   'depthwiseConv2dBackwardFilter', 'depthwiseWorkspaceBytes', 'addBias', 'sumBias', 'relu', 'reluBackward', 'clip', 'clipBackward',
   'hardSwish', 'hardSwishBackward', 'copyBox', 'fill',
@@ -84,7 +89,7 @@ export type LayoutFields<L extends ParamLayout> = Exclude<Extract<keyof L, strin
 
 /** Every layout the kernels read, by the name the module exports it under. */
 export const PARAM_LAYOUTS: Readonly<Record<string, ParamLayout>> = {
-  Gemm, Im2col, Depthwise, Pool, AdaptivePool, Norm, Resize, Box: BoxLayout, BoxAxis,
+  Gemm, DirectConv, Im2col, Depthwise, Pool, AdaptivePool, Norm, Resize, Box: BoxLayout, BoxAxis,
 };
 
 /** The field names of a layout in slot order. */
@@ -108,7 +113,7 @@ function layoutMismatches(e: Record<string, unknown>): string[] {
 /** The instance's exports, or an Error naming what is missing (a stale or foreign .wasm). */
 export function kernelExports(instance: WebAssembly.Instance, what: string): KernelExports {
   const e = instance.exports as Record<string, unknown>;
-  const missing: string[] = FUNCTIONS.filter((name) => typeof e[name] !== 'function');
+  const missing: string[] = KERNEL_FUNCTIONS.filter((name) => typeof e[name] !== 'function');
   if (!(e.memory instanceof WebAssembly.Memory)) missing.push('memory');
   for (const name of GLOBALS) if (!(e[name] instanceof WebAssembly.Global)) missing.push(name);
   if (missing.length > 0) {
@@ -176,6 +181,27 @@ export interface GemmCall {
   beta: number;
   /** Pointer to one bias value per row of C (0: none), added after alpha/beta. */
   bias: number;
+  /** The bias holds one value per column of C instead (a linear layer's). */
+  biasPerColumn?: boolean;
+  /** Applied in the store, after bias and residual (default none). */
+  activation?: StoreActivationKind;
+  /** Pointer to an m×n matrix added before the activation (0 or absent: none), leading
+   * dimension ldr: a split along M or N offsets it like c. */
+  residual?: number;
+  ldr?: number;
+  /** a holds op(A) as packGemmA wrote it (lda must be k; transA is ignored). A split
+   * along M must start at a multiple of GEMM_MR: its rows i0 start at a + 4·i0·lda. */
+  packedA?: boolean;
+}
+
+/** An activation of the store epilogue: relu, clip to [min, max] (relu6: [0, 6]) or hard-swish. */
+export type StoreActivationKind = StoreActivation;
+
+/** The activation's slot values (StoreActivation code, min, max). */
+export function storeActivationSlots(a: StoreActivationKind | undefined | null): { activation: number; actMin: number; actMax: number } {
+  if (!a) return { activation: StoreCode.none, actMin: 0, actMax: 0 };
+  if (a.kind === 'clip') return { activation: StoreCode.clip, actMin: a.min, actMax: a.max };
+  return { activation: a.kind === 'relu' ? StoreCode.relu : StoreCode.hardSwish, actMin: 0, actMax: 0 };
 }
 
 /** Writes one sgemm's parameter block at `params`; `work` is the packing workspace it uses. */
@@ -183,7 +209,8 @@ export function writeGemmParams(k: KernelExports, params: number, work: number, 
   const c = call;
   writeParams(k, params, Gemm, {
     m: c.m, n: c.n, k: c.k, transA: c.transA ? 1 : 0, transB: c.transB ? 1 : 0, lda: c.lda, ldb: c.ldb, ldc: c.ldc,
-    a: c.a, b: c.b, c: c.c, alpha: c.alpha, beta: c.beta, bias: c.bias, work,
+    a: c.a, b: c.b, c: c.c, alpha: c.alpha, beta: c.beta, bias: c.bias, work, biasPerColumn: c.biasPerColumn ? 1 : 0,
+    ...storeActivationSlots(c.activation), residual: c.residual ?? 0, ldr: c.ldr ?? 0, packedA: c.packedA ? 1 : 0,
   }, GEMM_FLOATS);
 }
 
@@ -201,6 +228,29 @@ export function writeIm2colParams(k: KernelExports, params: number, g: Conv2dGeo
     strideHeight: g.strideHeight, strideWidth: g.strideWidth, dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth,
     padTop: g.padTop, padLeft: g.padLeft, outHeight: g.outHeight, outWidth: g.outWidth, x, cols, ld,
   });
+}
+
+/** What a direct convolution's store adds and applies (pointers 0: none). */
+export interface DirectConvCall {
+  x: number;
+  /** Weights as packGemmA packs them (m = outChannels, k = inChannels·kH·kW). */
+  w: number;
+  bias: number;
+  y: number;
+  residual: number;
+  activation: StoreActivationKind | null;
+  work: number;
+}
+
+/** DirectConv block over batch images from x (and y, residual) for geometry g (groups 1, strideWidth 1). */
+export function writeDirectConvParams(k: KernelExports, params: number, g: Conv2dGeometry, batch: number, call: DirectConvCall): void {
+  writeParams(k, params, DirectConv, {
+    batch, channels: g.inChannels, inHeight: g.inHeight, inWidth: g.inWidth, outChannels: g.outChannels, outHeight: g.outHeight,
+    outWidth: g.outWidth, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, strideHeight: g.strideHeight,
+    dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth, padTop: g.padTop, padLeft: g.padLeft, padBottom: g.padBottom,
+    padRight: g.padRight, x: call.x, w: call.w, bias: call.bias, y: call.y, residual: call.residual,
+    ...storeActivationSlots(call.activation), work: call.work,
+  }, DIRECT_CONV_FLOATS);
 }
 
 /** Depthwise block (groups === inChannels) over the whole batch; data pointers are

@@ -14,7 +14,21 @@
 /** Bytes reserved for one parameter block (every layout below fits). */
 export const PARAM_BYTES = 128;
 
-/** sgemm (assembly/gemm.ts). C = alpha·op(A)·op(B) + beta·C (+ bias per row). */
+/** Activations a kernel applies as it stores its result (the `activation` slots below);
+ * clip uses the layout's actMin/actMax, relu6 is clip to [0, 6]. */
+export enum StoreActivation {
+  none,
+  relu,
+  clip,
+  hardSwish,
+}
+
+/** sgemm (assembly/gemm.ts). C = act(alpha·op(A)·op(B) + beta·C + bias + residual), in the
+ * store of each tile. bias is one value per row of C (per column when biasPerColumn = 1;
+ * 0: none); residual (0: none) is an m×n matrix with leading dimension ldr, offset like c
+ * when a call is split. packedA = 1: a holds op(A) as packGemmA wrote it (MR-row panels,
+ * depth-major over the whole k; lda must be k, so rows i0 start at a + 4·i0·lda when i0 is
+ * a multiple of GEMM_MR) and transA is ignored. */
 export enum Gemm {
   m,
   n,
@@ -31,11 +45,18 @@ export enum Gemm {
   beta,
   bias,
   work,
+  biasPerColumn,
+  activation,
+  actMin,
+  actMax,
+  residual,
+  ldr,
+  packedA,
   slots,
 }
 
 /** The f32 slots of Gemm, as a bit mask of slot numbers. */
-export const GEMM_FLOATS = (1 << Gemm.alpha) | (1 << Gemm.beta);
+export const GEMM_FLOATS = (1 << Gemm.alpha) | (1 << Gemm.beta) | (1 << Gemm.actMin) | (1 << Gemm.actMax);
 
 /** im2col / col2im for one image and a run of channels (assembly/im2col.ts). `ld` is the
  * row length of cols in floats (0: outHeight·outWidth; im2col only). */
@@ -81,6 +102,43 @@ export enum Depthwise {
   work,
   slots,
 }
+
+/** Direct convolution for few channels (assembly/conv-direct.ts), groups 1 and strideWidth
+ * 1 over the whole batch: each tile reads the zero-padded input in place instead of an
+ * im2col copy. w is packed by packGemmA (m = outChannels, k = channels·kH·kW); bias,
+ * residual (y's shape) and the activation are the store epilogue's (0: none). work is
+ * directConv2dWorkspaceBytes(params) bytes. */
+export enum DirectConv {
+  batch,
+  channels,
+  inHeight,
+  inWidth,
+  outChannels,
+  outHeight,
+  outWidth,
+  kernelHeight,
+  kernelWidth,
+  strideHeight,
+  dilationHeight,
+  dilationWidth,
+  padTop,
+  padLeft,
+  padBottom,
+  padRight,
+  x,
+  w,
+  bias,
+  y,
+  residual,
+  activation,
+  actMin,
+  actMax,
+  work,
+  slots,
+}
+
+/** The f32 slots of DirectConv. */
+export const DIRECT_CONV_FLOATS = (1 << DirectConv.actMin) | (1 << DirectConv.actMax);
 
 /** Max and average pooling over `planes` planes (assembly/pool.ts). `indexOffset` is added
  * to every argmax index; countIncludePad is 0 or 1. */

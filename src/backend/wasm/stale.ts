@@ -4,22 +4,12 @@
 // maps) would otherwise do nothing, or write NaN, without a word.
 import type { Arena } from './arena.js';
 
-export function guardStaleViews<T extends object>(methods: T, arena: Arena): T {
-  const guarded = {} as T;
-  for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(methods))) {
-    if (typeof d.value === 'function') {
-      const method = d.value as (...args: unknown[]) => unknown;
-      d.value = function (this: unknown, ...args: unknown[]): unknown {
-        for (let i = 0; i < args.length; i++) {
-          const a = args[i];
-          if (a instanceof Float32Array && a.length === 0 && arena.stale(a)) {
-            throw new Error(`${name}: an array is a stale view of WebAssembly memory (detached by memory.grow); take tensor.data again after any op`);
-          }
-        }
-        return method.apply(this, args);
-      };
+/** Throws naming the method if an argument is a stale view of this arena's memory. */
+export function refuseStaleViews(name: string, args: readonly unknown[], arena: Arena): void {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a instanceof Float32Array && a.length === 0 && arena.stale(a)) {
+      throw new Error(`${name}: an array is a stale view of WebAssembly memory (detached by memory.grow); take tensor.data again after any op`);
     }
-    Object.defineProperty(guarded, name, d);
   }
-  return guarded;
 }
