@@ -10,9 +10,12 @@
 // Depthwise convs (groups === inChannels > 1) run the direct kernels of assembly/depthwise.ts.
 import type { Conv2dGeometry } from '../backend.js';
 import type { WasmContext } from './context.js';
+import { conv2dBackwardFilterThreads, conv2dBatchedThreads, conv2dBackwardInputThreads, conv2dForwardThreads, depthwiseFilterThreads, depthwiseThreads } from './conv-threads.js';
+import { sumBiasThreads } from './elementwise-threads.js';
 import { writeDepthwiseParams, writeIm2colParams } from './kernels.js';
+import { taskCount } from './split.js';
 
-interface Dims {
+export interface Dims {
   cg: number;
   ocg: number;
   rows: number; // Cg·kH·kW
@@ -66,6 +69,16 @@ function depthwiseParams(ctx: WasmContext, op: string, g: Conv2dGeometry): numbe
   return ctx.params;
 }
 
+/** Multiply-adds of one pass of the conv (each of the three passes does as many). */
+function multiplyAdds(g: Conv2dGeometry): number {
+  return outputSize(g) * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
+}
+
+/** Independent pieces a pass can be cut into: images, or (one image) channels and columns. */
+function splitUnits(g: Conv2dGeometry, d: Dims): number {
+  return g.batch > 1 ? g.batch : Math.max(isDepthwise(g) ? g.inChannels : d.cg, d.L);
+}
+
 /** Output planes below this many positions are convolved several images per GEMM. */
 const SMALL_PLANE = 256;
 /** Columns of one batched GEMM (images × OH·OW), about one NC slab of the SGEMM. */
@@ -76,13 +89,18 @@ const BATCH_COLUMNS = 2048;
  * are laid side by side, Y' [OC, B·L] = W · [cols_1 … cols_B] runs as one GEMM (bias in its
  * store), and each (image, channel) row of Y' is copied to its place in y. */
 function conv2dBatched(ctx: WasmContext, g: Conv2dGeometry, d: Dims, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+  const chunk = Math.min(g.batch, Math.max(1, Math.floor(BATCH_COLUMNS / d.L)));
+  const parts = taskCount(ctx, 'flops', multiplyAdds(g), Math.ceil(g.batch / chunk));
+  if (parts > 1) {
+    conv2dBatchedThreads(ctx, g, d, chunk, parts, x, w, bias, y);
+    return;
+  }
   ctx.scoped((arena) => {
     // The rows are copied out of the GEMM's result anyway: straight into y, resident or not.
     const [px, pw, pbias, py] = arena.bind('conv2d', [
       { array: x, length: inputSize(g) }, { array: w, length: weightSize(g) }, { array: bias, length: g.outChannels },
       { array: arena.resident(y) ? y : null, length: outputSize(g), output: true },
     ]);
-    const chunk = Math.min(g.batch, Math.max(1, Math.floor(BATCH_COLUMNS / d.L)));
     const cols = arena.alloc('conv2d', d.rows * chunk * d.L * 4);
     const pyc = arena.alloc('conv2d', g.outChannels * chunk * d.L * 4);
     for (let n0 = 0; n0 < g.batch; n0 += chunk) {
@@ -119,8 +137,15 @@ export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: 
       { array: x, length: inputSize(g) }, { array: w, length: weightSize(g) }, { array: bias, length: g.outChannels },
       { array: y, length: outputSize(g), output: true },
     ]);
+    const parts = taskCount(ctx, 'flops', multiplyAdds(g), splitUnits(g, d));
     if (isDepthwise(g)) {
-      ctx.kernels.depthwiseConv2d(depthwiseParams(ctx, 'conv2d', g), px, pw, pbias, py);
+      if (parts > 1) depthwiseThreads(ctx, 'conv2d', 'depthwiseConv2d', g, px, pw, pbias, py, parts);
+      else ctx.kernels.depthwiseConv2d(depthwiseParams(ctx, 'conv2d', g), px, pw, pbias, py);
+      arena.get(py, outputSize(g), y);
+      return;
+    }
+    if (parts > 1) {
+      conv2dForwardThreads(ctx, g, d, px, pw, pbias, py, parts);
       arena.get(py, outputSize(g), y);
       return;
     }
@@ -142,17 +167,24 @@ export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: 
 export function conv2dBackwardInput(ctx: WasmContext, g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
   const d = dims(g);
   ctx.scoped((arena) => {
+    const parts = taskCount(ctx, 'flops', multiplyAdds(g), splitUnits(g, d));
     if (isDepthwise(g)) {
       const pdy = arena.put('conv2dBackwardInput', dy, outputSize(g));
       const pw = arena.put('conv2dBackwardInput', w, weightSize(g));
       const pdx = arena.alloc('conv2dBackwardInput', inputSize(g) * 4);
-      ctx.kernels.depthwiseConv2dBackwardInput(depthwiseParams(ctx, 'conv2dBackwardInput', g), pdy, pw, pdx);
+      if (parts > 1) depthwiseThreads(ctx, 'conv2dBackwardInput', 'depthwiseConv2dBackwardInput', g, pdx, pw, 0, pdy, parts);
+      else ctx.kernels.depthwiseConv2dBackwardInput(depthwiseParams(ctx, 'conv2dBackwardInput', g), pdy, pw, pdx);
       arena.get(pdx, inputSize(g), dx);
       return;
     }
     const pdy = arena.put('conv2dBackwardInput', dy, outputSize(g));
     const pw = arena.put('conv2dBackwardInput', w, weightSize(g));
     const pdx = arena.alloc('conv2dBackwardInput', inputSize(g) * 4);
+    if (parts > 1) {
+      conv2dBackwardInputThreads(ctx, g, d, pdy, pw, pdx, parts);
+      arena.get(pdx, inputSize(g), dx);
+      return;
+    }
     const dcols = d.pointwise ? 0 : arena.alloc('conv2dBackwardInput', d.rows * d.L * 4);
     for (let n = 0; n < g.batch; n++) {
       for (let grp = 0; grp < g.groups; grp++) {
@@ -174,14 +206,22 @@ export function conv2dBackwardInput(ctx: WasmContext, g: Conv2dGeometry, dy: Flo
 
 export function conv2dBackwardFilter(ctx: WasmContext, g: Conv2dGeometry, dy: Float32Array, x: Float32Array, dw: Float32Array, db: Float32Array | null): void {
   const d = dims(g);
+  const parts = taskCount(ctx, 'flops', multiplyAdds(g), isDepthwise(g) ? g.inChannels : Math.max(d.ocg, d.rows));
   ctx.scoped((arena) => {
     const pdy = arena.put('conv2dBackwardFilter', dy, outputSize(g));
-    const px = arena.put('conv2dBackwardFilter', x, inputSize(g));
     const pdw = arena.alloc('conv2dBackwardFilter', weightSize(g) * 4);
     const pdb = db ? arena.alloc('conv2dBackwardFilter', g.outChannels * 4) : 0;
-    if (isDepthwise(g)) {
+    if (isDepthwise(g) && parts > 1) {
+      // Each task copies its own channels of x and dy in (the arena's dy serves db).
+      depthwiseFilterThreads(ctx, g, dy, x, pdw, parts);
+    } else if (isDepthwise(g)) {
+      const px = arena.put('conv2dBackwardFilter', x, inputSize(g));
       ctx.kernels.depthwiseConv2dBackwardFilter(depthwiseParams(ctx, 'conv2dBackwardFilter', g), pdy, px, pdw);
+    } else if (parts > 1) {
+      const px = arena.put('conv2dBackwardFilter', x, inputSize(g));
+      conv2dBackwardFilterThreads(ctx, g, d, pdy, px, pdw, parts);
     } else {
+      const px = arena.put('conv2dBackwardFilter', x, inputSize(g));
       const cols = d.pointwise ? 0 : arena.alloc('conv2dBackwardFilter', d.rows * d.L * 4);
       for (let n = 0; n < g.batch; n++) {
         for (let grp = 0; grp < g.groups; grp++) {
@@ -196,7 +236,7 @@ export function conv2dBackwardFilter(ctx: WasmContext, g: Conv2dGeometry, dy: Fl
     }
     arena.get(pdw, weightSize(g), dw);
     if (db) {
-      ctx.kernels.sumBias(pdy, g.batch, g.outChannels, d.L, pdb);
+      sumBiasThreads(ctx, 'conv2dBackwardFilter', pdy, g.batch, g.outChannels, d.L, pdb);
       arena.get(pdb, g.outChannels, db);
     }
   });

@@ -12,11 +12,13 @@ import { checkBufferFloats, checkView } from '../host-buffer.js';
 import { checkAdaptivePoolGeometry, checkConvGeometry, checkCounts, checkLength, checkPoolGeometry, checkResizeGeometry } from './checks.js';
 import { WasmContext, type WasmContextOptions } from './context.js';
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, inputSize, outputSize, weightSize } from './conv.js';
+import { addBiasThreads, mapRuns, sumBiasThreads } from './elementwise-threads.js';
 import type { WasmVariant } from './features.js';
 import { gemmBlocking, writeIm2colParams, type GemmBlocking, type KernelExports } from './kernels.js';
 import * as layout from './layout.js';
 import * as norm from './norm.js';
 import * as pool from './pool.js';
+import { DEFAULT_SPLIT_THRESHOLDS, setSplitThresholds, type SplitThresholds } from './split.js';
 import { resize } from './resize.js';
 
 export interface WasmBackend extends Backend {
@@ -59,9 +61,16 @@ function checkBounds(op: string, min: number, max: number): void {
   }
 }
 
+export interface WasmBackendContextOptions extends WasmContextOptions {
+  /** Work below which a call is not split over threads (split.ts; tests set 0). */
+  splitThresholds?: Partial<SplitThresholds>;
+}
+
 /** The backend over one module; `context` sets how many threads its work is split over. */
-export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, context: WasmContextOptions = {}): WasmBackend {
-  const ctx = new WasmContext(kernels, context);
+export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, context: WasmBackendContextOptions = {}): WasmBackend {
+  const { splitThresholds, ...contextOptions } = context;
+  const ctx = new WasmContext(kernels, contextOptions);
+  if (splitThresholds) setSplitThresholds(ctx, { ...DEFAULT_SPLIT_THRESHOLDS, ...splitThresholds });
 
   /** im2col or col2im over every image: all channels at once (groups do not change the layout). */
   function unfold(op: 'im2col' | 'col2im', g: Conv2dGeometry, x: Float32Array, cols: Float32Array): void {
@@ -235,7 +244,7 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
       checkLength('addBias', 'bias', bias, channels);
       checkLength('addBias', 'y', y, size);
       // The bias is bound inside: x and y already have their addresses, so its copy may grow memory.
-      mapInPlace('addBias', x, y, (px, py) => kernels.addBias(px, ctx.arena.put('addBias', bias, channels), outer, channels, inner, py));
+      mapInPlace('addBias', x, y, (px, py) => addBiasThreads(ctx, px, ctx.arena.put('addBias', bias, channels), outer, channels, inner, py));
     },
     sumBias(dy, outer, channels, inner, db) {
       checkCounts('sumBias', { outer, channels, inner });
@@ -244,7 +253,7 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
       ctx.scoped((arena) => {
         const pdy = arena.put('sumBias', dy, outer * channels * inner);
         const pdb = arena.alloc('sumBias', channels * 4);
-        kernels.sumBias(pdy, outer, channels, inner, pdb);
+        sumBiasThreads(ctx, 'sumBias', pdy, outer, channels, inner, pdb);
         arena.get(pdb, channels, db);
       });
     },
@@ -276,24 +285,24 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
     },
 
     relu(x, y) {
-      mapInPlace('relu', x, y, (px, py, n) => kernels.relu(px, py, n));
+      mapInPlace('relu', x, y, (px, py, n) => mapRuns(ctx, 'relu', n, (o, c) => ['relu', px + o, py + o, c]));
     },
     reluBackward(x, dy, dx) {
-      mapGradient('reluBackward', x, dy, dx, (px, pdy, n) => kernels.reluBackward(px, pdy, pdy, n));
+      mapGradient('reluBackward', x, dy, dx, (px, pdy, n) => mapRuns(ctx, 'reluBackward', n, (o, c) => ['reluBackward', px + o, pdy + o, pdy + o, c]));
     },
     clip(x, min, max, y) {
       checkBounds('clip', min, max);
-      mapInPlace('clip', x, y, (px, py, n) => kernels.clip(px, py, n, min, max));
+      mapInPlace('clip', x, y, (px, py, n) => mapRuns(ctx, 'clip', n, (o, c) => ['clip', px + o, py + o, c, min, max]));
     },
     clipBackward(x, min, max, dy, dx) {
       checkBounds('clipBackward', min, max);
-      mapGradient('clipBackward', x, dy, dx, (px, pdy, n) => kernels.clipBackward(px, pdy, pdy, n, min, max));
+      mapGradient('clipBackward', x, dy, dx, (px, pdy, n) => mapRuns(ctx, 'clipBackward', n, (o, c) => ['clipBackward', px + o, pdy + o, pdy + o, c, min, max]));
     },
     hardSwish(x, y) {
-      mapInPlace('hardSwish', x, y, (px, py, n) => kernels.hardSwish(px, py, n));
+      mapInPlace('hardSwish', x, y, (px, py, n) => mapRuns(ctx, 'hardSwish', n, (o, c) => ['hardSwish', px + o, py + o, c]));
     },
     hardSwishBackward(x, dy, dx) {
-      mapGradient('hardSwishBackward', x, dy, dx, (px, pdy, n) => kernels.hardSwishBackward(px, pdy, pdy, n));
+      mapGradient('hardSwishBackward', x, dy, dx, (px, pdy, n) => mapRuns(ctx, 'hardSwishBackward', n, (o, c) => ['hardSwishBackward', px + o, pdy + o, pdy + o, c]));
     },
   };
   return Object.freeze(backend);

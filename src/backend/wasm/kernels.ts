@@ -27,6 +27,7 @@ export interface KernelExports {
   adaptiveAvgPool2dBackward(params: number): void;
   addBias(x: number, bias: number, outer: number, channels: number, inner: number, y: number): void;
   sumBias(dy: number, outer: number, channels: number, inner: number, db: number): void;
+  sumBiasChannels(dy: number, outer: number, channels: number, inner: number, first: number, count: number, db: number): void;
   depthwiseConv2d(params: number, x: number, w: number, bias: number, y: number): void;
   depthwiseConv2dBackwardInput(params: number, dy: number, w: number, dx: number): void;
   depthwiseConv2dBackwardFilter(params: number, dy: number, x: number, dw: number): void;
@@ -52,7 +53,7 @@ export interface KernelExports {
 const FUNCTIONS = [
   'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
   'avgPool2d', 'avgPool2dBackward', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
-  'depthwiseConv2dBackwardFilter', 'depthwiseWorkspaceBytes', 'addBias', 'sumBias', 'relu', 'reluBackward', 'clip', 'clipBackward',
+  'depthwiseConv2dBackwardFilter', 'depthwiseWorkspaceBytes', 'addBias', 'sumBias', 'sumBiasChannels', 'relu', 'reluBackward', 'clip', 'clipBackward',
   'hardSwish', 'hardSwishBackward', 'copyBox', 'fill',
   'batchNormStats', 'batchNormApply', 'batchNormBackward', 'groupNormStats', 'groupNormApply', 'groupNormBackward',
   'resizeNearest', 'resizeBilinear',

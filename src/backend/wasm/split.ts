@@ -1,0 +1,91 @@
+// How work is cut into the tasks of WasmContext.parallel (context.ts). A split must change
+// no arithmetic: every output element is computed by the same instructions in the same
+// order whatever the thread count. So work is cut along outputs (images, planes, channels,
+// rows of a result), never along a reduced axis, and a GEMM is cut along M at multiples of
+// its micro-tile height or along N at multiples of its width: assembly/gemm.ts walks C in
+// MR×NR tiles from the origin (MC and NC are multiples of both), so a cut on that grid
+// leaves every tile — full or partial, and the kernel that runs it — as it was.
+//
+// Work below a threshold stays in one task (today's calls): a dispatch costs tens of µs.
+import type { WasmContext } from './context.js';
+import { gemmBlocking, type GemmCall } from './kernels.js';
+
+/** Below these a call is not split: GEMM-like work in multiply-adds, passes in elements. */
+export interface SplitThresholds {
+  flops: number;
+  elements: number;
+}
+
+export const DEFAULT_SPLIT_THRESHOLDS: Readonly<SplitThresholds> = Object.freeze({ flops: 2 ** 21, elements: 2 ** 16 });
+
+const thresholds = new WeakMap<WasmContext, SplitThresholds>();
+
+/** Sets a context's thresholds (tests force 0 so every split path runs on small shapes). */
+export function setSplitThresholds(ctx: WasmContext, t: SplitThresholds): void {
+  for (const [name, v] of Object.entries(t)) {
+    if (typeof v !== 'number' || !(v >= 0)) throw new Error(`createWasmBackend: splitThresholds.${name} must be a number ≥ 0, got ${v}`);
+  }
+  thresholds.set(ctx, { ...t });
+}
+
+/** Tasks for work of `amount` (of `kind`) over `units` independent pieces: 1 (no split)
+ * on one thread, below the threshold, or with one piece; else up to ctx.threads. */
+export function taskCount(ctx: WasmContext, kind: keyof SplitThresholds, amount: number, units: number): number {
+  if (ctx.threads <= 1 || units <= 1) return 1;
+  const min = (thresholds.get(ctx) ?? DEFAULT_SPLIT_THRESHOLDS)[kind];
+  if (amount < min) return 1;
+  return Math.min(ctx.threads, units);
+}
+
+/** [start, end) ranges of `count` items in at most `parts` nearly equal runs whose
+ * boundaries fall on multiples of `align` (empty runs are dropped). */
+export function ranges(count: number, parts: number, align = 1): [number, number][] {
+  const blocks = Math.ceil(count / align);
+  const out: [number, number][] = [];
+  for (let t = 0; t < parts; t++) {
+    const start = Math.min(count, Math.floor((blocks * t) / parts) * align);
+    const end = Math.min(count, Math.floor((blocks * (t + 1)) / parts) * align);
+    if (end > start) out.push([start, end]);
+  }
+  return out;
+}
+
+/** Largest m for which assembly/gemm.ts reads untransposed B in place (DIRECT_B_MAX_M). */
+function directMaxM(mr: number): number {
+  return 3 * mr;
+}
+
+/** The GEMM as up to `parts` GEMMs on disjoint blocks of C, cut on the micro-tile grid:
+ * along N (each part packs all of A) unless M is larger (each part packs all of B) and the
+ * cut keeps every part on the same side of the direct-B limit as the whole. */
+export function splitGemm(ctx: WasmContext, call: GemmCall, parts: number): GemmCall[] {
+  if (parts <= 1) return [call];
+  const { mr, nr } = gemmBlocking(ctx.kernels);
+  if (call.m > call.n) {
+    const rows = ranges(call.m, parts, mr);
+    const direct = !call.transB && call.m <= directMaxM(mr);
+    const sameSide = call.transB || rows.every(([i0, i1]) => i1 - i0 <= directMaxM(mr) === direct);
+    if (rows.length > 1 && sameSide) {
+      return rows.map(([i0, i1]) => ({
+        ...call, m: i1 - i0, a: call.a + 4 * (call.transA ? i0 : i0 * call.lda), c: call.c + 4 * i0 * call.ldc,
+        bias: call.bias ? call.bias + 4 * i0 : 0,
+      }));
+    }
+  }
+  return ranges(call.n, parts, nr).map(([j0, j1]) => ({
+    ...call, n: j1 - j0, b: call.b + 4 * (call.transB ? j0 * call.ldb : j0), c: call.c + 4 * j0,
+  }));
+}
+
+/** Runs one GEMM, split over the context's threads when it is large enough. */
+export function parallelGemm(ctx: WasmContext, op: string, call: GemmCall): void {
+  const parts = taskCount(ctx, 'flops', call.m * call.n * call.k, Math.max(call.m, call.n));
+  if (parts <= 1) {
+    ctx.gemm(call);
+    return;
+  }
+  ctx.scoped(() => {
+    const calls = splitGemm(ctx, call, parts);
+    ctx.parallel(op, calls.map((c, t) => [ctx.gemmTask(op, t, c)]));
+  });
+}
