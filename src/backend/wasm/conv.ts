@@ -74,6 +74,12 @@ function multiplyAdds(g: Conv2dGeometry): number {
   return outputSize(g) * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
 }
 
+/** Tasks for one pass: depthwise passes (a few taps per output, memory-bound) count output
+ * elements, the others multiply-adds. */
+function convParts(ctx: WasmContext, g: Conv2dGeometry, units: number): number {
+  return isDepthwise(g) ? taskCount(ctx, 'elements', outputSize(g), units) : taskCount(ctx, 'flops', multiplyAdds(g), units);
+}
+
 /** Independent pieces a pass can be cut into: images, or (one image) channels and columns. */
 function splitUnits(g: Conv2dGeometry, d: Dims): number {
   return g.batch > 1 ? g.batch : Math.max(isDepthwise(g) ? g.inChannels : d.cg, d.L);
@@ -137,7 +143,7 @@ export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: 
       { array: x, length: inputSize(g) }, { array: w, length: weightSize(g) }, { array: bias, length: g.outChannels },
       { array: y, length: outputSize(g), output: true },
     ]);
-    const parts = taskCount(ctx, 'flops', multiplyAdds(g), splitUnits(g, d));
+    const parts = convParts(ctx, g, splitUnits(g, d));
     if (isDepthwise(g)) {
       if (parts > 1) depthwiseThreads(ctx, 'conv2d', 'depthwiseConv2d', g, px, pw, pbias, py, parts);
       else ctx.kernels.depthwiseConv2d(depthwiseParams(ctx, 'conv2d', g), px, pw, pbias, py);
@@ -167,7 +173,7 @@ export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: 
 export function conv2dBackwardInput(ctx: WasmContext, g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
   const d = dims(g);
   ctx.scoped((arena) => {
-    const parts = taskCount(ctx, 'flops', multiplyAdds(g), splitUnits(g, d));
+    const parts = convParts(ctx, g, splitUnits(g, d));
     if (isDepthwise(g)) {
       const pdy = arena.put('conv2dBackwardInput', dy, outputSize(g));
       const pw = arena.put('conv2dBackwardInput', w, weightSize(g));
@@ -206,7 +212,7 @@ export function conv2dBackwardInput(ctx: WasmContext, g: Conv2dGeometry, dy: Flo
 
 export function conv2dBackwardFilter(ctx: WasmContext, g: Conv2dGeometry, dy: Float32Array, x: Float32Array, dw: Float32Array, db: Float32Array | null): void {
   const d = dims(g);
-  const parts = taskCount(ctx, 'flops', multiplyAdds(g), isDepthwise(g) ? g.inChannels : Math.max(d.ocg, d.rows));
+  const parts = convParts(ctx, g, isDepthwise(g) ? g.inChannels : Math.max(d.ocg, d.rows));
   ctx.scoped((arena) => {
     const pdy = arena.put('conv2dBackwardFilter', dy, outputSize(g));
     const pdw = arena.alloc('conv2dBackwardFilter', weightSize(g) * 4);

@@ -1,0 +1,209 @@
+// The threaded splits (src/backend/wasm/split.ts and its callers) change no arithmetic:
+// every op on a backend with threads 2 or 3 gives the same bytes as threads 1. Without a
+// worker pool, WasmContext.parallel runs the tasks here, last first; the threads-3 backend
+// gets a runner that runs them first to last and records every split, so both orders run
+// and each test also checks its op really was split. Shapes are above the default
+// thresholds where that is cheap; a second set of backends forces the thresholds to 0 so
+// odd shapes (tails, strides, groups, pointwise, batch 1) take the split paths too.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Backend, Conv2dGeometry } from '../src/backend/backend.js';
+import type { Task, TaskRunner } from '../src/backend/wasm/context.js';
+import { createWasmBackend } from '../src/backend/wasm/create.js';
+import { kernelExports } from '../src/backend/wasm/kernels.js';
+import { adaptivePool2dGeometry, conv2dGeometry, pool2dGeometry, type Conv2dOptions } from '../src/ops/geometry.js';
+import { resizeGeometry } from '../src/ops/resize.js';
+import { Random } from '../src/random.js';
+import type { Shape } from '../src/tensor.js';
+import { randomArray } from './support/random.js';
+
+type Variant = 'simd' | 'relaxed';
+
+/** Records the ops that were split and runs their tasks first to last. */
+class RecordingRunner implements TaskRunner {
+  readonly split = new Map<string, number>();
+  run(op: string, tasks: readonly Task[], runOwn: (task: Task) => void): void {
+    this.split.set(op, Math.max(this.split.get(op) ?? 0, tasks.length));
+    for (const task of tasks) runOwn(task);
+  }
+}
+
+function instance(variant: Variant) {
+  const bytes = readFileSync(new URL(`../build/simdnet.${variant}.wasm`, import.meta.url));
+  return kernelExports(new WebAssembly.Instance(new WebAssembly.Module(bytes), {}), `simdnet.${variant}.wasm`);
+}
+
+interface Trio {
+  one: Backend;
+  two: Backend;
+  three: Backend;
+  runner: RecordingRunner;
+}
+
+function trio(variant: Variant, forced: boolean): Trio {
+  const splitThresholds = forced ? { flops: 0, elements: 0 } : undefined;
+  const runner = new RecordingRunner();
+  return {
+    one: createWasmBackend(instance(variant), variant, { threads: 1 }),
+    two: createWasmBackend(instance(variant), variant, { threads: 2, splitThresholds }),
+    three: createWasmBackend(instance(variant), variant, { threads: 3, runner, splitThresholds }),
+    runner,
+  };
+}
+
+const rng = new Random(13);
+const data = (n: number): Float32Array => randomArray(n, rng);
+
+type Floats = Float32Array | Float64Array | Int32Array;
+
+/** The first byte where a and b differ (-1: none; a length mismatch counts at the end). */
+function firstDifference(a: Floats, b: Floats): number {
+  const x = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const y = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  if (x.equals(y)) return -1;
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return i;
+  return Math.min(x.length, y.length);
+}
+
+/** Runs `op` on every backend of the trio (fresh outputs each time) and expects the same
+ * bytes in every output, and that the threads-3 backend split `split` (an op name). */
+function same<T extends Floats>(t: Trio, split: string, outputs: () => T[], op: (b: Backend, out: T[]) => void): void {
+  t.runner.split.delete(split);
+  const results = [t.one, t.two, t.three].map((b) => {
+    const out = outputs();
+    op(b, out);
+    return out;
+  });
+  for (const r of results.slice(1)) r.forEach((a, i) => expect(firstDifference(a, results[0][i]), `${split} output ${i}`).toBe(-1));
+  expect(t.runner.split.get(split) ?? 0, `${split} was split`).toBeGreaterThan(1);
+}
+
+const size = (s: Shape): number => s.reduce((a, b) => a * b, 1);
+
+function convCases(t: Trio, xs: Shape, ws: Shape, options: Conv2dOptions, bias: boolean): void {
+  const g: Conv2dGeometry = conv2dGeometry('conv2d', xs, ws, options);
+  const x = data(size(xs));
+  const w = data(size(ws));
+  const b = bias ? data(g.outChannels) : null;
+  const ny = g.batch * g.outChannels * g.outHeight * g.outWidth;
+  const dy = data(ny);
+  same(t, 'conv2d', () => [new Float32Array(ny)], (be, [y]) => be.conv2d(g, x, w, b, y));
+  same(t, 'conv2dBackwardInput', () => [new Float32Array(x.length)], (be, [dx]) => be.conv2dBackwardInput(g, dy, w, dx));
+  same(t, 'conv2dBackwardFilter', () => [new Float32Array(w.length), new Float32Array(g.outChannels)], (be, [dw, db]) =>
+    be.conv2dBackwardFilter(g, dy, x, dw, db));
+}
+
+for (const variant of ['simd', 'relaxed'] as const) {
+  describe(`wasm ${variant}: threads 2 and 3 give threads 1's bytes`, () => {
+    const big = trio(variant, false);
+    const forced = trio(variant, true);
+
+    it('conv2d on shapes above the default thresholds: batch 1, batch > 1, small planes', () => {
+      convCases(big, [1, 16, 24, 24], [32, 16, 3, 3], { padding: 1 }, true);
+      convCases(big, [3, 16, 20, 20], [32, 16, 3, 3], { padding: 1 }, true);
+      // The batched small-plane forward (L = 64 < 256): 100 images in chunks of 32.
+      convCases(big, [100, 6, 12, 12], [16, 6, 5, 5], {}, true);
+    });
+
+    it('conv2d with every split forced: strides, padding, dilation, groups, pointwise, depthwise', () => {
+      const cases: [Shape, Shape, Conv2dOptions][] = [
+        [[1, 13, 31, 29], [24, 13, 3, 3], { stride: 2, padding: [1, 0, 2, 1] }],
+        [[2, 5, 17, 19], [7, 5, 3, 2], { dilation: 2, padding: 'same' }],
+        [[1, 8, 9, 11], [12, 4, 3, 3], { groups: 2, padding: 1 }],
+        [[3, 8, 9, 11], [12, 4, 3, 3], { groups: 2, padding: 1 }],
+        [[1, 32, 16, 16], [48, 32, 1, 1], {}],
+        [[2, 32, 7, 9], [20, 32, 1, 1], {}],
+        [[1, 3, 10, 10], [70, 3, 3, 3], { padding: 1 }], // m > n: the GEMMs cut along M
+        [[20, 3, 17, 17], [4, 3, 3, 3], {}], // batched small planes: chunks of 9, 9 and 2 images
+        [[1, 12, 15, 13], [12, 1, 3, 3], { groups: 12, padding: 1 }],
+        [[3, 12, 15, 13], [24, 1, 3, 3], { groups: 12, stride: 2, padding: 1 }],
+        [[2, 6, 11, 12], [6, 1, 5, 5], { groups: 6, padding: 2, dilation: 1 }],
+      ];
+      for (const [xs, ws, o] of cases) convCases(forced, xs, ws, o, true);
+    });
+
+    it('depthwise conv on a MobileNet-sized layer (default thresholds)', () => {
+      convCases(big, [2, 32, 56, 56], [32, 1, 3, 3], { groups: 32, padding: 1 }, true);
+    });
+
+    it('pooling forward and backward, max (argmax included), average, adaptive', () => {
+      for (const [t, shape] of [[big, [4, 16, 34, 34]], [forced, [1, 5, 9, 7]]] as const) {
+        const x = data(size(shape));
+        const g = pool2dGeometry('maxPool2d', shape, { kernelSize: 2, stride: 2 });
+        const gp = pool2dGeometry('avgPool2d', shape, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false });
+        const ny = g.batch * g.channels * g.outHeight * g.outWidth;
+        same(t, 'maxPool2d', () => [new Float32Array(ny), new Int32Array(ny)] as unknown as Float32Array[], (b, [y, arg]) =>
+          b.maxPool2d(g, x, y, arg as unknown as Int32Array));
+        const argmax = new Int32Array(ny);
+        t.one.maxPool2d(g, x, new Float32Array(ny), argmax);
+        const dy = data(ny);
+        same(t, 'maxPool2dBackward', () => [new Float32Array(x.length)], (b, [dx]) => b.maxPool2dBackward(g, dy, argmax, dx));
+        const nyp = gp.batch * gp.channels * gp.outHeight * gp.outWidth;
+        const dyp = data(nyp);
+        same(t, 'avgPool2d', () => [new Float32Array(nyp)], (b, [y]) => b.avgPool2d(gp, x, y));
+        same(t, 'avgPool2dBackward', () => [new Float32Array(x.length)], (b, [dx]) => b.avgPool2dBackward(gp, dyp, dx));
+        const ga = adaptivePool2dGeometry('adaptiveAvgPool2d', shape, [3, 2]);
+        const nya = ga.batch * ga.channels * 6;
+        const dya = data(nya);
+        same(t, 'adaptiveAvgPool2d', () => [new Float32Array(nya)], (b, [y]) => b.adaptiveAvgPool2d(ga, x, y));
+        same(t, 'adaptiveAvgPool2dBackward', () => [new Float32Array(x.length)], (b, [dx]) => b.adaptiveAvgPool2dBackward(ga, dya, dx));
+      }
+    });
+
+    it('maxPool2dBackward with an index outside its plane range runs as one call (same result)', () => {
+      const shape = [2, 4, 8, 8];
+      const g = pool2dGeometry('maxPool2d', shape, { kernelSize: 2, stride: 2 });
+      const ny = 2 * 4 * 16;
+      const argmax = new Int32Array(ny);
+      forced.one.maxPool2d(g, data(size(shape)), new Float32Array(ny), argmax);
+      argmax[0] = 2 * 4 * 64 - 1; // valid in x, but in the last plane
+      const dy = data(ny);
+      const results = [forced.one, forced.two, forced.three].map((b) => {
+        const dx = new Float32Array(2 * 4 * 64);
+        b.maxPool2dBackward(g, dy, argmax, dx);
+        return dx;
+      });
+      for (const r of results) expect(firstDifference(r, results[0])).toBe(-1);
+      argmax[1] = 2 * 4 * 64; // outside x: every thread count refuses with the same count
+      for (const b of [forced.one, forced.two, forced.three]) {
+        expect(() => b.maxPool2dBackward(g, dy, argmax, new Float32Array(2 * 4 * 64))).toThrow(/argmax holds 1 indices outside \[0, 512\)/);
+      }
+    });
+
+    it('elementwise passes, bias and its sum (lengths off the 16-float grid)', () => {
+      for (const [t, n] of [[big, 70001], [forced, 53]] as const) {
+        const x = data(n);
+        const dy = data(n);
+        same(t, 'relu', () => [new Float32Array(n)], (b, [y]) => b.relu(x, y));
+        same(t, 'reluBackward', () => [new Float32Array(n)], (b, [dx]) => b.reluBackward(x, dy, dx));
+        same(t, 'clip', () => [new Float32Array(n)], (b, [y]) => b.clip(x, -0.5, 0.25, y));
+        same(t, 'clipBackward', () => [new Float32Array(n)], (b, [dx]) => b.clipBackward(x, -0.5, 0.25, dy, dx));
+        same(t, 'hardSwish', () => [new Float32Array(n)], (b, [y]) => b.hardSwish(x.map((v) => 8 * v), y));
+        same(t, 'hardSwishBackward', () => [new Float32Array(n)], (b, [dx]) => b.hardSwishBackward(x.map((v) => 8 * v), dy, dx));
+      }
+      for (const [t, [outer, channels, inner]] of [[big, [3, 17, 1373]], [forced, [2, 5, 7]], [forced, [1, 9, 3]]] as const) {
+        const x = data(outer * channels * inner);
+        const bias = data(channels);
+        same(t, 'addBias', () => [new Float32Array(x.length)], (b, [y]) => b.addBias(x, bias, outer, channels, inner, y));
+        same(t, 'sumBias', () => [new Float32Array(channels)], (b, [db]) => b.sumBias(x, outer, channels, inner, db));
+      }
+    });
+
+    it('resize forward, nearest and bilinear', () => {
+      for (const [t, shape] of [[big, [2, 8, 40, 40]], [forced, [1, 3, 5, 7]]] as const) {
+        const x = data(size(shape));
+        for (const mode of ['nearest', 'bilinear'] as const) {
+          const g = resizeGeometry('resize', shape, { scale: 2, mode });
+          const ny = g.batch * g.channels * g.outHeight * g.outWidth;
+          same(t, 'resize', () => [new Float32Array(ny)], (b, [y]) => b.resize(g, x, y));
+        }
+      }
+    });
+  });
+}
+
+describe('split thresholds', () => {
+  it('refuses a negative or non-numeric threshold', () => {
+    expect(() => createWasmBackend(instance('simd'), 'simd', { threads: 2, splitThresholds: { flops: -1 } })).toThrow(/splitThresholds\.flops must be a number ≥ 0/);
+  });
+});
