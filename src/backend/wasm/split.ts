@@ -76,16 +76,3 @@ export function splitGemm(ctx: WasmContext, call: GemmCall, parts: number): Gemm
     ...call, n: j1 - j0, b: call.b + 4 * (call.transB ? j0 * call.ldb : j0), c: call.c + 4 * j0,
   }));
 }
-
-/** Runs one GEMM, split over the context's threads when it is large enough. */
-export function parallelGemm(ctx: WasmContext, op: string, call: GemmCall): void {
-  const parts = taskCount(ctx, 'flops', call.m * call.n * call.k, Math.max(call.m, call.n));
-  if (parts <= 1) {
-    ctx.gemm(call);
-    return;
-  }
-  ctx.scoped(() => {
-    const calls = splitGemm(ctx, call, parts);
-    ctx.parallel(op, calls.map((c, t) => [ctx.gemmTask(op, t, c)]));
-  });
-}
