@@ -1,5 +1,6 @@
-// Builds every wasm variant named in asconfig.json (scalar, simd, relaxed) from the same
-// assembly/ sources. `npm run build` runs it; scripts/ensure-build.ts runs it when stale.
+// Builds every wasm variant named in asconfig.json (scalar, simd, relaxed, and the
+// shared-memory builds simd-threads and relaxed-threads) from the same assembly/ sources.
+// `npm run build` runs it; scripts/ensure-build.ts runs it when stale.
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -14,7 +14,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Read at run time by the Node bundles (the browser bundle inlines them). */
-export const WASM_FILES = ['build/simdnet.scalar.wasm', 'build/simdnet.simd.wasm', 'build/simdnet.relaxed.wasm'];
+export const WASM_FILES = [
+  'build/simdnet.scalar.wasm', 'build/simdnet.simd.wasm', 'build/simdnet.relaxed.wasm',
+  'build/simdnet.simd-threads.wasm', 'build/simdnet.relaxed-threads.wasm',
+];
 
 export const DIST_FILES = [
   'dist/simdnet.js',

@@ -5,7 +5,7 @@
 //   are inlined as base64, used when loadWasmBackend/init get no `source`, so a page or
 //   worker needs no bundler configuration and no file beside the script. It does so by
 //   wrapping src/backend/wasm/source.ts (the one place that picks a default source):
-//   every import of it gets instantiateVariant(variant, source ?? inlined bytes).
+//   every import of it gets instantiateVariant / compileBuild(build, source ?? inlined bytes).
 import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -44,10 +44,13 @@ function inlineWasmModule() {
 function wrappedSourceModule() {
   const real = JSON.stringify(SOURCE_MODULE);
   return `export * from ${real};
-import { instantiateVariant as instantiateFrom } from ${real};
+import { instantiateVariant as instantiateFrom, compileBuild as compileFrom } from ${real};
 import { inlineWasm } from ${JSON.stringify(INLINE)};
 export function instantiateVariant(variant, source) {
   return instantiateFrom(variant, source === undefined ? inlineWasm[variant]() : source);
+}
+export function compileBuild(build, source) {
+  return compileFrom(build, source === undefined ? inlineWasm[build]() : source);
 }`;
 }
 

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Backend, Conv2dGeometry, Pool2dGeometry } from '../src/backend/backend.js';
 import { naiveBackend } from '../src/backend/naive.js';
-import { bestVariant, loadWasmBackend, supportsVariant, type WasmVariant } from '../src/backend/wasm.js';
+import { bestVariant, loadWasmBackend, supportsVariant, type WasmBuild, type WasmVariant } from '../src/backend/wasm.js';
 import { currentBackend, getBackend, init, loadBackend } from '../src/backend/registry.js';
 import { Arena } from '../src/backend/wasm/arena.js';
 import { conv2dGeometry, pool2dGeometry } from '../src/ops/geometry.js';
@@ -14,7 +14,7 @@ import { Random } from '../src/random.js';
 import { expectClose, expectEqual } from './support/compare.js';
 import { randomArray } from './support/random.js';
 
-const wasmFile = (v: WasmVariant) => new URL(`../build/simdnet.${v}.wasm`, import.meta.url);
+const wasmFile = (v: WasmBuild) => new URL(`../build/simdnet.${v}.wasm`, import.meta.url);
 const rng = new Random(99);
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const TOL = { rtol: 1e-4, atol: 1e-4 };
@@ -91,8 +91,8 @@ describe('wasm variant selection', () => {
   it('a forced variant is the one loaded (its file is the one read)', async () => {
     for (const variant of ['scalar', 'simd', 'relaxed'] as WasmVariant[]) {
       if (!supportsVariant(variant)) continue;
-      const asked: WasmVariant[] = [];
-      const be = await loadWasmBackend({ variant, source: (v) => (asked.push(v), readFile(wasmFile(v))) });
+      const asked: WasmBuild[] = [];
+      const be = await loadWasmBackend({ variant, threads: 1, source: (v) => (asked.push(v), readFile(wasmFile(v))) });
       expect(be.variant).toBe(variant);
       expect(asked).toEqual([variant]);
       expect(be.gemmBlocking.mr).toBe(variant === 'relaxed' ? 6 : 4);
@@ -185,8 +185,8 @@ describe('loadBackend / init: the loaded wasm is reused unless a variant or sour
 
   it('a source is always loaded, fresh, and becomes the wasm backend', async () => {
     const first = await init({ backend: 'wasm', variant: 'simd' });
-    const asked: WasmVariant[] = [];
-    const fromSource = await loadBackend('wasm', { variant: 'simd', source: (v) => (asked.push(v), readFile(wasmFile(v))) });
+    const asked: WasmBuild[] = [];
+    const fromSource = await loadBackend('wasm', { variant: 'simd', threads: 1, source: (v) => (asked.push(v), readFile(wasmFile(v))) });
     expect(asked).toEqual(['simd']);
     expect(fromSource).not.toBe(first);
     expect(getBackend('wasm')).toBe(fromSource);

@@ -8,13 +8,19 @@
 // along M or N, never along K; reductions along their outputs), so results are
 // bit-identical for every thread count.
 import { Arena } from './arena.js';
-import { PARAM_BYTES, runGemm, writeGemmParams, type GemmCall, type KernelExports } from './kernels.js';
+import { splitGemm, GEMM_SPLIT_FLOPS } from './gemm-split.js';
+import { gemmBlocking, KERNEL_FUNCTIONS, PARAM_BYTES, runGemm, writeGemmParams, type GemmBlocking, type GemmCall, type KernelExports } from './kernels.js';
 
 /** Exports a task may call: the kernels (functions of pointers and numbers). */
 export type TaskKernel = Exclude<
   keyof KernelExports,
   'memory' | 'GEMM_MR' | 'GEMM_NR' | 'GEMM_KC' | 'GEMM_MC' | 'GEMM_NC' | 'heapBase' | 'gemmWorkspaceBytes' | 'depthwiseWorkspaceBytes'
 >;
+
+const NOT_TASK_KERNELS: ReadonlySet<string> = new Set(['heapBase', 'gemmWorkspaceBytes', 'depthwiseWorkspaceBytes']);
+
+/** The exports a task may call, in a fixed order (a worker's pool sends them by index). */
+export const TASK_KERNELS = KERNEL_FUNCTIONS.filter((name) => !NOT_TASK_KERNELS.has(name)) as readonly TaskKernel[];
 
 /** One kernel call: the export and its arguments (addresses, counts, float32 values). */
 export type TaskCall = readonly [TaskKernel, ...number[]];
@@ -25,6 +31,10 @@ export type Task = readonly TaskCall[];
 /** Runs tasks 1… on other threads while the caller runs task 0 (the threaded build's pool). */
 export interface TaskRunner {
   run(op: string, tasks: readonly Task[], runOwn: (task: Task) => void): void;
+  /** Why the runner can run nothing any more (a worker died), or null. */
+  readonly failure?: string | null;
+  /** Ends the runner's threads. */
+  dispose?(): Promise<void>;
 }
 
 export interface WasmContextOptions {
@@ -33,14 +43,19 @@ export interface WasmContextOptions {
   /** Runs the tasks of other threads; without one, every task runs here, last first (the
    * order a test uses to show that tasks are independent). */
   runner?: TaskRunner;
+  /** GEMMs of fewer flops (2·m·n·k) run unsplit (default GEMM_SPLIT_FLOPS; tests use 0). */
+  gemmSplitFlops?: number;
 }
 
 export class WasmContext {
   readonly arena: Arena;
   readonly params: number;
   readonly threads: number;
-  private readonly runner: TaskRunner | undefined;
+  private runner: TaskRunner | undefined;
   private readonly workspaces: number[];
+  private readonly blocking: GemmBlocking;
+  private readonly gemmSplitFlops: number;
+  private disposed = false;
 
   constructor(
     readonly kernels: KernelExports,
@@ -48,6 +63,8 @@ export class WasmContext {
   ) {
     this.threads = options.threads ?? 1;
     this.runner = options.runner;
+    this.blocking = gemmBlocking(kernels);
+    this.gemmSplitFlops = options.gemmSplitFlops ?? GEMM_SPLIT_FLOPS;
     this.arena = new Arena(kernels.memory, kernels.heapBase());
     this.params = this.arena.alloc('loadWasmBackend', PARAM_BYTES);
     this.workspaces = Array.from({ length: this.threads }, () => this.arena.alloc('loadWasmBackend', kernels.gemmWorkspaceBytes()));
@@ -63,8 +80,33 @@ export class WasmContext {
     return this.workspaces[thread];
   }
 
+  /** Installs the runner of tasks 1… (a pool started over this context's arena), before any work. */
+  useRunner(runner: TaskRunner): void {
+    this.runner = runner;
+  }
+
+  /** Why this context can run nothing (disposed, or its runner failed), or null. */
+  get failure(): string | null {
+    if (this.disposed) return 'this wasm backend was disposed; load a new one with loadWasmBackend() or init()';
+    return this.runner?.failure ?? null;
+  }
+
+  /** Throws when the context is disposed or broken (every kernel call passes here). */
+  check(op: string): void {
+    const failure = this.failure;
+    if (failure !== null) throw new Error(`${op}: ${failure}`);
+  }
+
+  /** Ends the runner's threads; every later call throws. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.runner?.dispose?.();
+  }
+
   /** Runs `body` with scratch allocations that are released when it returns or throws. */
   scoped<T>(body: (arena: Arena) => T): T {
+    this.check('wasm backend');
     const mark = this.arena.mark();
     try {
       return body(this.arena);
@@ -73,8 +115,15 @@ export class WasmContext {
     }
   }
 
+  /** One SGEMM, split over the threads when it is large enough (see gemm-split.ts). */
   gemm(call: GemmCall): void {
-    runGemm(this.kernels, this.params, this.work, call);
+    this.check('gemm');
+    const parts = this.threads > 1 ? splitGemm(call, this.threads, this.blocking, this.gemmSplitFlops) : [call];
+    if (parts.length === 1) {
+      runGemm(this.kernels, this.params, this.work, call);
+      return;
+    }
+    this.scoped(() => this.parallel('gemm', parts.map((part, t) => [this.gemmTask('gemm', t, part)])));
   }
 
   /** A GEMM as a task call for `thread`: its parameter block is allocated in the current scope. */
@@ -87,6 +136,7 @@ export class WasmContext {
   /** Runs tasks[t] on thread t (at most `threads` tasks) and returns when all are done.
    * Every address a task uses, parameter blocks included, is allocated before the call. */
   parallel(op: string, tasks: readonly Task[]): void {
+    this.check(op);
     if (tasks.length > this.threads) throw new Error(`${op}: ${tasks.length} tasks for ${this.threads} threads`);
     if (tasks.length === 1 || this.runner === undefined) {
       for (let t = tasks.length - 1; t >= 0; t--) this.runTask(tasks[t]);

@@ -13,7 +13,7 @@ import type { Conv2dGeometry } from '../backend.js';
 import type { Task, TaskCall, WasmContext } from './context.js';
 import type { Dims } from './conv.js';
 import { PARAM_BYTES, writeDepthwiseParams, writeIm2colParams, type GemmCall } from './kernels.js';
-import { ranges, splitGemm } from './split.js';
+import { gemmParts, ranges } from './split.js';
 
 /** An im2col or col2im call for `channels` channels of one image at x, columns at cols. */
 function unfoldCall(ctx: WasmContext, op: string, kernel: 'im2col' | 'col2im', g: Conv2dGeometry, channels: number, x: number, cols: number, ld = 0): TaskCall {
@@ -33,7 +33,7 @@ function unfoldByChannels(ctx: WasmContext, op: string, kernel: 'im2col' | 'col2
 
 /** One GEMM cut over `parts` tasks. */
 function gemmByTiles(ctx: WasmContext, op: string, call: GemmCall, parts: number): void {
-  ctx.parallel(op, splitGemm(ctx, call, parts).map((c, t): Task => [ctx.gemmTask(op, t, c)]));
+  ctx.parallel(op, gemmParts(ctx, call, parts).map((c, t): Task => [ctx.gemmTask(op, t, c)]));
 }
 
 /** The forward GEMM of image n, group grp, reading columns at b. */
@@ -141,7 +141,7 @@ export function conv2dBackwardFilterThreads(ctx: WasmContext, g: Conv2dGeometry,
         });
         const blocks: GemmCall[][] = [];
         for (let b = 0; b < count; b++) {
-          splitGemm(ctx, whole(n0 + b, colsOf(b)), parts).forEach((call, t) => {
+          gemmParts(ctx, whole(n0 + b, colsOf(b)), parts).forEach((call, t) => {
             blocks[t] ??= [];
             blocks[t].push(call);
           });

@@ -23,6 +23,14 @@ import { resize } from './resize.js';
 
 export interface WasmBackend extends Backend {
   readonly variant: WasmVariant;
+  /** Threads the kernels run on (1: the calling thread only). */
+  readonly threads: number;
+  /** Why it runs on fewer threads than asked for (or than the default), or null. */
+  readonly threadsFallback: string | null;
+  /** Ends the worker threads; every later call throws. Resolves when they have stopped. */
+  dispose(): Promise<void>;
+  /** Why this backend can run nothing any more (disposed, or a worker died), or null. */
+  readonly failure: string | null;
   /** Bytes of linear memory the arena currently holds (grows on demand, never shrinks). */
   readonly memoryBytes: number;
   /** SGEMM micro-tile (mr×nr) and cache blocks of this variant, for tests and benchmarks. */
@@ -66,11 +74,23 @@ export interface WasmBackendContextOptions extends WasmContextOptions {
   splitThresholds?: Partial<SplitThresholds>;
 }
 
-/** The backend over one module; `context` sets how many threads its work is split over. */
-export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, context: WasmBackendContextOptions = {}): WasmBackend {
-  const { splitThresholds, ...contextOptions } = context;
+export interface WasmBackendInfo {
+  /** Reported as the backend's threadsFallback (default null). */
+  threadsFallback?: string | null;
+}
+
+/** A context with the options' split thresholds. */
+function contextFor(kernels: KernelExports, options: WasmBackendContextOptions): WasmContext {
+  const { splitThresholds, ...contextOptions } = options;
   const ctx = new WasmContext(kernels, contextOptions);
   if (splitThresholds) setSplitThresholds(ctx, { ...DEFAULT_SPLIT_THRESHOLDS, ...splitThresholds });
+  return ctx;
+}
+
+/** The backend over one module; `context` sets how many threads its work is split over (or
+ * is the context itself, made by the loader of a threads build, its pool installed). */
+export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, context: WasmBackendContextOptions | WasmContext = {}, info: WasmBackendInfo = {}): WasmBackend {
+  const ctx = context instanceof WasmContext ? context : contextFor(kernels, context);
 
   /** im2col or col2im over every image: all channels at once (groups do not change the layout). */
   function unfold(op: 'im2col' | 'col2im', g: Conv2dGeometry, x: Float32Array, cols: Float32Array): void {
@@ -123,7 +143,16 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
     ...elementwise.elementwiseKernels,
     name: 'wasm',
     variant,
+    threads: ctx.threads,
+    threadsFallback: info.threadsFallback ?? null,
+    dispose() {
+      return ctx.dispose();
+    },
+    get failure() {
+      return ctx.failure;
+    },
     allocate(floats) {
+      ctx.check('allocate');
       checkBufferFloats(floats);
       const bytes = 4 * floats;
       const start = ctx.arena.pin('allocate', bytes);
@@ -305,5 +334,20 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
       mapGradient('hardSwishBackward', x, dy, dx, (px, pdy, n) => mapRuns(ctx, 'hardSwishBackward', n, (o, c) => ['hardSwishBackward', px + o, pdy + o, pdy + o, c]));
     },
   };
-  return Object.freeze(backend);
+  return Object.freeze(guarded(backend, ctx));
+}
+
+/** The backend with every method but dispose checking first that the context still runs,
+ * so a call after dispose (or after a worker died) throws naming the method. */
+function guarded(backend: WasmBackend, ctx: WasmContext): WasmBackend {
+  const descriptors = Object.getOwnPropertyDescriptors(backend);
+  for (const [name, d] of Object.entries(descriptors)) {
+    const method = d.value;
+    if (typeof method !== 'function' || name === 'dispose') continue;
+    d.value = function (this: unknown, ...args: unknown[]) {
+      ctx.check(name);
+      return method.apply(this, args);
+    };
+  }
+  return Object.defineProperties({}, descriptors) as WasmBackend;
 }

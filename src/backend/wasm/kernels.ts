@@ -50,7 +50,8 @@ export interface KernelExports {
   resizeBilinear(params: number): void;
 }
 
-const FUNCTIONS = [
+/** Every function export the TS side calls. */
+export const KERNEL_FUNCTIONS = [
   'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
   'avgPool2d', 'avgPool2dBackward', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
   'depthwiseConv2dBackwardFilter', 'depthwiseWorkspaceBytes', 'addBias', 'sumBias', 'sumBiasChannels', 'relu', 'reluBackward', 'clip', 'clipBackward',
@@ -109,7 +110,7 @@ function layoutMismatches(e: Record<string, unknown>): string[] {
 /** The instance's exports, or an Error naming what is missing (a stale or foreign .wasm). */
 export function kernelExports(instance: WebAssembly.Instance, what: string): KernelExports {
   const e = instance.exports as Record<string, unknown>;
-  const missing: string[] = FUNCTIONS.filter((name) => typeof e[name] !== 'function');
+  const missing: string[] = KERNEL_FUNCTIONS.filter((name) => typeof e[name] !== 'function');
   if (!(e.memory instanceof WebAssembly.Memory)) missing.push('memory');
   for (const name of GLOBALS) if (!(e[name] instanceof WebAssembly.Global)) missing.push(name);
   if (missing.length > 0) {

@@ -3,14 +3,18 @@
 // A source is a URL or string (fetched in a browser; read from disk in Node when it is a
 // path or a file: URL), bytes (ArrayBuffer / typed array), a fetch Response (compiled
 // while streaming when served as application/wasm), a compiled WebAssembly.Module, or a
-// function of the variant returning any of those (or a promise of one).
+// function of the build name returning any of those (or a promise of one). Build names
+// are the variants and the shared-memory builds 'simd-threads' / 'relaxed-threads'.
 //
-// With no source: Node reads build/simdnet.<variant>.wasm from the package root, found
+// With no source: Node reads build/simdnet.<build>.wasm from the package root, found
 // relative to this module (it works from src/backend/wasm/ and from a bundle in dist/);
 // node:fs is imported dynamically on that path only, so browser bundles never pull it
 // in. A browser fetches new URL('../build/simdnet.<variant>.wasm', import.meta.url), i.e.
 // the package layout next to dist/; bundles that move the files pass `source`.
 import type { WasmVariant } from './features.js';
+
+/** A .wasm file of the package: a variant, or the shared-memory (threads) build of one. */
+export type WasmBuild = WasmVariant | 'simd-threads' | 'relaxed-threads';
 
 // The public types below are structural on purpose: a Node-only project compiles without
 // the DOM lib, where BufferSource, Response and the WebAssembly namespace do not exist.
@@ -32,7 +36,7 @@ export type WasmModuleLike = object;
 export type WasmBytes = ArrayBuffer | ArrayBufferView;
 
 export type WasmSourceValue = URL | string | WasmBytes | WasmResponseLike | WasmModuleLike;
-export type WasmSource = WasmSourceValue | ((variant: WasmVariant) => WasmSourceValue | Promise<WasmSourceValue>);
+export type WasmSource = WasmSourceValue | ((build: WasmBuild) => WasmSourceValue | Promise<WasmSourceValue>);
 
 const OP = 'loadWasmBackend';
 
@@ -43,7 +47,7 @@ function isNode(): boolean {
 
 /** Candidate locations of build/<file> relative to this module: from src/backend/wasm/
  * (three levels up), from dist/ (one up). */
-function defaultUrls(variant: WasmVariant): URL[] {
+function defaultUrls(variant: WasmBuild): URL[] {
   const file = `build/simdnet.${variant}.wasm`;
   return [new URL(`../${file}`, import.meta.url), new URL(`../../../${file}`, import.meta.url)];
 }
@@ -54,7 +58,7 @@ async function readNodeFile(url: URL | string): Promise<Uint8Array> {
 }
 
 /** Default source: first existing file among the candidates in Node, a fetch in browsers. */
-async function defaultSource(variant: WasmVariant): Promise<WasmSourceValue> {
+async function defaultSource(variant: WasmBuild): Promise<WasmSourceValue> {
   const urls = defaultUrls(variant);
   if (!isNode()) return urls[0];
   const tried: string[] = [];
@@ -119,11 +123,58 @@ async function instantiateValue(value: WasmSourceValue, what: string): Promise<W
  * into an Error that names the variant and the reason. */
 export async function instantiateVariant(variant: WasmVariant, source: WasmSource | undefined): Promise<WebAssembly.Instance> {
   const what = `simdnet.${variant}.wasm`;
-  const value = source === undefined ? await defaultSource(variant) : typeof source === 'function' ? await source(variant) : source;
+  const value = await sourceValue(variant, source);
   try {
     return await instantiateValue(value, what);
   } catch (cause) {
     if (cause instanceof WebAssembly.CompileError || cause instanceof WebAssembly.LinkError) {
+      throw new Error(`${OP}: ${what} is not a WebAssembly module this engine can run (corrupt file or unsupported features): ${cause.message}`);
+    }
+    throw cause;
+  }
+}
+
+/** The build's source value: the default file, the fixed value, or the function's answer. */
+async function sourceValue(build: WasmBuild, source: WasmSource | undefined): Promise<WasmSourceValue> {
+  return source === undefined ? defaultSource(build) : typeof source === 'function' ? source(build) : source;
+}
+
+async function compileValue(value: WasmSourceValue, what: string): Promise<WebAssembly.Module> {
+  if (value instanceof WebAssembly.Module) return value;
+  if (isResponseLike(value)) {
+    if (!value.ok) throw new Error(`${OP}: fetching ${what} failed with HTTP ${value.status} ${value.statusText}`);
+    const streamable = typeof Response !== 'undefined' && value instanceof Response;
+    if (streamable && typeof WebAssembly.compileStreaming === 'function' && (value.headers.get('content-type') ?? '').startsWith('application/wasm')) {
+      return WebAssembly.compileStreaming(value);
+    }
+    return WebAssembly.compile(await value.arrayBuffer());
+  }
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return WebAssembly.compile(value as BufferSource);
+  if (typeof value === 'string' || value instanceof URL) {
+    const text = String(value);
+    if (isNode() && !/^(https?|blob|data):/i.test(text)) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await readNodeFile(typeof value === 'string' && /^file:/i.test(value) ? new URL(value) : value);
+      } catch (cause) {
+        throw new Error(`${OP}: cannot read ${what} from ${text}: ${(cause as Error).message}`);
+      }
+      return WebAssembly.compile(bytes as BufferSource);
+    }
+    return compileValue(await fetch(value), `${what} from ${text}`);
+  }
+  throw new Error(`${OP}: options.source must be a URL, string, ArrayBuffer, typed array, Response, WebAssembly.Module or a function returning one; got ${describe(value)}`);
+}
+
+/** Compiles a build from `source` (or the default location) without instantiating it: the
+ * threads builds are instantiated over one shared memory, once per thread. */
+export async function compileBuild(build: WasmBuild, source: WasmSource | undefined): Promise<WebAssembly.Module> {
+  const what = `simdnet.${build}.wasm`;
+  const value = await sourceValue(build, source);
+  try {
+    return await compileValue(value, what);
+  } catch (cause) {
+    if (cause instanceof WebAssembly.CompileError) {
       throw new Error(`${OP}: ${what} is not a WebAssembly module this engine can run (corrupt file or unsupported features): ${cause.message}`);
     }
     throw cause;

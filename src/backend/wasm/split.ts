@@ -1,13 +1,12 @@
 // How work is cut into the tasks of WasmContext.parallel (context.ts). A split must change
 // no arithmetic: every output element is computed by the same instructions in the same
 // order whatever the thread count. So work is cut along outputs (images, planes, channels,
-// rows of a result), never along a reduced axis, and a GEMM is cut along M at multiples of
-// its micro-tile height or along N at multiples of its width: assembly/gemm.ts walks C in
-// MR×NR tiles from the origin (MC and NC are multiples of both), so a cut on that grid
-// leaves every tile — full or partial, and the kernel that runs it — as it was.
+// rows of a result), never along a reduced axis, and a GEMM along M or N on its micro-tile
+// grid (gemm-split.ts).
 //
 // Work below a threshold stays in one task (today's calls): a dispatch costs tens of µs.
 import type { WasmContext } from './context.js';
+import { splitGemm } from './gemm-split.js';
 import { gemmBlocking, type GemmCall } from './kernels.js';
 
 /** Below these a call is not split: GEMM-like work in multiply-adds, passes in elements. */
@@ -50,29 +49,8 @@ export function ranges(count: number, parts: number, align = 1): [number, number
   return out;
 }
 
-/** Largest m for which assembly/gemm.ts reads untransposed B in place (DIRECT_B_MAX_M). */
-function directMaxM(mr: number): number {
-  return 3 * mr;
-}
-
-/** The GEMM as up to `parts` GEMMs on disjoint blocks of C, cut on the micro-tile grid:
- * along N (each part packs all of A) unless M is larger (each part packs all of B) and the
- * cut keeps every part on the same side of the direct-B limit as the whole. */
-export function splitGemm(ctx: WasmContext, call: GemmCall, parts: number): GemmCall[] {
-  if (parts <= 1) return [call];
-  const { mr, nr } = gemmBlocking(ctx.kernels);
-  if (call.m > call.n) {
-    const rows = ranges(call.m, parts, mr);
-    const direct = !call.transB && call.m <= directMaxM(mr);
-    const sameSide = call.transB || rows.every(([i0, i1]) => i1 - i0 <= directMaxM(mr) === direct);
-    if (rows.length > 1 && sameSide) {
-      return rows.map(([i0, i1]) => ({
-        ...call, m: i1 - i0, a: call.a + 4 * (call.transA ? i0 : i0 * call.lda), c: call.c + 4 * i0 * call.ldc,
-        bias: call.bias ? call.bias + 4 * i0 : 0,
-      }));
-    }
-  }
-  return ranges(call.n, parts, nr).map(([j0, j1]) => ({
-    ...call, n: j1 - j0, b: call.b + 4 * (call.transB ? j0 * call.ldb : j0), c: call.c + 4 * j0,
-  }));
+/** One GEMM as up to `parts` GEMMs on disjoint tile-aligned blocks of C (gemm-split.ts);
+ * the caller has decided it pays. */
+export function gemmParts(ctx: WasmContext, call: GemmCall, parts: number): GemmCall[] {
+  return splitGemm(call, parts, gemmBlocking(ctx.kernels), 0);
 }

@@ -1,0 +1,59 @@
+// Splitting one SGEMM into sub-GEMMs for threads: along N (column panels of B and C) or,
+// when N is narrow, along M (row panels of A and C), never along K. Each cut falls on a
+// micro-tile edge (a multiple of NR columns or MR rows; MC and NC are multiples of those),
+// so every element of C lands in a tile of the same shape, is summed over the same KC
+// slices in the same order and stored by the same code as without the split: the result
+// is bit-identical. (The small-M path that reads B in place instead of packing it reads
+// the very same values, so a part taking it changes no arithmetic either.)
+import type { GemmBlocking, GemmCall } from './kernels.js';
+
+/** Below this many flops (2·m·n·k) a GEMM runs whole on the calling thread: waking a
+ * worker costs tens of microseconds, about what a 64³ product takes (measured in bench/). */
+export const GEMM_SPLIT_FLOPS = 2 * 96 * 96 * 96;
+
+/** Parts are at least this many micro-tiles wide (columns) or tall (rows). */
+const MIN_TILES = 4;
+
+function roundUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+/** The sub-GEMMs of `call` for at most `threads` threads (the call itself when it does not pay). */
+export function splitGemm(call: GemmCall, threads: number, blocking: GemmBlocking, minFlops = GEMM_SPLIT_FLOPS): GemmCall[] {
+  const { m, n, k } = call;
+  if (threads < 2 || m <= 0 || n <= 0 || 2 * m * n * Math.max(k, 1) < minFlops) return [call];
+  const byN = Math.min(threads, Math.floor(n / (MIN_TILES * blocking.nr)));
+  const byM = Math.min(threads, Math.floor(m / (MIN_TILES * blocking.mr)));
+  // Each part packs all of the other operand: cut the longer side, so what every part
+  // repeats is the smaller matrix.
+  if (byN >= 2 && (n >= m || byM < 2)) return alongN(call, roundUp(Math.ceil(n / byN), blocking.nr));
+  if (byM >= 2) return alongM(call, roundUp(Math.ceil(m / byM), blocking.mr));
+  return [call];
+}
+
+function alongN(call: GemmCall, width: number): GemmCall[] {
+  const parts: GemmCall[] = [];
+  for (let j = 0; j < call.n; j += width) {
+    parts.push({
+      ...call,
+      n: Math.min(width, call.n - j),
+      b: call.b + 4 * (call.transB ? j * call.ldb : j),
+      c: call.c + 4 * j,
+    });
+  }
+  return parts;
+}
+
+function alongM(call: GemmCall, height: number): GemmCall[] {
+  const parts: GemmCall[] = [];
+  for (let i = 0; i < call.m; i += height) {
+    parts.push({
+      ...call,
+      m: Math.min(height, call.m - i),
+      a: call.a + 4 * (call.transA ? i : i * call.lda),
+      c: call.c + 4 * i * call.ldc,
+      bias: call.bias === 0 ? 0 : call.bias + 4 * i,
+    });
+  }
+  return parts;
+}
