@@ -2,14 +2,18 @@
 // every op on a backend with threads 2 or 3 gives the same bytes as threads 1. Without a
 // worker pool, WasmContext.parallel runs the tasks here, last first; the threads-3 backend
 // gets a runner that runs them first to last and records every split, so both orders run
-// and each test also checks its op really was split. Shapes are above the default
+// and each test also checks its op really was split. Then the same on real threads: the
+// threads build over shared memory with a worker pool of 1 and of 2 workers (recorded too)
+// against the plain build on one thread. Shapes are above the default
 // thresholds where that is cheap; a second set of backends forces the thresholds to 0 so
 // odd shapes (tails, strides, groups, pointwise, batch 1) take the split paths too.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend, Conv2dGeometry } from '../src/backend/backend.js';
-import type { Task, TaskRunner } from '../src/backend/wasm/context.js';
-import { createWasmBackend } from '../src/backend/wasm/create.js';
+import { TASK_KERNELS, WasmContext, type Task, type TaskRunner } from '../src/backend/wasm/context.js';
+import { createWasmBackend, type WasmBackend } from '../src/backend/wasm/create.js';
+import { setSplitThresholds } from '../src/backend/wasm/split.js';
+import { WorkerPool } from '../src/backend/wasm/threads/pool.js';
 import { kernelExports } from '../src/backend/wasm/kernels.js';
 import { adaptivePool2dGeometry, conv2dGeometry, pool2dGeometry, type Conv2dOptions } from '../src/ops/geometry.js';
 import { resizeGeometry } from '../src/ops/resize.js';
@@ -19,12 +23,20 @@ import { randomArray } from './support/random.js';
 
 type Variant = 'simd' | 'relaxed';
 
-/** Records the ops that were split and runs their tasks first to last. */
+/** Records the ops that were split and runs their tasks through `pool`, or here first to last. */
 class RecordingRunner implements TaskRunner {
   readonly split = new Map<string, number>();
+  constructor(private readonly pool?: WorkerPool) {}
+  get failure(): string | null {
+    return this.pool?.failure ?? null;
+  }
   run(op: string, tasks: readonly Task[], runOwn: (task: Task) => void): void {
     this.split.set(op, Math.max(this.split.get(op) ?? 0, tasks.length));
-    for (const task of tasks) runOwn(task);
+    if (this.pool) this.pool.run(op, tasks, runOwn);
+    else for (const task of tasks) runOwn(task);
+  }
+  dispose(): Promise<void> {
+    return this.pool?.dispose() ?? Promise.resolve();
   }
 }
 
@@ -33,22 +45,51 @@ function instance(variant: Variant) {
   return kernelExports(new WebAssembly.Instance(new WebAssembly.Module(bytes), {}), `simdnet.${variant}.wasm`);
 }
 
+/** threads 1 (`one`), and `others` whose splits `runner` records (the last one's). */
 interface Trio {
   one: Backend;
-  two: Backend;
-  three: Backend;
+  others: Backend[];
   runner: RecordingRunner;
 }
 
+const FORCED = { flops: 0, elements: 0 };
+
 function trio(variant: Variant, forced: boolean): Trio {
-  const splitThresholds = forced ? { flops: 0, elements: 0 } : undefined;
+  const splitThresholds = forced ? FORCED : undefined;
   const runner = new RecordingRunner();
   return {
     one: createWasmBackend(instance(variant), variant, { threads: 1 }),
-    two: createWasmBackend(instance(variant), variant, { threads: 2, splitThresholds }),
-    three: createWasmBackend(instance(variant), variant, { threads: 3, runner, splitThresholds }),
+    others: [
+      createWasmBackend(instance(variant), variant, { threads: 2, splitThresholds, gemmSplitFlops: forced ? 0 : undefined }),
+      createWasmBackend(instance(variant), variant, { threads: 3, runner, splitThresholds, gemmSplitFlops: forced ? 0 : undefined }),
+    ],
     runner,
   };
+}
+
+const pooled: WasmBackend[] = [];
+afterAll(async () => {
+  await Promise.all(pooled.map((b) => b.dispose()));
+});
+
+/** The threads build over shared memory with `threads − 1` workers (as loadThreaded makes it). */
+async function pooledBackend(variant: Variant, threads: number, forced: boolean): Promise<{ backend: WasmBackend; runner: RecordingRunner }> {
+  const module = new WebAssembly.Module(readFileSync(new URL(`../build/simdnet.${variant}-threads.wasm`, import.meta.url)));
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: 16384, shared: true } as WebAssembly.MemoryDescriptor);
+  const kernels = kernelExports(new WebAssembly.Instance(module, { env: { memory } }), `simdnet.${variant}-threads.wasm`);
+  const ctx = new WasmContext(kernels, { threads, gemmSplitFlops: forced ? 0 : undefined });
+  const runner = new RecordingRunner(await WorkerPool.start({ module, memory, arena: ctx.arena, workers: threads - 1, kernels: TASK_KERNELS }));
+  ctx.useRunner(runner);
+  if (forced) setSplitThresholds(ctx, FORCED);
+  const backend = createWasmBackend(kernels, variant, ctx);
+  pooled.push(backend);
+  return { backend, runner };
+}
+
+async function pooledTrio(variant: Variant, forced: boolean): Promise<Trio> {
+  const two = await pooledBackend(variant, 2, forced);
+  const three = await pooledBackend(variant, 3, forced);
+  return { one: createWasmBackend(instance(variant), variant, { threads: 1 }), others: [two.backend, three.backend], runner: three.runner };
 }
 
 const rng = new Random(13);
@@ -69,7 +110,7 @@ function firstDifference(a: Floats, b: Floats): number {
  * bytes in every output, and that the threads-3 backend split `split` (an op name). */
 function same<T extends Floats>(t: Trio, split: string, outputs: () => T[], op: (b: Backend, out: T[]) => void): void {
   t.runner.split.delete(split);
-  const results = [t.one, t.two, t.three].map((b) => {
+  const results = [t.one, ...t.others].map((b) => {
     const out = outputs();
     op(b, out);
     return out;
@@ -93,11 +134,10 @@ function convCases(t: Trio, xs: Shape, ws: Shape, options: Conv2dOptions, bias: 
     be.conv2dBackwardFilter(g, dy, x, dw, db));
 }
 
-for (const variant of ['simd', 'relaxed'] as const) {
-  describe(`wasm ${variant}: threads 2 and 3 give threads 1's bytes`, () => {
-    const big = trio(variant, false);
-    const forced = trio(variant, true);
-
+for (const [variant, pool] of [['simd', false], ['relaxed', false], ['simd', true], ['relaxed', true]] as const) {
+  const big = pool ? await pooledTrio(variant, false) : trio(variant, false);
+  const forced = pool ? await pooledTrio(variant, true) : trio(variant, true);
+  describe(`wasm ${variant}${pool ? ' threads build on a worker pool' : ', tasks run here'}: threads 2 and 3 give threads 1's bytes`, () => {
     it('conv2d on shapes above the default thresholds: batch 1, batch > 1, small planes', () => {
       convCases(big, [1, 16, 24, 24], [32, 16, 3, 3], { padding: 1 }, true);
       convCases(big, [3, 16, 20, 20], [32, 16, 3, 3], { padding: 1 }, true);
@@ -158,14 +198,14 @@ for (const variant of ['simd', 'relaxed'] as const) {
       forced.one.maxPool2d(g, data(size(shape)), new Float32Array(ny), argmax);
       argmax[0] = 2 * 4 * 64 - 1; // valid in x, but in the last plane
       const dy = data(ny);
-      const results = [forced.one, forced.two, forced.three].map((b) => {
+      const results = [forced.one, ...forced.others].map((b) => {
         const dx = new Float32Array(2 * 4 * 64);
         b.maxPool2dBackward(g, dy, argmax, dx);
         return dx;
       });
       for (const r of results) expect(firstDifference(r, results[0])).toBe(-1);
       argmax[1] = 2 * 4 * 64; // outside x: every thread count refuses with the same count
-      for (const b of [forced.one, forced.two, forced.three]) {
+      for (const b of [forced.one, ...forced.others]) {
         expect(() => b.maxPool2dBackward(g, dy, argmax, new Float32Array(2 * 4 * 64))).toThrow(/argmax holds 1 indices outside \[0, 512\)/);
       }
     });
@@ -205,5 +245,7 @@ for (const variant of ['simd', 'relaxed'] as const) {
 describe('split thresholds', () => {
   it('refuses a negative or non-numeric threshold', () => {
     expect(() => createWasmBackend(instance('simd'), 'simd', { threads: 2, splitThresholds: { flops: -1 } })).toThrow(/splitThresholds\.flops must be a number ≥ 0/);
+    const typo = { flop: 0 } as unknown as { flops: number };
+    expect(() => createWasmBackend(instance('simd'), 'simd', { threads: 2, splitThresholds: typo })).toThrow(/unknown splitThresholds key 'flop'/);
   });
 });

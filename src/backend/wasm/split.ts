@@ -22,6 +22,7 @@ const thresholds = new WeakMap<WasmContext, SplitThresholds>();
 /** Sets a context's thresholds (tests force 0 so every split path runs on small shapes). */
 export function setSplitThresholds(ctx: WasmContext, t: SplitThresholds): void {
   for (const [name, v] of Object.entries(t)) {
+    if (!(name in DEFAULT_SPLIT_THRESHOLDS)) throw new Error(`createWasmBackend: unknown splitThresholds key '${name}' (expected 'flops', 'elements')`);
     if (typeof v !== 'number' || !(v >= 0)) throw new Error(`createWasmBackend: splitThresholds.${name} must be a number ≥ 0, got ${v}`);
   }
   thresholds.set(ctx, { ...t });
