@@ -229,6 +229,49 @@ for (const [variant, pool] of [['simd', false], ['relaxed', false], ['simd', tru
       }
     });
 
+    it('batch norm statistics, apply and backward (fixed and batch statistics, dx or not)', () => {
+      for (const [t, [batch, channels, inner]] of [[big, [4, 16, 1600]], [forced, [2, 5, 7]], [forced, [1, 6, 9]]] as const) {
+        const g = { batch, channels, inner };
+        const x = data(batch * channels * inner);
+        const dy = data(x.length);
+        const gamma = data(channels);
+        const beta = data(channels);
+        same(t, 'batchNormStats', () => [new Float64Array(channels), new Float64Array(channels)], (b, [m, v]) => b.batchNormStats(g, x, m, v));
+        const mean = new Float64Array(channels);
+        const variance = new Float64Array(channels);
+        t.one.batchNormStats(g, x, mean, variance);
+        const invStd = variance.map((v) => 1 / Math.sqrt(v + 1e-5));
+        same(t, 'batchNormApply', () => [new Float32Array(x.length)], (b, [y]) => b.batchNormApply(g, x, mean, invStd, gamma, beta, y));
+        for (const batchStats of [true, false]) {
+          same(t, 'batchNormBackward', () => [new Float32Array(x.length), new Float32Array(channels), new Float32Array(channels)], (b, [dx, dg, db]) =>
+            b.batchNormBackward(g, dy, x, mean, invStd, gamma, batchStats, dx, dg, db));
+        }
+        same(t, 'batchNormBackward', () => [new Float32Array(channels), new Float32Array(channels)], (b, [dg, db]) =>
+          b.batchNormBackward(g, dy, x, mean, invStd, gamma, true, null, dg, db));
+      }
+    });
+
+    it('group norm statistics, apply and backward (layer-norm rows of inner 1 too)', () => {
+      for (const [t, [batch, channels, inner, groups]] of [[big, [4, 32, 576, 8]], [forced, [3, 6, 5, 3]], [forced, [1, 8, 3, 4]], [forced, [5, 12, 1, 4]]] as const) {
+        const g = { batch, channels, inner, groups };
+        const x = data(batch * channels * inner);
+        const dy = data(x.length);
+        const gamma = data(channels);
+        const beta = data(channels);
+        const rows = batch * groups;
+        same(t, 'groupNormStats', () => [new Float64Array(rows), new Float64Array(rows)], (b, [m, v]) => b.groupNormStats(g, x, m, v));
+        const mean = new Float64Array(rows);
+        const variance = new Float64Array(rows);
+        t.one.groupNormStats(g, x, mean, variance);
+        const invStd = variance.map((v) => 1 / Math.sqrt(v + 1e-5));
+        same(t, 'groupNormApply', () => [new Float32Array(x.length)], (b, [y]) => b.groupNormApply(g, x, mean, invStd, gamma, beta, y));
+        same(t, 'groupNormApply', () => [new Float32Array(x.length)], (b, [y]) => b.groupNormApply(g, x, mean, invStd, null, null, y));
+        same(t, 'groupNormBackward', () => [new Float32Array(x.length), new Float32Array(channels), new Float32Array(channels)], (b, [dx, dg, db]) =>
+          b.groupNormBackward(g, dy, x, mean, invStd, gamma, dx, dg, db));
+        same(t, 'groupNormBackward', () => [new Float32Array(x.length)], (b, [dx]) => b.groupNormBackward(g, dy, x, mean, invStd, null, dx, null, null));
+      }
+    });
+
     it('resize forward, nearest and bilinear', () => {
       for (const [t, shape] of [[big, [2, 8, 40, 40]], [forced, [1, 3, 5, 7]]] as const) {
         const x = data(size(shape));

@@ -13,6 +13,7 @@ import type { Conv2dGeometry } from '../backend.js';
 import type { Task, TaskCall, WasmContext } from './context.js';
 import type { Dims } from './conv.js';
 import { PARAM_BYTES, writeDepthwiseParams, writeIm2colParams, type GemmCall } from './kernels.js';
+import { allocPacked, packChannels } from './pack.js';
 import { gemmParts, ranges } from './split.js';
 
 /** An im2col or col2im call for `channels` channels of one image at x, columns at cols. */
@@ -199,24 +200,13 @@ export function depthwiseFilterThreads(ctx: WasmContext, g: Conv2dGeometry, dy: 
   const kk = g.kernelHeight * g.kernelWidth;
   const inPlane = g.inHeight * g.inWidth;
   const outPlane = g.outHeight * g.outWidth;
-  const pieces = ranges(g.inChannels, parts).map(([c0, c1]) => {
-    const channels = c1 - c0;
-    const px = ctx.arena.alloc(op, g.batch * channels * inPlane * 4);
-    const pdy = ctx.arena.alloc(op, g.batch * channels * M * outPlane * 4);
-    return { c0, channels, px, pdy, block: depthwiseBlock(ctx, op, g, g.batch, channels) };
-  });
-  // Views are made after every allocation (an allocation may grow memory).
-  for (const p of pieces) {
-    const xs = ctx.arena.f32(p.px, g.batch * p.channels * inPlane);
-    const dys = ctx.arena.f32(p.pdy, g.batch * p.channels * M * outPlane);
-    for (let n = 0; n < g.batch; n++) {
-      const xFrom = (n * g.inChannels + p.c0) * inPlane;
-      xs.set(x.subarray(xFrom, xFrom + p.channels * inPlane), n * p.channels * inPlane);
-      const dyFrom = (n * g.outChannels + p.c0 * M) * outPlane;
-      dys.set(dy.subarray(dyFrom, dyFrom + p.channels * M * outPlane), n * p.channels * M * outPlane);
-    }
-  }
-  ctx.parallel(op, pieces.map((p): Task => [['depthwiseConv2dBackwardFilter', p.block, p.pdy, p.px, pdw + 4 * p.c0 * M * kk]]));
+  const channelRanges = ranges(g.inChannels, parts);
+  const xs = allocPacked(ctx, op, g.batch, inPlane, channelRanges);
+  const dys = allocPacked(ctx, op, g.batch, M * outPlane, channelRanges);
+  const blocks = channelRanges.map(([c0, c1]) => depthwiseBlock(ctx, op, g, g.batch, c1 - c0));
+  packChannels(ctx, x, g.batch, g.inChannels, inPlane, xs);
+  packChannels(ctx, dy, g.batch, g.inChannels, M * outPlane, dys);
+  ctx.parallel(op, xs.map((p, t): Task => [['depthwiseConv2dBackwardFilter', blocks[t], dys[t].at, p.at, pdw + 4 * p.c0 * M * kk]]));
 }
 
 /** The batched small-plane forward (conv.ts, conv2dBatched) with its chunks of images
