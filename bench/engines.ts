@@ -5,6 +5,7 @@ import type { Backend } from '../src/backend/backend.js';
 import { ENGINES, type EngineId } from './report.js';
 import { engineSelected } from './args.js';
 import { setupOrtNode, setupOrtWeb, type Ort } from './ort.js';
+import { setupOrtWebThreads } from './ort-threads.js';
 import { setupTfjs, type Tf, type TfBackendName } from './tfjs.js';
 
 export interface SimdnetEngine {
@@ -70,10 +71,20 @@ export async function loadEngines(wanted: readonly string[]): Promise<LoadedEngi
     if (!want(id)) continue;
     await add(id, async () => {
       const { loadWasmBackend } = await import('../src/backend/wasm.js');
-      const backend = await loadWasmBackend({ variant });
+      // One thread, as the peers' default columns; the -t2 column is the threads build.
+      const backend = await loadWasmBackend({ variant, threads: 1 });
       if (backend.variant !== variant) throw new Error(`asked for variant '${variant}', the loader gave '${backend.variant}'`);
       wasmVariants.push(variant);
       return { kind: 'simdnet', id, backend };
+    });
+  }
+  if (want('wasm-relaxed-t2')) {
+    await add('wasm-relaxed-t2', async () => {
+      const { loadWasmBackend } = await import('../src/backend/wasm.js');
+      const backend = await loadWasmBackend({ variant: 'relaxed', threads: 2 });
+      if (backend.threads !== 2) throw new Error(`the threads build did not load: ${backend.threadsFallback}`);
+      wasmVariants.push('relaxed ×2 threads');
+      return { kind: 'simdnet', id: 'wasm-relaxed-t2', backend };
     });
   }
   let tfjsVersion = 'not loaded';
@@ -92,7 +103,7 @@ export async function loadEngines(wanted: readonly string[]): Promise<LoadedEngi
     }
   }
   const ortVersions: string[] = [];
-  for (const [id, setup] of [['ort-web', setupOrtWeb], ['ort-node', setupOrtNode]] as const) {
+  for (const [id, setup] of [['ort-web', setupOrtWeb], ['ort-web-t2', () => setupOrtWebThreads(2)], ['ort-node', setupOrtNode]] as const) {
     if (!want(id)) continue;
     await add(id, async () => {
       const { ort, version } = await setup();

@@ -41,7 +41,7 @@ export async function setupOrtNode(): Promise<OrtSetup> {
 
 /** Session options for one thread: the web EP reads env.wasm.numThreads, native ORT these. */
 function sessionOptions(engine: OrtEngine): OrtWeb.InferenceSession.SessionOptions {
-  return engine.id === 'ort-web'
+  return engine.id.startsWith('ort-web')
     ? { executionProviders: ['wasm'] }
     : { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' };
 }
