@@ -1,5 +1,5 @@
 // The engines a row runs on: simdnet's naive / js / wasm (each variant the engine
-// validates, loaded side by side), TensorFlow.js cpu / wasm, and onnxruntime (web's wasm
+// validates, loaded side by side, on one thread; relaxed also on 2 threads), TensorFlow.js cpu / wasm, and onnxruntime (web's wasm
 // EP; node's native CPU when it is installed) for the whole-network rows.
 import type { Backend } from '../src/backend/backend.js';
 import { ENGINES, type EngineId } from './report.js';
@@ -71,7 +71,6 @@ export async function loadEngines(wanted: readonly string[]): Promise<LoadedEngi
     if (!want(id)) continue;
     await add(id, async () => {
       const { loadWasmBackend } = await import('../src/backend/wasm.js');
-      // One thread, as the peers' default columns; the -t2 column is the threads build.
       const backend = await loadWasmBackend({ variant, threads: 1 });
       if (backend.variant !== variant) throw new Error(`asked for variant '${variant}', the loader gave '${backend.variant}'`);
       wasmVariants.push(variant);
@@ -82,8 +81,8 @@ export async function loadEngines(wanted: readonly string[]): Promise<LoadedEngi
     await add('wasm-relaxed-t2', async () => {
       const { loadWasmBackend } = await import('../src/backend/wasm.js');
       const backend = await loadWasmBackend({ variant: 'relaxed', threads: 2 });
-      if (backend.threads !== 2) throw new Error(`the threads build did not load: ${backend.threadsFallback}`);
-      wasmVariants.push('relaxed ×2 threads');
+      if (backend.threads !== 2) throw new Error(`runs on ${backend.threads} thread: ${backend.threadsFallback}`);
+      wasmVariants.push('relaxed-threads ×2');
       return { kind: 'simdnet', id: 'wasm-relaxed-t2', backend };
     });
   }

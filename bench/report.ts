@@ -9,7 +9,7 @@ export const ENGINES = [
   { id: 'wasm-scalar', label: 'simdnet wasm scalar', color: '#a6c8e8' },
   { id: 'wasm-simd', label: 'simdnet wasm SIMD', color: '#3a7cc2' },
   { id: 'wasm-relaxed', label: 'simdnet wasm relaxed-SIMD', color: '#123f7a' },
-  { id: 'wasm-relaxed-t2', label: 'simdnet wasm relaxed-SIMD, 2 threads', color: '#0a2342' },
+  { id: 'wasm-relaxed-t2', label: 'simdnet wasm relaxed-SIMD, 2 threads', color: '#0a2142' },
   { id: 'tfjs-cpu', label: 'TF.js 4.22 cpu', color: '#f0a0a0' },
   { id: 'tfjs-wasm', label: 'TF.js 4.22 wasm (XNNPACK)', color: '#c62828' },
   { id: 'ort-web', label: 'onnxruntime-web wasm (1 thread)', color: '#6a3d9a' },

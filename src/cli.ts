@@ -27,7 +27,8 @@ import {
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 
 const USAGE = `usage: simdnet parity [--backends LIST] [--fixtures PATH] [--no-conformance] [--json] [--no-reexec]
-  --backends LIST   comma-separated: js, wasm (every variant), wasm:scalar, wasm:simd, wasm:relaxed (default js,wasm);
+  --backends LIST   comma-separated: js, wasm (every variant), wasm:scalar, wasm:simd, wasm:relaxed,
+                    wasm:threads (both threads builds on 2 threads), wasm:simd-threads, wasm:relaxed-threads (default js,wasm);
                     the ONNX conformance tests also run on naive
   --fixtures PATH   the ONNX conformance fixtures: a pack (default: onnx-conformance.json beside this script)
                     or a directory of per-operator files (test/fixtures/onnx in a clone)

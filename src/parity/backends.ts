@@ -3,11 +3,18 @@
 import type { Backend } from '../backend/backend.js';
 import { jsBackend } from '../backend/js.js';
 import { naiveBackend } from '../backend/naive.js';
-import { loadWasmBackend } from '../backend/wasm.js';
+import { loadWasmBackend, type WasmBackend } from '../backend/wasm.js';
 import { supportsVariant, WASM_VARIANTS, type WasmVariant } from '../backend/wasm/features.js';
 
-/** 'naive', 'js', 'wasm' (every supported variant), or one variant: 'wasm:scalar', 'wasm:simd', 'wasm:relaxed'. */
-export type ParityBackendName = 'naive' | 'js' | 'wasm' | `wasm:${WasmVariant}`;
+/** 'naive', 'js', 'wasm' (every supported variant on one thread), one variant ('wasm:scalar',
+ * 'wasm:simd', 'wasm:relaxed'), 'wasm:threads' (both threads builds on 2 threads) or one
+ * of them ('wasm:simd-threads', 'wasm:relaxed-threads'). */
+export type ParityBackendName = 'naive' | 'js' | 'wasm' | `wasm:${WasmVariant}` | 'wasm:threads' | `wasm:${ThreadsVariant}-threads`;
+
+type ThreadsVariant = Exclude<WasmVariant, 'scalar'>;
+const THREADS_VARIANTS: readonly ThreadsVariant[] = ['simd', 'relaxed'];
+/** Threads of the threaded parity backends: the smallest count that splits work. */
+const PARITY_THREADS = 2;
 
 /** A backend to compare: a name, or any Backend object (a user's own) with a label. */
 export type ParityBackendSpec = ParityBackendName | Backend | { label: string; backend: Backend };
@@ -22,15 +29,16 @@ export interface SkippedBackend {
   reason: string;
 }
 
-const NAMES = ['naive', 'js', 'wasm', ...WASM_VARIANTS.map((v) => `wasm:${v}`)];
-const loaded = new Map<WasmVariant, Promise<Backend>>();
+const NAMES = ['naive', 'js', 'wasm', ...WASM_VARIANTS.map((v) => `wasm:${v}`), 'wasm:threads', ...THREADS_VARIANTS.map((v) => `wasm:${v}-threads`)];
+const loaded = new Map<string, Promise<WasmBackend>>();
 
-function wasmVariant(variant: WasmVariant): Promise<Backend> {
-  let p = loaded.get(variant);
+function wasmVariant(variant: WasmVariant, threads = 1): Promise<WasmBackend> {
+  const key = `${variant}/${threads}`;
+  let p = loaded.get(key);
   if (!p) {
-    p = loadWasmBackend({ variant });
-    p.catch(() => loaded.delete(variant));
-    loaded.set(variant, p);
+    p = loadWasmBackend({ variant, threads });
+    p.catch(() => loaded.delete(key));
+    loaded.set(key, p);
   }
   return p;
 }
@@ -63,7 +71,19 @@ export async function resolveBackends(op: string, specs: unknown): Promise<{ run
       if (!NAMES.includes(spec)) throw new Error(`${op}: unknown backend '${spec}' (expected one of ${NAMES.map((n) => `'${n}'`).join(', ')})`);
       if (spec === 'naive') add('naive', naiveBackend);
       else if (spec === 'js') add('js', jsBackend);
-      else {
+      else if (spec === 'wasm:threads' || spec.endsWith('-threads')) {
+        const variants = wasmVariants().filter((v) => v.variant !== 'scalar' && (spec === 'wasm:threads' || `wasm:${v.variant}-threads` === spec));
+        for (const { variant, unavailable } of variants) {
+          const label = `wasm:${variant}-threads`;
+          if (unavailable !== null) {
+            skipped.push({ label, reason: unavailable });
+            continue;
+          }
+          const backend = await wasmVariant(variant, PARITY_THREADS);
+          if (backend.threads < PARITY_THREADS) skipped.push({ label, reason: backend.threadsFallback ?? 'runs on one thread' });
+          else add(label, backend);
+        }
+      } else {
         const variants = spec === 'wasm' ? wasmVariants() : wasmVariants().filter((v) => `wasm:${v.variant}` === spec);
         for (const { variant, unavailable } of variants) {
           const label = `wasm:${variant}`;

@@ -51,7 +51,8 @@ export class WasmContext {
   readonly arena: Arena;
   readonly params: number;
   readonly threads: number;
-  private runner: TaskRunner | undefined;
+  /** Runs tasks 1… (undefined: every task runs here). */
+  runner: TaskRunner | undefined;
   private readonly workspaces: number[];
   private readonly blocking: GemmBlocking;
   private readonly gemmSplitFlops: number;

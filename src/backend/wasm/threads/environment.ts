@@ -48,8 +48,9 @@ export function canBlock(i32: Int32Array): boolean {
 /** A started worker, the same shape in Node and in pages. */
 export interface WorkerHandle {
   post(message: unknown): void;
-  /** Ends the thread; resolves when it has stopped (Node) or at once (pages). */
-  terminate(): Promise<void>;
+  /** Ends the thread; resolves when it has stopped (Node) or at once (pages). `expected`
+   * false makes it a death like a crash (onDeath listeners are told; tests use it). */
+  terminate(expected?: boolean): Promise<void>;
   onMessage(listener: (message: { type: string; message?: string }) => void): void;
   /** Called once with the reason when the worker errs or exits. */
   onDeath(listener: (reason: string) => void): void;
@@ -77,21 +78,34 @@ class Deaths {
   }
 }
 
+let live = 0;
+
+/** Workers started and not yet exited in this process (Node; tests check for leaks). */
+export function liveWorkers(): number {
+  return live;
+}
+
 async function startNodeWorker(): Promise<WorkerHandle> {
   const { Worker } = await import('node:worker_threads');
   const worker = new Worker(NODE_WORKER_SOURCE, { eval: true });
+  live++;
+  worker.once('exit', () => live--);
   // A process that never disposes its backend still exits: idle workers do not hold it.
+  // (Adding a 'message' listener refs the worker's port again, so unref after each one.)
   worker.unref();
   const deaths = new Deaths();
   worker.on('error', (e: Error) => deaths.die(`threw ${e.message}`));
   worker.on('exit', (code: number) => deaths.die(`exited with code ${code}`));
   return {
     post: (message) => worker.postMessage(message),
-    terminate: async () => {
-      deaths.expected();
+    terminate: async (expected = true) => {
+      if (expected) deaths.expected();
       await worker.terminate();
     },
-    onMessage: (listener) => worker.on('message', listener),
+    onMessage: (listener) => {
+      worker.on('message', listener);
+      worker.unref();
+    },
     onDeath: (listener) => deaths.add(listener),
   };
 }
@@ -127,9 +141,11 @@ async function startPageWorker(): Promise<WorkerHandle> {
   worker.onmessageerror = () => deaths.die('could not receive its start message');
   return {
     post: (message) => worker.postMessage(message),
-    terminate: async () => {
-      deaths.expected();
+    terminate: async (expected = true) => {
+      if (expected) deaths.expected();
       worker.terminate();
+      // A page is told nothing when a worker is terminated: report it as a death ourselves.
+      if (!expected) deaths.die('was terminated');
     },
     onMessage: (listener) => listeners.push(listener),
     onDeath: (listener) => deaths.add(listener),

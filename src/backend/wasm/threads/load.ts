@@ -40,10 +40,19 @@ export interface ThreadedLoad {
   /** Reported by the backend when threads is fewer than asked (null: as asked). */
   threadsFallback: string | null;
   deadlines?: Partial<PoolDeadlines>;
+  /** GEMMs below this many flops run unsplit (tests pass 0 to split every one that can). */
+  gemmSplitFlops?: number;
 }
 
 /** The backend over a threads build, or the reason it cannot run here. */
 export async function loadThreaded(load: ThreadedLoad): Promise<WasmBackend | { fallback: string }> {
+  const started = await threadedContext(load);
+  if ('fallback' in started) return started;
+  return createWasmBackend(started.kernels, load.variant, started, { threadsFallback: load.threadsFallback });
+}
+
+/** The context over a threads build with its pool started (what loadThreaded wraps). */
+export async function threadedContext(load: ThreadedLoad): Promise<WasmContext | { fallback: string }> {
   const unavailable = sharedMemoryUnavailable();
   if (unavailable !== null) return { fallback: unavailable };
   const memory = sharedMemory();
@@ -55,7 +64,7 @@ export async function loadThreaded(load: ThreadedLoad): Promise<WasmBackend | { 
     return { fallback: `${load.file} cannot be instantiated over shared memory (${(e as Error).message})` };
   }
   const kernels = kernelExports(instance, load.file);
-  const ctx = new WasmContext(kernels, { threads: load.threads });
+  const ctx = new WasmContext(kernels, { threads: load.threads, gemmSplitFlops: load.gemmSplitFlops });
   if (load.threads > 1) {
     try {
       ctx.useRunner(await WorkerPool.start({ module: load.module, memory, arena: ctx.arena, workers: load.threads - 1, kernels: TASK_KERNELS, deadlines: load.deadlines }));
@@ -63,5 +72,5 @@ export async function loadThreaded(load: ThreadedLoad): Promise<WasmBackend | { 
       return { fallback: `workers cannot start (${(e as Error).message})` };
     }
   }
-  return createWasmBackend(kernels, load.variant, ctx, { threadsFallback: load.threadsFallback });
+  return ctx;
 }

@@ -5,8 +5,10 @@
 // thread may block (Node's main thread, workers), a spin on Atomics.load on a page's main
 // thread, where Atomics.wait throws.
 //
+// Worker w (1…) runs task w; the calling thread runs task 0.
+//
 // Reliability: a task that throws in a worker (a wasm trap) is reported by the worker and
-// re-thrown here naming the op, the thread and the message; the pool stays usable. A worker
+// re-thrown here naming the op, the worker and the message; the pool stays usable. A worker
 // that dies (its 'error'/'exit' event), or that does not pick up a job in time, or does not
 // finish it long after the caller has finished its own part, breaks the pool: every worker
 // is terminated at once (so none can write into memory later) and that call, and every
@@ -49,6 +51,8 @@ const now = (): number => (typeof performance === 'object' ? performance.now() :
 
 export class WorkerPool implements TaskRunner {
   failure: string | null = null;
+  /** Jobs run so far (tests check that work really went to the workers). */
+  jobs = 0;
   private disposed = false;
   private readonly ids: ReadonlyMap<string, number>;
   private readonly blocking: boolean;
@@ -65,7 +69,7 @@ export class WorkerPool implements TaskRunner {
     this.blocking = canBlock(this.words());
     workers.forEach((worker, t) => {
       worker.onDeath((reason) => {
-        if (!this.disposed && this.failure === null) this.break(`thread ${t + 1} of ${this.threads} ${reason}`);
+        if (!this.disposed && this.failure === null) this.break(`worker ${t + 1} of ${this.workers.length} ${reason}`);
       });
     });
   }
@@ -84,11 +88,11 @@ export class WorkerPool implements TaskRunner {
           const worker = await startWorker();
           started[index] = worker;
           await new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`thread ${index + 1} did not start within ${deadlines.startMs} ms`)), deadlines.startMs);
+            const timer = setTimeout(() => reject(new Error(`worker ${index + 1} did not start within ${deadlines.startMs} ms`)), deadlines.startMs);
             const settle = (error: string | null): void => {
               clearTimeout(timer);
               if (error === null) resolve();
-              else reject(new Error(`thread ${index + 1} ${error}`));
+              else reject(new Error(`worker ${index + 1} ${error}`));
             };
             worker.onMessage((m) => settle(m.type === 'ready' ? null : `could not instantiate the module: ${m.message}`));
             worker.onDeath((reason) => settle(reason));
@@ -123,6 +127,7 @@ export class WorkerPool implements TaskRunner {
       Atomics.store(i32, JOB, at);
       Atomics.store(i32, PENDING, others.length);
       const generation = (Atomics.add(i32, GENERATION, 1) + 1) | 0;
+      this.jobs++;
       for (let w = 0; w < others.length; w++) {
         Atomics.store(i32, workerSlot(w, GO), generation);
         Atomics.notify(i32, workerSlot(w, GO), 1);
@@ -138,7 +143,7 @@ export class WorkerPool implements TaskRunner {
       this.waitFor(op, i32, generation, others.length, start, now());
       if (ownError !== null) throw ownError;
       const failed = Atomics.load(i32, ERROR);
-      if (failed !== 0) throw new Error(`${op}: thread ${failed} of ${this.threads} failed: ${readError(i32)}`);
+      if (failed !== 0) throw new Error(`${op}: worker ${failed} of ${this.workers.length} failed: ${readError(i32)}`);
     } finally {
       arena.release(mark);
     }
@@ -179,7 +184,7 @@ export class WorkerPool implements TaskRunner {
   }
 
   private fail(op: string, w: number, why: string): never {
-    this.break(`thread ${w + 1} of ${this.threads} ${why}`);
+    this.break(`worker ${w + 1} of ${this.workers.length} ${why}`);
     throw new Error(`${op}: ${this.failure}`);
   }
 
