@@ -3,12 +3,15 @@
 // micro-tile edge (a multiple of NR columns or MR rows; MC and NC are multiples of those),
 // so every element of C lands in a tile of the same shape, is summed over the same KC
 // slices in the same order and stored by the same code as without the split: the result
-// is bit-identical. (The small-M path that reads B in place instead of packing it reads
-// the very same values, so a part taking it changes no arithmetic either.)
+// is bit-identical. (The small-M path that reads B in place instead of packing it,
+// m ≤ 3·MR, is never entered by an M part that the whole would not take: M parts are at
+// least MIN_TILES·MR = 4·MR rows; N parts keep m. It would read the same values anyway.)
 import type { GemmBlocking, GemmCall } from './kernels.js';
 
 /** Below this many flops (2·m·n·k) a GEMM runs whole on the calling thread: waking a
- * worker costs tens of microseconds, about what a 64³ product takes (measured in bench/). */
+ * worker and waiting for it costs tens of microseconds, about what a 64³ product takes at
+ * 50 GFLOP/s, so parts of less than ~0.9 MFLOP would not pay. `npm run bench:threads`
+ * times the sizes around it (64, 96, 128). */
 export const GEMM_SPLIT_FLOPS = 2 * 96 * 96 * 96;
 
 /** Parts are at least this many micro-tiles wide (columns) or tall (rows). */

@@ -13,11 +13,17 @@ export function isNode(): boolean {
   return typeof p?.versions?.node === 'string';
 }
 
-/** Logical cores: os.availableParallelism() in Node, navigator.hardwareConcurrency in pages. */
+/** Logical cores: os.availableParallelism() in Node, navigator.hardwareConcurrency in pages
+ * (and where node:os is not available, e.g. the browser bundle run by Node); else 1. */
 export async function availableCores(): Promise<number> {
   if (isNode()) {
-    const os = await import('node:os');
-    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    try {
+      const os = await import('node:os');
+      if (typeof os.availableParallelism === 'function') return os.availableParallelism();
+      return os.cpus().length;
+    } catch {
+      // a bundle without node:os: ask navigator below
+    }
   }
   const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
   return typeof n === 'number' && n >= 1 ? Math.floor(n) : 1;
