@@ -285,6 +285,35 @@ for (const [variant, pool] of [['simd', false], ['relaxed', false], ['simd', tru
   });
 }
 
+describe('packed splits on resident arrays', () => {
+  it('read and write resident views again after the packing grew memory (batch norm, depthwise dw)', () => {
+    const one = createWasmBackend(instance('simd'), 'simd', { threads: 1 });
+    const split = createWasmBackend(instance('simd'), 'simd', { threads: 2, splitThresholds: FORCED });
+    const g = { batch: 4, channels: 8, inner: 1 << 17 };
+    const size = g.batch * g.channels * g.inner;
+    const x = data(size);
+    const dy = data(size);
+    const [xs, dys, dxs] = [split.allocate(size), split.allocate(size), split.allocate(size)];
+    xs.view(0, size).set(x);
+    dys.view(0, size).set(dy);
+    const before = split.memoryBytes;
+    const [m1, v1, m2, v2] = [0, 0, 0, 0].map(() => new Float64Array(g.channels));
+    one.batchNormStats(g, x, m1, v1);
+    split.batchNormStats(g, xs.view(0, size), m2, v2);
+    expect(split.memoryBytes, 'the packed copies grew memory').toBeGreaterThan(before);
+    expect(firstDifference(m2, m1)).toBe(-1);
+    expect(firstDifference(v2, v1)).toBe(-1);
+    const invStd = v1.map((v) => 1 / Math.sqrt(v + 1e-5));
+    const gamma = data(g.channels);
+    const [dx1, dg1, db1, dg2, db2] = [new Float32Array(size), new Float32Array(8), new Float32Array(8), new Float32Array(8), new Float32Array(8)];
+    one.batchNormBackward(g, dy, x, m1, invStd, gamma, true, dx1, dg1, db1);
+    split.batchNormBackward(g, dys.view(0, size), xs.view(0, size), m1, invStd, gamma, true, dxs.view(0, size), dg2, db2);
+    expect(firstDifference(dxs.view(0, size), dx1)).toBe(-1);
+    expect(firstDifference(dg2, dg1)).toBe(-1);
+    expect(firstDifference(db2, db1)).toBe(-1);
+  });
+});
+
 describe('split thresholds', () => {
   it('refuses a negative or non-numeric threshold', () => {
     expect(() => createWasmBackend(instance('simd'), 'simd', { threads: 2, splitThresholds: { flops: -1 } })).toThrow(/splitThresholds\.flops must be a number ≥ 0/);

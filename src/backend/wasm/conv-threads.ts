@@ -13,7 +13,7 @@ import type { Conv2dGeometry } from '../backend.js';
 import type { Task, TaskCall, WasmContext } from './context.js';
 import type { Dims } from './conv.js';
 import { PARAM_BYTES, writeDepthwiseParams, writeIm2colParams, type GemmCall } from './kernels.js';
-import { allocPacked, packChannels } from './pack.js';
+import { allocPacked, packChannels, reader } from './pack.js';
 import { gemmParts, ranges } from './split.js';
 
 /** An im2col or col2im call for `channels` channels of one image at x, columns at cols. */
@@ -200,12 +200,14 @@ export function depthwiseFilterThreads(ctx: WasmContext, g: Conv2dGeometry, dy: 
   const kk = g.kernelHeight * g.kernelWidth;
   const inPlane = g.inHeight * g.inWidth;
   const outPlane = g.outHeight * g.outWidth;
+  const readX = reader(ctx, x);
+  const readDy = reader(ctx, dy);
   const channelRanges = ranges(g.inChannels, parts);
   const xs = allocPacked(ctx, op, g.batch, inPlane, channelRanges);
   const dys = allocPacked(ctx, op, g.batch, M * outPlane, channelRanges);
   const blocks = channelRanges.map(([c0, c1]) => depthwiseBlock(ctx, op, g, g.batch, c1 - c0));
-  packChannels(ctx, x, g.batch, g.inChannels, inPlane, xs);
-  packChannels(ctx, dy, g.batch, g.inChannels, M * outPlane, dys);
+  packChannels(ctx, readX, g.batch, g.inChannels, inPlane, xs);
+  packChannels(ctx, readDy, g.batch, g.inChannels, M * outPlane, dys);
   ctx.parallel(op, xs.map((p, t): Task => [['depthwiseConv2dBackwardFilter', blocks[t], dys[t].at, p.at, pdw + 4 * p.c0 * M * kk]]));
 }
 

@@ -8,7 +8,7 @@ import type { Arena } from './arena.js';
 import { checkCounts, checkLength } from './checks.js';
 import type { Task, WasmContext } from './context.js';
 import { PARAM_BYTES, writeNormParams, type NormCall } from './kernels.js';
-import { allocPacked, packChannels, unpackChannels } from './pack.js';
+import { allocPacked, packChannels, reader, unpackChannels } from './pack.js';
 import { ranges, taskCount } from './split.js';
 
 const NONE: NormCall = {
@@ -70,6 +70,8 @@ function batchNormBackwardThreads(
 ): void {
   const op = 'batchNormBackward';
   const c = g.channels;
+  const [readX, readDy] = [reader(ctx, x), reader(ctx, dy)];
+  const writeDx = dx ? reader(ctx, dx) : null;
   ctx.scoped((arena) => {
     const pm = arena.putF64(op, mean, c);
     const ps = arena.putF64(op, invStd, c);
@@ -80,8 +82,8 @@ function batchNormBackwardThreads(
     const xs = allocPacked(ctx, op, g.batch, g.inner, channelRanges);
     const dys = allocPacked(ctx, op, g.batch, g.inner, channelRanges);
     const blocks = xs.map(() => arena.alloc(op, PARAM_BYTES));
-    packChannels(ctx, x, g.batch, c, g.inner, xs);
-    packChannels(ctx, dy, g.batch, c, g.inner, dys);
+    packChannels(ctx, readX, g.batch, c, g.inner, xs);
+    packChannels(ctx, readDy, g.batch, c, g.inner, dys);
     ctx.parallel(op, xs.map((p, t): Task => {
       const o = p.c0;
       writeNormParams(ctx.kernels, blocks[t], {
@@ -92,7 +94,7 @@ function batchNormBackwardThreads(
     }));
     arena.get(pg, c, dgamma);
     arena.get(pb, c, dbeta);
-    if (dx) unpackChannels(ctx, dx, g.batch, c, g.inner, dys);
+    if (writeDx) unpackChannels(ctx, writeDx, g.batch, c, g.inner, dys);
   });
 }
 
@@ -103,6 +105,7 @@ export function batchNormStats(ctx: WasmContext, g: BatchNormGeometry, x: Float3
   checkLength(op, 'mean', mean, g.channels);
   checkLength(op, 'variance', variance, g.channels);
   const parts = taskCount(ctx, 'elements', size, g.channels);
+  const readX = reader(ctx, x);
   ctx.scoped((arena) => {
     const pm = arena.alloc(op, g.channels * 8);
     const pv = arena.alloc(op, g.channels * 8);
@@ -110,7 +113,7 @@ export function batchNormStats(ctx: WasmContext, g: BatchNormGeometry, x: Float3
       // Channel ranges, each packed side by side: every channel sums its runs as in one call.
       const xs = allocPacked(ctx, op, g.batch, g.inner, ranges(g.channels, parts));
       const blocks = xs.map(() => arena.alloc(op, PARAM_BYTES));
-      packChannels(ctx, x, g.batch, g.channels, g.inner, xs);
+      packChannels(ctx, readX, g.batch, g.channels, g.inner, xs);
       ctx.parallel(op, xs.map((p, t): Task => {
         writeNormParams(ctx.kernels, blocks[t], { ...NONE, ...g, channels: p.count, x: p.at, mean: pm + 8 * p.c0, spread: pv + 8 * p.c0 });
         return [[op, blocks[t]]];
@@ -204,6 +207,8 @@ function groupNormBackwardThreads(
   const op = 'groupNormBackward';
   const c = g.channels;
   const perGroup = c / g.groups;
+  const [readX, readDy] = [reader(ctx, x), reader(ctx, dy)];
+  const writeDx = dx ? reader(ctx, dx) : null;
   ctx.scoped((arena) => {
     const pgamma = putOr(arena, op, gamma, c, 1);
     const pg = arena.alloc(op, c * 4);
@@ -215,8 +220,8 @@ function groupNormBackwardThreads(
     const stats = groupRanges.map(([g0, g1]) => ({ g0, count: g1 - g0, mean: arena.alloc(op, g.batch * (g1 - g0) * 8), spread: arena.alloc(op, g.batch * (g1 - g0) * 8) }));
     const works = groupRanges.map(([g0, g1]) => arena.alloc(op, (g1 - g0) * perGroup * 16));
     const blocks = groupRanges.map(() => arena.alloc(op, PARAM_BYTES));
-    packChannels(ctx, x, g.batch, c, g.inner, xs);
-    packChannels(ctx, dy, g.batch, c, g.inner, dys);
+    packChannels(ctx, readX, g.batch, c, g.inner, xs);
+    packChannels(ctx, readDy, g.batch, c, g.inner, dys);
     for (const st of stats) {
       const m = arena.f64(st.mean, g.batch * st.count);
       const v = arena.f64(st.spread, g.batch * st.count);
@@ -235,7 +240,7 @@ function groupNormBackwardThreads(
     }));
     if (dgamma) arena.get(pg, c, dgamma);
     if (dbeta) arena.get(pb, c, dbeta);
-    if (dx) unpackChannels(ctx, dx, g.batch, c, g.inner, dys);
+    if (writeDx) unpackChannels(ctx, writeDx, g.batch, c, g.inner, dys);
   });
 }
 
