@@ -3,7 +3,7 @@
 export { sgemm, gemmWorkspaceBytes, GEMM_MR, GEMM_NR, GEMM_KC, GEMM_MC, GEMM_NC } from './gemm';
 export { im2col, col2im } from './im2col';
 export { depthwiseConv2d, depthwiseConv2dBackwardInput, depthwiseConv2dBackwardFilter, depthwiseWorkspaceBytes } from './depthwise';
-export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, adaptiveAvgPool2d, adaptiveAvgPool2dBackward } from './pool';
+export { maxPool2d, maxPool2dBackward, maxPool2dBackwardRange, avgPool2d, avgPool2dBackward, adaptiveAvgPool2d, adaptiveAvgPool2dBackward } from './pool';
 export { addBias, sumBias, sumBiasChannels } from './bias';
 export { resizeNearest, resizeBilinear } from './resize';
 export { relu, reluBackward, clip, clipBackward, hardSwish, hardSwishBackward } from './activation';

@@ -14,7 +14,7 @@ import type { Task, TaskCall, WasmContext } from './context.js';
 import type { Dims } from './conv.js';
 import { PARAM_BYTES, writeDepthwiseParams, writeIm2colParams, type GemmCall } from './kernels.js';
 import { allocPacked, packChannels, reader } from './pack.js';
-import { gemmParts, ranges } from './split.js';
+import { gemmParts, gemmPartsFine, ranges } from './split.js';
 
 /** An im2col or col2im call for `channels` channels of one image at x, columns at cols. */
 function unfoldCall(ctx: WasmContext, op: string, kernel: 'im2col' | 'col2im', g: Conv2dGeometry, channels: number, x: number, cols: number, ld = 0): TaskCall {
@@ -142,7 +142,7 @@ export function conv2dBackwardFilterThreads(ctx: WasmContext, g: Conv2dGeometry,
         });
         const blocks: GemmCall[][] = [];
         for (let b = 0; b < count; b++) {
-          gemmParts(ctx, whole(n0 + b, colsOf(b)), parts).forEach((call, t) => {
+          gemmPartsFine(ctx, whole(n0 + b, colsOf(b)), parts).forEach((call, t) => {
             blocks[t] ??= [];
             blocks[t].push(call);
           });

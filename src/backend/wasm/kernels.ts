@@ -21,6 +21,7 @@ export interface KernelExports {
   col2im(params: number): void;
   maxPool2d(params: number): void;
   maxPool2dBackward(dy: number, argmax: number, count: number, dx: number, nx: number): number;
+  maxPool2dBackwardRange(dy: number, argmax: number, count: number, dx: number, nx: number, offset: number, bad: number): void;
   avgPool2d(params: number): void;
   avgPool2dBackward(params: number): void;
   adaptiveAvgPool2d(params: number): void;
@@ -52,7 +53,7 @@ export interface KernelExports {
 
 /** Every function export the TS side calls. */
 export const KERNEL_FUNCTIONS = [
-  'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
+  'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward', 'maxPool2dBackwardRange',
   'avgPool2d', 'avgPool2dBackward', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
   'depthwiseConv2dBackwardFilter', 'depthwiseWorkspaceBytes', 'addBias', 'sumBias', 'sumBiasChannels', 'relu', 'reluBackward', 'clip', 'clipBackward',
   'hardSwish', 'hardSwishBackward', 'copyBox', 'fill',

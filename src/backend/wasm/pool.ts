@@ -83,10 +83,10 @@ export function maxPool2dBackward(ctx: WasmContext, g: Pool2dGeometry, dy: Float
 }
 
 /** maxPool2dBackward by plane ranges: each task scatters its planes' dy into its planes of
- * dx, with the argmax indices made relative to its first plane. That is the one-call
+ * dx (maxPool2dBackwardRange) and counts the indices outside them. That is the one-call
  * result only when every index lies in its own plane range (pooling's always do): if one
- * does not, nothing is kept and false is returned, so the one call gives the result and
- * counts bad indices exactly. */
+ * does not, false is returned, and the one call gives the result and counts bad indices
+ * exactly. */
 function maxPool2dBackwardThreads(ctx: WasmContext, g: Pool2dGeometry, dy: Float32Array, argmax: Int32Array, dx: Float32Array, parts: number): boolean {
   const op = 'maxPool2dBackward';
   const { nx, ny } = sizes(g);
@@ -97,19 +97,12 @@ function maxPool2dBackwardThreads(ctx: WasmContext, g: Pool2dGeometry, dy: Float
     const pdy = arena.put(op, dy, ny);
     const parg = arena.alloc(op, ny * 4);
     const pdx = arena.alloc(op, nx * 4);
-    const rel = arena.i32(parg, ny);
-    for (const [p0, p1] of pieces) {
-      const base = p0 * inPlane;
-      const span = (p1 - p0) * inPlane;
-      for (let i = p0 * outPlane; i < p1 * outPlane; i++) {
-        const r = argmax[i] - base;
-        if (!(r >= 0 && r < span)) return false;
-        rel[i] = r;
-      }
-    }
-    ctx.parallel(op, pieces.map(([p0, p1]): Task => [
-      ['maxPool2dBackward', pdy + 4 * p0 * outPlane, parg + 4 * p0 * outPlane, (p1 - p0) * outPlane, pdx + 4 * p0 * inPlane, (p1 - p0) * inPlane],
+    const pbad = arena.alloc(op, 4 * pieces.length);
+    arena.i32(parg, ny).set(argmax.length === ny ? argmax : argmax.subarray(0, ny));
+    ctx.parallel(op, pieces.map(([p0, p1], t): Task => [
+      ['maxPool2dBackwardRange', pdy + 4 * p0 * outPlane, parg + 4 * p0 * outPlane, (p1 - p0) * outPlane, pdx + 4 * p0 * inPlane, (p1 - p0) * inPlane, p0 * inPlane, pbad + 4 * t],
     ]));
+    if (arena.i32(pbad, pieces.length).some((bad) => bad !== 0)) return false;
     arena.get(pdx, nx, dx);
     return true;
   });

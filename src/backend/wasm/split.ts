@@ -15,7 +15,9 @@ export interface SplitThresholds {
   elements: number;
 }
 
-export const DEFAULT_SPLIT_THRESHOLDS: Readonly<SplitThresholds> = Object.freeze({ flops: 2 ** 21, elements: 2 ** 16 });
+// Measured on LeNet's step (2 cores): 300 k-element ReLU and pooling passes lose on 2
+// threads (the kernel takes tens of µs, about one dispatch, beside serial copies in and out).
+export const DEFAULT_SPLIT_THRESHOLDS: Readonly<SplitThresholds> = Object.freeze({ flops: 2 ** 21, elements: 2 ** 19 });
 
 const thresholds = new WeakMap<WasmContext, SplitThresholds>();
 
@@ -54,4 +56,21 @@ export function ranges(count: number, parts: number, align = 1): [number, number
  * the caller has decided it pays. */
 export function gemmParts(ctx: WasmContext, call: GemmCall, parts: number): GemmCall[] {
   return splitGemm(call, parts, gemmBlocking(ctx.kernels), 0);
+}
+
+/** gemmParts down to one micro-tile per part, for a task that runs many such GEMMs (the
+ * filter gradient over a batch): C's columns at multiples of NR, else its rows at multiples
+ * of MR when every part stays on the whole's side of the direct-B limit (3·MR rows). */
+export function gemmPartsFine(ctx: WasmContext, call: GemmCall, parts: number): GemmCall[] {
+  const { mr, nr } = gemmBlocking(ctx.kernels);
+  const columns = ranges(call.n, parts, nr);
+  if (columns.length > 1 || call.m < 2 * mr) {
+    return columns.map(([j0, j1]) => ({ ...call, n: j1 - j0, b: call.b + 4 * (call.transB ? j0 * call.ldb : j0), c: call.c + 4 * j0 }));
+  }
+  const rows = ranges(call.m, parts, mr);
+  const direct = (m: number): boolean => !call.transB && m <= 3 * mr;
+  if (!rows.every(([i0, i1]) => direct(i1 - i0) === direct(call.m))) return [call];
+  return rows.map(([i0, i1]) => ({
+    ...call, m: i1 - i0, a: call.a + 4 * (call.transA ? i0 : i0 * call.lda), c: call.c + 4 * i0 * call.ldc, bias: call.bias ? call.bias + 4 * i0 : 0,
+  }));
 }
