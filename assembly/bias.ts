@@ -27,7 +27,17 @@ export function addBias(x: usize, bias: usize, outer: i32, channels: i32, inner:
 
 /** db[c] = Σ_o Σ_i dy[o, c, i] (overwrites db), accumulated in f64 per run. */
 export function sumBias(dy: usize, outer: i32, channels: i32, inner: i32, db: usize): void {
-  for (let c = 0; c < channels; c++) {
+  sumBiasRange(dy, outer, channels, inner, 0, channels, db);
+}
+
+/** sumBias of channels [first, first + count) only: db[c − first] (a thread's share; each
+ * channel's sum is the same instructions as in sumBias). */
+export function sumBiasChannels(dy: usize, outer: i32, channels: i32, inner: i32, first: i32, count: i32, db: usize): void {
+  sumBiasRange(dy, outer, channels, inner, first, count, db);
+}
+
+@inline function sumBiasRange(dy: usize, outer: i32, channels: i32, inner: i32, first: i32, count: i32, db: usize): void {
+  for (let c = first; c < first + count; c++) {
     let total: f64 = 0;
     for (let o = 0; o < outer; o++) {
       const src = dy + ((<usize>(o * channels + c) * <usize>inner) << 2);
@@ -35,6 +45,6 @@ export function sumBias(dy: usize, outer: i32, channels: i32, inner: i32, db: us
       for (let i = 0; i < inner; i++) run += load<f32>(src + (<usize>i << 2));
       total += <f64>run;
     }
-    store<f32>(db + (<usize>c << 2), <f32>total);
+    store<f32>(db + (<usize>(c - first) << 2), <f32>total);
   }
 }

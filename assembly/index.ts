@@ -4,8 +4,8 @@ export { sgemm, packGemmA, packedGemmABytes, gemmWorkspaceBytes, GEMM_MR, GEMM_N
 export { im2col, col2im } from './im2col';
 export { directConv2d, directConv2dWorkspaceBytes } from './conv-direct';
 export { depthwiseConv2d, depthwiseConv2dBackwardInput, depthwiseConv2dBackwardFilter, depthwiseWorkspaceBytes } from './depthwise';
-export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, adaptiveAvgPool2d, adaptiveAvgPool2dBackward } from './pool';
-export { addBias, sumBias } from './bias';
+export { maxPool2d, maxPool2dBackward, maxPool2dBackwardRange, avgPool2d, avgPool2dBackward, adaptiveAvgPool2d, adaptiveAvgPool2dBackward } from './pool';
+export { addBias, sumBias, sumBiasChannels } from './bias';
 export { resizeNearest, resizeBilinear } from './resize';
 export { relu, reluBackward, clip, clipBackward, hardSwish, hardSwishBackward } from './activation';
 export { copyBox, fill } from './copy';

@@ -162,6 +162,24 @@ export function maxPool2dBackward(dy: usize, argmax: usize, count: i32, dx: usiz
   return bad;
 }
 
+/** maxPool2dBackward of a range of planes: dx (nx floats) holds the planes whose first flat
+ * index in the whole input is `offset`, and argmax the whole input's indices; indices
+ * outside the range are skipped and their count stored at `bad` (a thread's share). */
+export function maxPool2dBackwardRange(dy: usize, argmax: usize, count: i32, dx: usize, nx: i32, offset: i32, bad: usize): void {
+  memory.fill(dx, 0, <usize>nx << 2);
+  let skipped = 0;
+  for (let i = 0; i < count; i++) {
+    const index = load<i32>(argmax + (<usize>i << 2)) - offset;
+    if (<u32>index >= <u32>nx) {
+      skipped++;
+      continue;
+    }
+    const d = dx + (<usize>index << 2);
+    store<f32>(d, load<f32>(d) + load<f32>(dy + (<usize>i << 2)));
+  }
+  store<i32>(bad, skipped);
+}
+
 /** The 2×2 / stride 2 / unpadded-start average, four outputs per step: even and odd columns
  * split by shuffles and summed in maxWindow's scan order (x00 + x01 + x10 + x11), as the
  * scalar loop does. Returns the first output column it did not handle. */

@@ -28,8 +28,9 @@ export const USAGE = `Usage: npm run bench -- [options]
                     repeatable; e.g. --filter conv, --filter "resnet.*fwd", --filter kernels
   --quick           fewer runs per engine, biggest naive rows skipped (< 3 minutes)
   --engines <list>  comma-separated engines: naive, js, wasm (all variants), wasm-scalar,
-                    wasm-simd, wasm-relaxed, wasm-relaxed-t2 (2 threads), tfjs (both), tfjs-cpu, tfjs-wasm, ort (both),
-                    ort-web, ort-node (onnxruntime; whole-network rows only)
+                    wasm-simd, wasm-relaxed, wasm-relaxed-t2 (2 threads), tfjs (both),
+                    tfjs-cpu, tfjs-wasm, ort (all), ort-web, ort-web-t2 (2 threads), ort-node
+                    (onnxruntime; whole-network rows only)
   --out <path>      write <path>.json, <path>.svg and <path>.md (default: bench/results/latest
                     for a full run, bench/results/partial for a filtered or quick run)
   --list            print the row names and exit

@@ -5,6 +5,7 @@ import type { Backend } from '../src/backend/backend.js';
 import { ENGINES, type EngineId } from './report.js';
 import { engineSelected } from './args.js';
 import { setupOrtNode, setupOrtWeb, type Ort } from './ort.js';
+import { setupOrtWebThreads } from './ort-threads.js';
 import { setupTfjs, type Tf, type TfBackendName } from './tfjs.js';
 
 export interface SimdnetEngine {
@@ -101,7 +102,7 @@ export async function loadEngines(wanted: readonly string[]): Promise<LoadedEngi
     }
   }
   const ortVersions: string[] = [];
-  for (const [id, setup] of [['ort-web', setupOrtWeb], ['ort-node', setupOrtNode]] as const) {
+  for (const [id, setup] of [['ort-web', setupOrtWeb], ['ort-web-t2', () => setupOrtWebThreads(2)], ['ort-node', setupOrtNode]] as const) {
     if (!want(id)) continue;
     await add(id, async () => {
       const { ort, version } = await setup();

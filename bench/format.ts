@@ -3,7 +3,7 @@
 // of bars per row, one bar per engine, log axis). Pure string building, unit-tested.
 import { barChart, type Bar } from '../tools/svg-chart.js';
 import type { Unit } from './flops.js';
-import { ENGINES, isPeer, machineLine, type BenchReport, type EngineResult, type RowResult } from './report.js';
+import { ENGINES, isPeer, machineLine, threadNote, type BenchReport, type EngineResult, type RowResult } from './report.js';
 
 /** 3 significant digits without exponent noise: 0.0123, 1.23, 12.3, 123, 4123. */
 export function fmtNum(x: number | undefined): string {
@@ -202,7 +202,7 @@ export function chartSubtitle(report: BenchReport): string[] {
   const m = report.machine;
   return [
     `${report.date.slice(0, 16).replace('T', ' ')} UTC${report.quick ? ' (--quick)' : ''} · ${m.cpu} (${m.cores} cores) · Node ${m.node} · ${m.platform}`,
-    `simdnet wasm variants: ${m.wasmVariants.join(', ') || 'none'} · TF.js ${m.tfjs} (cpu, and wasm single-threaded)${m.ort && m.ort !== 'not loaded' ? ` · ${m.ort} (1 thread)` : ''}${m.load ? ` · load average ${m.load.start.toFixed(1)} → ${m.load.end.toFixed(1)}` : ''}${m.note ? ` · ${m.note}` : ''}`,
+    `simdnet wasm variants: ${m.wasmVariants.join(', ') || 'none'} · TF.js ${m.tfjs} (cpu, and wasm single-threaded)${m.ort && m.ort !== 'not loaded' ? ` · ${threadNote(m.ort)}` : ''}${m.load ? ` · load average ${m.load.start.toFixed(1)} → ${m.load.end.toFixed(1)}` : ''}${m.note ? ` · ${m.note}` : ''}`,
   ];
 }
 

@@ -23,7 +23,7 @@ export async function setupOrtWeb(): Promise<OrtSetup> {
   const ort = await import('onnxruntime-web');
   // One thread, as every other engine here; set before the first session is made.
   ort.env.wasm.numThreads = 1;
-  return { ort, version: `onnxruntime-web ${ort.env.versions.web ?? ort.env.versions.common ?? '?'}` };
+  return { ort, version: `onnxruntime-web ${ort.env.versions.web ?? ort.env.versions.common ?? '?'} (1 thread)` };
 }
 
 /** onnxruntime-node is optional and not a dependency: a missing package says how to add it. */
@@ -36,12 +36,12 @@ export async function setupOrtNode(): Promise<OrtSetup> {
     const missing = (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
     throw new Error(missing ? 'onnxruntime-node is not installed (ONNXRUNTIME_NODE_INSTALL=skip npm i --no-save onnxruntime-node)' : String((e as Error).message));
   }
-  return { ort, version: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common ?? '?'}` };
+  return { ort, version: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common ?? '?'} (1 thread)` };
 }
 
 /** Session options for one thread: the web EP reads env.wasm.numThreads, native ORT these. */
 function sessionOptions(engine: OrtEngine): OrtWeb.InferenceSession.SessionOptions {
-  return engine.id === 'ort-web'
+  return engine.id.startsWith('ort-web')
     ? { executionProviders: ['wasm'] }
     : { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' };
 }

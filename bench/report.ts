@@ -13,6 +13,7 @@ export const ENGINES = [
   { id: 'tfjs-cpu', label: 'TF.js 4.22 cpu', color: '#f0a0a0' },
   { id: 'tfjs-wasm', label: 'TF.js 4.22 wasm (XNNPACK)', color: '#c62828' },
   { id: 'ort-web', label: 'onnxruntime-web wasm (1 thread)', color: '#6a3d9a' },
+  { id: 'ort-web-t2', label: 'onnxruntime-web wasm (2 threads)', color: '#3f1d66' },
   { id: 'ort-node', label: 'onnxruntime-node native (1 thread)', color: '#b15928' },
 ] as const;
 
@@ -20,6 +21,11 @@ export type EngineId = (typeof ENGINES)[number]['id'];
 
 export function isTfjs(id: string): boolean {
   return id.startsWith('tfjs-');
+}
+
+/** The ORT engines' versions, '(1 thread)' added unless they say their thread counts. */
+export function threadNote(ort: string): string {
+  return /thread/.test(ort) ? ort : `${ort} (1 thread)`;
 }
 
 export function isOrt(id: string): boolean {
@@ -140,6 +146,6 @@ export function machineLine(m: Machine): string {
   const load = m.load ? ` · load average ${m.load.start.toFixed(1)}${Number.isFinite(m.load.end) ? ` → ${m.load.end.toFixed(1)}` : ''}` : '';
   const note = `${load}${m.note ? ` · ${m.note}` : ''}`;
   const tf = m.tfjs === 'not loaded' ? 'TF.js not run' : `TF.js ${m.tfjs} (cpu; wasm single-threaded)`;
-  const ort = m.ort === undefined ? '' : m.ort === 'not loaded' ? ' · onnxruntime not run' : ` · ${m.ort} (1 thread)`;
+  const ort = m.ort === undefined ? '' : m.ort === 'not loaded' ? ' · onnxruntime not run' : ` · ${threadNote(m.ort)}`;
   return `${m.cpu} (${m.cores} cores) · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · simdnet wasm variants: ${variants} · ${tf}${ort}${note}`;
 }

@@ -78,6 +78,25 @@ describe('bench targets', () => {
     expect(evaluateTargets([noOrt]).find((c) => c.target.includes('1.5×'))?.met).toBeNull();
   });
 
+  it('judges the 2-thread speed-ups where the 2-thread column ran: ResNet 1.8×, LeNet step 1.5×', () => {
+    const checks = evaluateTargets([
+      row('kernels/conv2d resnet-b8 fwd', [ok('wasm-relaxed', 90), ok('wasm-relaxed-t2', 49)]),
+      row('e2e/resnet18 inference b1 compiled', [ok('wasm-relaxed', 90), ok('wasm-relaxed-t2', 51)]),
+      row('e2e/lenet train-step b64', [ok('wasm-relaxed', 12, 5333), ok('wasm-relaxed-t2', 8, 8000)]),
+      row('kernels/conv2d resnet-b1 fwd', [ok('wasm-relaxed', 9), { engine: 'wasm-relaxed-t2', status: 'unavailable', message: 'no shared memory' }]),
+    ]);
+    const threads = checks.filter((c) => c.target.includes('2 threads'));
+    expect(threads.map((c) => [c.target, c.row, c.met])).toEqual([
+      ['ResNet 3×3 conv ≥ 1.8× on 2 threads', 'kernels/conv2d resnet-b8 fwd', true],
+      ['ResNet-18 b1 ≥ 1.8× on 2 threads', 'e2e/resnet18 inference b1 compiled', false],
+      ['LeNet training step b64 ≥ 1.5× on 2 threads', 'e2e/lenet train-step b64', true],
+      ['ResNet 3×3 conv ≥ 1.8× on 2 threads', 'kernels/conv2d resnet-b1 fwd', null],
+    ]);
+    expect(threads[1].detail).toBe('90.0 → 51.0 ms: 1.76× (goal ≥ 1.8×)');
+    // Without the column nothing is judged.
+    expect(evaluateTargets([row('e2e/lenet train-step b64', [ok('wasm-relaxed', 12)])]).some((c) => c.target.includes('2 threads'))).toBe(false);
+  });
+
   it('prints a checklist with the count met', () => {
     const text = formatTargets([
       { target: 'A', row: 'r1', met: true, detail: 'x' },

@@ -20,6 +20,7 @@ import type { Backend, BatchNormGeometry, GroupNormGeometry } from '../src/backe
 import { jsBackend } from '../src/backend/js.js';
 import { naiveBackend as naive } from '../src/backend/naive.js';
 import { loadWasmBackend, supportsVariant, type WasmVariant } from '../src/backend/wasm.js';
+import { forcedSplitBackend } from './support/threaded.js';
 import { Random } from '../src/random.js';
 import { guardedFloats, guardedInput } from './support/compare.js';
 import { randomArray } from './support/random.js';
@@ -262,6 +263,13 @@ describe('normalization kernels match naive', () => {
   for (const variant of ['scalar', 'simd', 'relaxed'] as WasmVariant[]) {
     it.skipIf(!supportsVariant(variant))(`wasm ${variant}: within the stated bounds, with room to spare`, async () => {
       const worst = sweep(await loadWasmBackend({ variant }), false);
+      for (const [name, ratio] of Object.entries(worst)) expect(ratio, `${name}: worst error / bound`).toBeLessThan(0.5);
+    });
+  }
+
+  for (const variant of ['simd', 'relaxed'] as const) {
+    it(`wasm ${variant} split over 3 threads (every split forced): within the same bounds`, () => {
+      const worst = sweep(forcedSplitBackend(variant), false);
       for (const [name, ratio] of Object.entries(worst)) expect(ratio, `${name}: worst error / bound`).toBeLessThan(0.5);
     });
   }

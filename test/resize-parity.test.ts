@@ -19,6 +19,7 @@ import type { Backend } from '../src/backend/backend.js';
 import { jsBackend } from '../src/backend/js.js';
 import { naiveBackend as naive } from '../src/backend/naive.js';
 import { loadWasmBackend, supportsVariant, type WasmVariant } from '../src/backend/wasm.js';
+import { forcedSplitBackend } from './support/threaded.js';
 import { resize, type ResizeOptions } from '../src/ops/index.js';
 import { resizeGeometry } from '../src/ops/resize.js';
 import { Random } from '../src/random.js';
@@ -103,6 +104,7 @@ function checkKernels(name: string, be: Backend, c: Case, tolerance: Tolerance, 
 const backends: [string, Backend, boolean][] = [['js', jsBackend, false]];
 beforeAll(async () => {
   for (const v of ['scalar', 'simd', 'relaxed'] as WasmVariant[]) if (supportsVariant(v)) backends.push([`wasm ${v}`, await loadWasmBackend({ variant: v }), true]);
+  backends.push(['wasm simd, 3 threads, every split forced', forcedSplitBackend('simd'), true]);
 });
 
 describe('resize kernels: js and wasm against naive', () => {

@@ -3,8 +3,9 @@
 // than the multiply-adds. conv2d (conv.ts) hands such calls here; a compiled plan
 // (prepared.ts) packs the weights once and fuses its epilogue.
 import type { Conv2dGeometry } from '../backend.js';
-import type { WasmContext } from './context.js';
-import { writeDirectConvParams, type DirectConvCall, type KernelExports } from './kernels.js';
+import type { Task, WasmContext } from './context.js';
+import { PARAM_BYTES, writeDirectConvParams, type DirectConvCall, type KernelExports } from './kernels.js';
+import { ranges, taskCount } from './split.js';
 
 /** At most this many filters: more fill the GEMM's tiles well, and its packed B pays. */
 const MAX_OUT_CHANNELS = 32;
@@ -32,13 +33,32 @@ export function packWeights(k: KernelExports, g: Conv2dGeometry, pw: number, dst
   k.packGemmA(pw, depth, 0, g.outChannels, depth, dst);
 }
 
-/** Runs the kernel over the batch; call.work is ignored (the scratch is allocated here, in
- * the caller's scope). */
+/** Runs the kernel over the batch. When the work pays it is split across threads: by
+ * images, or for one image by panels of GEMM_MR filters (the packed weights' panels), so
+ * every output keeps the tile rows and the depth order it has on one thread. call.work is
+ * ignored (each task's scratch is allocated here, in the caller's scope). */
 export function runDirectConv(ctx: WasmContext, op: string, g: Conv2dGeometry, call: DirectConvCall): void {
-  writeDirectConvParams(ctx.kernels, ctx.params, g, g.batch, { ...call, work: 0 });
-  const work = ctx.arena.alloc(op, ctx.kernels.directConv2dWorkspaceBytes(ctx.params));
-  writeDirectConvParams(ctx.kernels, ctx.params, g, g.batch, { ...call, work });
-  ctx.kernels.directConv2d(ctx.params);
+  const flops = 2 * g.batch * g.outChannels * g.outHeight * g.outWidth * g.inChannels * g.kernelHeight * g.kernelWidth;
+  const mr = Number(ctx.kernels.GEMM_MR.value);
+  const byImages = g.batch > 1;
+  const parts = taskCount(ctx, 'flops', flops, byImages ? g.batch : Math.ceil(g.outChannels / mr));
+  const image = 4 * g.inChannels * g.inHeight * g.inWidth;
+  const outPlane = 4 * g.outHeight * g.outWidth;
+  const depth = g.inChannels * g.kernelHeight * g.kernelWidth;
+  const pieces = byImages || parts === 1 ? ranges(g.batch, parts) : ranges(g.outChannels, parts, mr);
+  const tasks = pieces.map(([i0, i1]): Task => {
+    const block = parts > 1 ? ctx.arena.alloc(op, PARAM_BYTES) : ctx.params;
+    const [out, part, geometry] = byImages || parts === 1
+      ? [i0 * g.outChannels * outPlane, { ...call, x: call.x + i0 * image }, g]
+      : [i0 * outPlane, { ...call, w: call.w + 4 * i0 * depth, bias: call.bias ? call.bias + 4 * i0 : 0 }, { ...g, outChannels: i1 - i0 }];
+    const count = byImages || parts === 1 ? i1 - i0 : 1;
+    const at = { ...part, y: call.y + out, residual: call.residual ? call.residual + out : 0 };
+    writeDirectConvParams(ctx.kernels, block, geometry, count, { ...at, work: 0 });
+    const work = ctx.arena.alloc(op, ctx.kernels.directConv2dWorkspaceBytes(block));
+    writeDirectConvParams(ctx.kernels, block, geometry, count, { ...at, work });
+    return [['directConv2d', block]];
+  });
+  ctx.parallel(op, tasks);
 }
 
 /** conv2d forward through the direct kernel: the weights packed per call (they are small). */

@@ -11,9 +11,12 @@
 import type { Conv2dGeometry } from '../backend.js';
 import type { WasmContext } from './context.js';
 import { conv2dDirect, directConvApplies } from './conv-direct.js';
+import { conv2dBackwardFilterThreads, conv2dBatchedThreads, conv2dBackwardInputThreads, conv2dForwardThreads, depthwiseFilterThreads, depthwiseThreads } from './conv-threads.js';
+import { sumBiasThreads } from './elementwise-threads.js';
 import { writeDepthwiseParams, writeIm2colParams } from './kernels.js';
+import { taskCount } from './split.js';
 
-interface Dims {
+export interface Dims {
   cg: number;
   ocg: number;
   rows: number; // Cg·kH·kW
@@ -67,6 +70,22 @@ function depthwiseParams(ctx: WasmContext, op: string, g: Conv2dGeometry): numbe
   return ctx.params;
 }
 
+/** Multiply-adds of one pass of the conv (each of the three passes does as many). */
+function multiplyAdds(g: Conv2dGeometry): number {
+  return outputSize(g) * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
+}
+
+/** Tasks for one pass: depthwise passes (a few taps per output, memory-bound) count output
+ * elements, the others multiply-adds. */
+function convParts(ctx: WasmContext, g: Conv2dGeometry, units: number): number {
+  return isDepthwise(g) ? taskCount(ctx, 'elements', outputSize(g), units) : taskCount(ctx, 'flops', multiplyAdds(g), units);
+}
+
+/** Independent pieces a pass can be cut into: images, or (one image) channels and columns. */
+function splitUnits(g: Conv2dGeometry, d: Dims): number {
+  return g.batch > 1 ? g.batch : Math.max(isDepthwise(g) ? g.inChannels : d.cg, d.L);
+}
+
 /** Output planes below this many positions are convolved several images per GEMM. */
 const SMALL_PLANE = 256;
 /** Columns of one batched GEMM (images × OH·OW), about one NC slab of the SGEMM. */
@@ -77,13 +96,18 @@ const BATCH_COLUMNS = 2048;
  * are laid side by side, Y' [OC, B·L] = W · [cols_1 … cols_B] runs as one GEMM (bias in its
  * store), and each (image, channel) row of Y' is copied to its place in y. */
 function conv2dBatched(ctx: WasmContext, g: Conv2dGeometry, d: Dims, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+  const chunk = Math.min(g.batch, Math.max(1, Math.floor(BATCH_COLUMNS / d.L)));
+  const parts = taskCount(ctx, 'flops', multiplyAdds(g), Math.ceil(g.batch / chunk));
+  if (parts > 1) {
+    conv2dBatchedThreads(ctx, g, d, chunk, parts, x, w, bias, y);
+    return;
+  }
   ctx.scoped((arena) => {
     // The rows are copied out of the GEMM's result anyway: straight into y, resident or not.
     const [px, pw, pbias, py] = arena.bind('conv2d', [
       { array: x, length: inputSize(g) }, { array: w, length: weightSize(g) }, { array: bias, length: g.outChannels },
       { array: arena.resident(y) ? y : null, length: outputSize(g), output: true },
     ]);
-    const chunk = Math.min(g.batch, Math.max(1, Math.floor(BATCH_COLUMNS / d.L)));
     const cols = arena.alloc('conv2d', d.rows * chunk * d.L * 4);
     const pyc = arena.alloc('conv2d', g.outChannels * chunk * d.L * 4);
     for (let n0 = 0; n0 < g.batch; n0 += chunk) {
@@ -121,8 +145,15 @@ export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: 
       { array: x, length: inputSize(g) }, { array: w, length: weightSize(g) }, { array: bias, length: g.outChannels },
       { array: y, length: outputSize(g), output: true },
     ]);
+    const parts = convParts(ctx, g, splitUnits(g, d));
     if (isDepthwise(g)) {
-      ctx.kernels.depthwiseConv2d(depthwiseParams(ctx, 'conv2d', g), px, pw, pbias, py);
+      if (parts > 1) depthwiseThreads(ctx, 'conv2d', 'depthwiseConv2d', g, px, pw, pbias, py, parts);
+      else ctx.kernels.depthwiseConv2d(depthwiseParams(ctx, 'conv2d', g), px, pw, pbias, py);
+      arena.get(py, outputSize(g), y);
+      return;
+    }
+    if (parts > 1) {
+      conv2dForwardThreads(ctx, g, d, px, pw, pbias, py, parts);
       arena.get(py, outputSize(g), y);
       return;
     }
@@ -144,12 +175,19 @@ export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: 
 export function conv2dBackwardInput(ctx: WasmContext, g: Conv2dGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
   const d = dims(g);
   ctx.scoped((arena) => {
+    const parts = convParts(ctx, g, splitUnits(g, d));
     // Resident arrays (tensors, plans) are read and written where they are.
     const [pdy, pw, pdx] = arena.bind('conv2dBackwardInput', [
       { array: dy, length: outputSize(g) }, { array: w, length: weightSize(g) }, { array: dx, length: inputSize(g), output: true },
     ]);
     if (isDepthwise(g)) {
-      ctx.kernels.depthwiseConv2dBackwardInput(depthwiseParams(ctx, 'conv2dBackwardInput', g), pdy, pw, pdx);
+      if (parts > 1) depthwiseThreads(ctx, 'conv2dBackwardInput', 'depthwiseConv2dBackwardInput', g, pdx, pw, 0, pdy, parts);
+      else ctx.kernels.depthwiseConv2dBackwardInput(depthwiseParams(ctx, 'conv2dBackwardInput', g), pdy, pw, pdx);
+      arena.get(pdx, inputSize(g), dx);
+      return;
+    }
+    if (parts > 1) {
+      conv2dBackwardInputThreads(ctx, g, d, pdy, pw, pdx, parts);
       arena.get(pdx, inputSize(g), dx);
       return;
     }
@@ -174,13 +212,19 @@ export function conv2dBackwardInput(ctx: WasmContext, g: Conv2dGeometry, dy: Flo
 
 export function conv2dBackwardFilter(ctx: WasmContext, g: Conv2dGeometry, dy: Float32Array, x: Float32Array, dw: Float32Array, db: Float32Array | null): void {
   const d = dims(g);
+  const parts = convParts(ctx, g, isDepthwise(g) ? g.inChannels : Math.max(d.ocg, d.rows));
   ctx.scoped((arena) => {
     const [pdy, px, pdw, pdb] = arena.bind('conv2dBackwardFilter', [
       { array: dy, length: outputSize(g) }, { array: x, length: inputSize(g) },
       { array: dw, length: weightSize(g), output: true }, { array: db, length: g.outChannels, output: true },
     ]);
-    if (isDepthwise(g)) {
+    if (isDepthwise(g) && parts > 1) {
+      // Each task gets its own channels of x and dy, copied side by side.
+      depthwiseFilterThreads(ctx, g, pdy, px, pdw, parts);
+    } else if (isDepthwise(g)) {
       ctx.kernels.depthwiseConv2dBackwardFilter(depthwiseParams(ctx, 'conv2dBackwardFilter', g), pdy, px, pdw);
+    } else if (parts > 1) {
+      conv2dBackwardFilterThreads(ctx, g, d, pdy, px, pdw, parts);
     } else {
       const cols = d.pointwise ? 0 : arena.alloc('conv2dBackwardFilter', d.rows * d.L * 4);
       for (let n = 0; n < g.batch; n++) {
@@ -196,7 +240,7 @@ export function conv2dBackwardFilter(ctx: WasmContext, g: Conv2dGeometry, dy: Fl
     }
     arena.get(pdw, weightSize(g), dw);
     if (db) {
-      ctx.kernels.sumBias(pdy, g.batch, g.outChannels, d.L, pdb);
+      sumBiasThreads(ctx, 'conv2dBackwardFilter', pdy, g.batch, g.outChannels, d.L, pdb);
       arena.get(pdb, g.outChannels, db);
     }
   });

@@ -12,12 +12,14 @@ import { checkAllocateOptions, checkBufferFloats, checkView } from '../host-buff
 import { checkAdaptivePoolGeometry, checkConvGeometry, checkCounts, checkLength, checkPoolGeometry, checkResizeGeometry } from './checks.js';
 import { WasmContext, type WasmContextOptions } from './context.js';
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, inputSize, outputSize, weightSize } from './conv.js';
+import { addBiasThreads, mapRuns, sumBiasThreads } from './elementwise-threads.js';
 import type { WasmVariant } from './features.js';
 import { gemmBlocking, writeIm2colParams, type GemmBlocking, type KernelExports } from './kernels.js';
 import * as layout from './layout.js';
 import * as norm from './norm.js';
 import * as pool from './pool.js';
 import { prepareConv2d, prepareLinear } from './prepared.js';
+import { DEFAULT_SPLIT_THRESHOLDS, setSplitThresholds, type SplitThresholds } from './split.js';
 import { resize } from './resize.js';
 import { refuseStaleViews } from './stale.js';
 
@@ -71,15 +73,28 @@ function checkBounds(op: string, min: number, max: number): void {
   }
 }
 
+export interface WasmBackendContextOptions extends WasmContextOptions {
+  /** Work below which a call is not split over threads (split.ts; tests set 0). */
+  splitThresholds?: Partial<SplitThresholds>;
+}
+
 export interface WasmBackendInfo {
   /** Reported as the backend's threadsFallback (default null). */
   threadsFallback?: string | null;
 }
 
+/** A context with the options' split thresholds. */
+function contextFor(kernels: KernelExports, options: WasmBackendContextOptions): WasmContext {
+  const { splitThresholds, ...contextOptions } = options;
+  const ctx = new WasmContext(kernels, contextOptions);
+  if (splitThresholds) setSplitThresholds(ctx, { ...DEFAULT_SPLIT_THRESHOLDS, ...splitThresholds });
+  return ctx;
+}
+
 /** The backend over one module; `context` sets how many threads its work is split over (or
  * is the context itself, made by the loader of a threads build, its pool installed). */
-export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, context: WasmContextOptions | WasmContext = {}, info: WasmBackendInfo = {}): WasmBackend {
-  const ctx = context instanceof WasmContext ? context : new WasmContext(kernels, context);
+export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, context: WasmBackendContextOptions | WasmContext = {}, info: WasmBackendInfo = {}): WasmBackend {
+  const ctx = context instanceof WasmContext ? context : contextFor(kernels, context);
 
   /** im2col or col2im over every image: all channels at once (groups do not change the layout). */
   function unfold(op: 'im2col' | 'col2im', g: Conv2dGeometry, x: Float32Array, cols: Float32Array): void {
@@ -285,7 +300,7 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
       checkLength('addBias', 'bias', bias, channels);
       checkLength('addBias', 'y', y, size);
       // The bias is bound inside: x and y already have their addresses, so its copy may grow memory.
-      mapInPlace('addBias', x, y, (px, py) => kernels.addBias(px, ctx.arena.put('addBias', bias, channels), outer, channels, inner, py));
+      mapInPlace('addBias', x, y, (px, py) => addBiasThreads(ctx, px, ctx.arena.put('addBias', bias, channels), outer, channels, inner, py));
     },
     sumBias(dy, outer, channels, inner, db) {
       checkCounts('sumBias', { outer, channels, inner });
@@ -293,7 +308,7 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
       checkLength('sumBias', 'db', db, channels);
       ctx.scoped((arena) => {
         const [pdy, pdb] = arena.bind('sumBias', [{ array: dy, length: outer * channels * inner }, { array: db, length: channels, output: true }]);
-        kernels.sumBias(pdy, outer, channels, inner, pdb);
+        sumBiasThreads(ctx, 'sumBias', pdy, outer, channels, inner, pdb);
         arena.get(pdb, channels, db);
       });
     },
@@ -325,24 +340,24 @@ export function createWasmBackend(kernels: KernelExports, variant: WasmVariant, 
     },
 
     relu(x, y) {
-      mapInPlace('relu', x, y, (px, py, n) => kernels.relu(px, py, n));
+      mapInPlace('relu', x, y, (px, py, n) => mapRuns(ctx, 'relu', n, (o, c) => ['relu', px + o, py + o, c]));
     },
     reluBackward(x, dy, dx) {
-      mapGradient('reluBackward', x, dy, dx, (px, pdy, n) => kernels.reluBackward(px, pdy, pdy, n));
+      mapGradient('reluBackward', x, dy, dx, (px, pdy, n) => mapRuns(ctx, 'reluBackward', n, (o, c) => ['reluBackward', px + o, pdy + o, pdy + o, c]));
     },
     clip(x, min, max, y) {
       checkBounds('clip', min, max);
-      mapInPlace('clip', x, y, (px, py, n) => kernels.clip(px, py, n, min, max));
+      mapInPlace('clip', x, y, (px, py, n) => mapRuns(ctx, 'clip', n, (o, c) => ['clip', px + o, py + o, c, min, max]));
     },
     clipBackward(x, min, max, dy, dx) {
       checkBounds('clipBackward', min, max);
-      mapGradient('clipBackward', x, dy, dx, (px, pdy, n) => kernels.clipBackward(px, pdy, pdy, n, min, max));
+      mapGradient('clipBackward', x, dy, dx, (px, pdy, n) => mapRuns(ctx, 'clipBackward', n, (o, c) => ['clipBackward', px + o, pdy + o, pdy + o, c, min, max]));
     },
     hardSwish(x, y) {
-      mapInPlace('hardSwish', x, y, (px, py, n) => kernels.hardSwish(px, py, n));
+      mapInPlace('hardSwish', x, y, (px, py, n) => mapRuns(ctx, 'hardSwish', n, (o, c) => ['hardSwish', px + o, py + o, c]));
     },
     hardSwishBackward(x, dy, dx) {
-      mapGradient('hardSwishBackward', x, dy, dx, (px, pdy, n) => kernels.hardSwishBackward(px, pdy, pdy, n));
+      mapGradient('hardSwishBackward', x, dy, dx, (px, pdy, n) => mapRuns(ctx, 'hardSwishBackward', n, (o, c) => ['hardSwishBackward', px + o, pdy + o, pdy + o, c]));
     },
   };
   return Object.freeze(guarded(backend, ctx));

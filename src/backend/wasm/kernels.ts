@@ -25,12 +25,14 @@ export interface KernelExports {
   col2im(params: number): void;
   maxPool2d(params: number): void;
   maxPool2dBackward(dy: number, argmax: number, count: number, dx: number, nx: number): number;
+  maxPool2dBackwardRange(dy: number, argmax: number, count: number, dx: number, nx: number, offset: number, bad: number): void;
   avgPool2d(params: number): void;
   avgPool2dBackward(params: number): void;
   adaptiveAvgPool2d(params: number): void;
   adaptiveAvgPool2dBackward(params: number): void;
   addBias(x: number, bias: number, outer: number, channels: number, inner: number, y: number): void;
   sumBias(dy: number, outer: number, channels: number, inner: number, db: number): void;
+  sumBiasChannels(dy: number, outer: number, channels: number, inner: number, first: number, count: number, db: number): void;
   depthwiseConv2d(params: number, x: number, w: number, bias: number, y: number): void;
   depthwiseConv2dBackwardInput(params: number, dy: number, w: number, dx: number): void;
   depthwiseConv2dBackwardFilter(params: number, dy: number, x: number, dw: number): void;
@@ -55,9 +57,9 @@ export interface KernelExports {
 
 /** Every function export the TS side calls. */
 export const KERNEL_FUNCTIONS = [
-  'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'packGemmA', 'packedGemmABytes', 'directConv2d', 'directConv2dWorkspaceBytes', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward',
+  'heapBase', 'gemmWorkspaceBytes', 'sgemm', 'packGemmA', 'packedGemmABytes', 'directConv2d', 'directConv2dWorkspaceBytes', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dBackward', 'maxPool2dBackwardRange',
   'avgPool2d', 'avgPool2dBackward', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dBackward', 'depthwiseConv2d', 'depthwiseConv2dBackwardInput',
-  'depthwiseConv2dBackwardFilter', 'depthwiseWorkspaceBytes', 'addBias', 'sumBias', 'relu', 'reluBackward', 'clip', 'clipBackward',
+  'depthwiseConv2dBackwardFilter', 'depthwiseWorkspaceBytes', 'addBias', 'sumBias', 'sumBiasChannels', 'relu', 'reluBackward', 'clip', 'clipBackward',
   'hardSwish', 'hardSwishBackward', 'copyBox', 'fill',
   'batchNormStats', 'batchNormApply', 'batchNormBackward', 'groupNormStats', 'groupNormApply', 'groupNormBackward',
   'resizeNearest', 'resizeBilinear',

@@ -1,10 +1,12 @@
 // Resize forward on the wasm kernels (assembly/resize.ts): the geometry's tables are
 // copied into the arena once per call (indices as int32, weights rounded to float32), then
 // the planes run in chunks of about CHUNK_BYTES of input and output, each copied in,
-// resized and copied out while still in cache.
+// resized and copied out while still in cache. Split over threads, the whole arrays are
+// bound and each task resizes a range of planes.
 import type { ResizeAxis, ResizeGeometry } from '../backend.js';
-import type { WasmContext } from './context.js';
-import { writeResizeParams, type ResizeTables } from './kernels.js';
+import type { Task, WasmContext } from './context.js';
+import { PARAM_BYTES, writeResizeParams, type ResizeTables } from './kernels.js';
+import { ranges, taskCount } from './split.js';
 
 const CHUNK_BYTES = 256 * 1024;
 
@@ -49,9 +51,23 @@ export function resize(ctx: WasmContext, g: ResizeGeometry, x: Float32Array, y: 
       work: g.mode === 'bilinear' ? arena.alloc(op, 8 * g.outWidth) : 0,
       pattern: g.mode === 'nearest' ? columnPattern(g) : 0,
     };
+    const kernel = g.mode === 'nearest' ? 'resizeNearest' : 'resizeBilinear';
+    const parts = taskCount(ctx, 'elements', planes * (inPlane + outPlane), planes);
+    if (parts > 1) {
+      // Plane ranges across threads over the whole arrays; each task has its own work row.
+      const [pxAll, pyAll] = arena.bind(op, [{ array: x, length: planes * inPlane }, { array: y, length: planes * outPlane, output: true }]);
+      ctx.parallel(op, ranges(planes, parts).map(([p0, p1]): Task => {
+        const block = arena.alloc(op, PARAM_BYTES);
+        const own = { ...tables, work: tables.work ? arena.alloc(op, 8 * g.outWidth) : 0 };
+        writeResizeParams(ctx.kernels, block, g, own, pxAll + 4 * p0 * inPlane, pyAll + 4 * p0 * outPlane, p1 - p0);
+        return [[kernel, block]];
+      }));
+      arena.get(pyAll, planes * outPlane, y);
+      return;
+    }
     const px = arena.alloc(op, chunk * inPlane * 4);
     const py = arena.alloc(op, chunk * outPlane * 4);
-    const run = g.mode === 'nearest' ? ctx.kernels.resizeNearest : ctx.kernels.resizeBilinear;
+    const run = ctx.kernels[kernel];
     // Resident x and y may have been detached by the allocations above: fresh views.
     const xs = arena.fresh(op, x, planes * inPlane);
     const ys = arena.fresh(op, y, planes * outPlane);
