@@ -4,7 +4,7 @@
 // (src/index.ts) on the same seeded input; a truncated file shows loadOnnx's error on the
 // page. The digit page's "Export as .onnx" downloads a file that Node loads back with the
 // model's own outputs. Skipped or required exactly as the demo's suite (test/browser/chromium.ts).
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, expect, beforeAll, afterAll } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type StartedServer } from '../examples/browser/serve.mjs';
 import { ensureDist, root } from './browser/ensure-dist.js';
 import { CHROMIUM_INSTALL, currentBrowserSuite } from './browser/chromium.js';
+import { browserTest } from './browser/browser-test.js';
 import * as simdnet from '../src/index.js';
 
 const suite = currentBrowserSuite();
@@ -41,16 +42,7 @@ let browser: Browser;
 let modelsDir: string;
 const pageErrors: string[] = [];
 
-function test(name: string, body: () => Promise<void> | void): void {
-  if (!suite.run && !suite.required) {
-    it.skip(name, body);
-    return;
-  }
-  it(name, async () => {
-    if (!suite.run) throw new Error(suite.message);
-    await body();
-  });
-}
+const test = browserTest(suite);
 
 const pageState = (page: Page): Promise<OnnxPageState> => page.evaluate(() => {
   const s = (window as unknown as OnnxWindow).simdnetOnnx.state;

@@ -8,13 +8,14 @@
 // test-artifacts/browser-parity.png. Without Chromium the suite is skipped and prints the
 // install command; with SIMDNET_REQUIRE_BROWSER=1 (CI) it fails instead
 // (test/browser/chromium.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type StartedServer } from '../examples/browser/serve.mjs';
 import { ensureDist, root } from './browser/ensure-dist.js';
 import { CHROMIUM_INSTALL, currentBrowserSuite } from './browser/chromium.js';
+import { browserTest } from './browser/browser-test.js';
 import { defaultSweep } from '../src/index.js';
 
 const suite = currentBrowserSuite();
@@ -46,16 +47,7 @@ let server: StartedServer;
 let plainServer: StartedServer;
 let browser: Browser;
 
-function test(name: string, body: () => Promise<void>): void {
-  if (!suite.run && !suite.required) {
-    it.skip(name, body);
-    return;
-  }
-  it(name, { timeout: 180_000 }, async () => {
-    if (!suite.run) throw new Error(suite.message);
-    await body();
-  });
-}
+const test = browserTest(suite, 180_000);
 
 beforeAll(async () => {
   if (!suite.run) return;

@@ -14,7 +14,7 @@
 //   (10 s), not hang, and a new backend works again.
 // Leaves a screenshot in test-artifacts/browser-threads.png. Skipped without Chromium,
 // required with SIMDNET_REQUIRE_BROWSER=1 (test/browser/chromium.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,6 +23,7 @@ import { startServer, type StartedServer } from '../examples/browser/serve.mjs';
 import { threadsCheck, WORKLOAD_NAMES, type ThreadsReport } from '../examples/browser/threads-check.js';
 import { ensureDist, root } from './browser/ensure-dist.js';
 import { CHROMIUM_INSTALL, currentBrowserSuite } from './browser/chromium.js';
+import { browserTest } from './browser/browser-test.js';
 import type * as Simdnet from '../src/index.js';
 
 const suite = currentBrowserSuite();
@@ -53,16 +54,7 @@ let browser: Browser;
 let simdnet: typeof Simdnet;
 const pageErrors: string[] = [];
 
-function test(name: string, body: () => Promise<void>, timeout = 120_000): void {
-  if (!suite.run && !suite.required) {
-    it.skip(name, body);
-    return;
-  }
-  it(name, { timeout }, async () => {
-    if (!suite.run) throw new Error(suite.message);
-    await body();
-  });
-}
+const test = browserTest(suite, 120_000);
 
 beforeAll(async () => {
   if (!suite.run) return;

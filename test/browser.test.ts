@@ -4,7 +4,7 @@
 // Leaves a screenshot in test-artifacts/browser-demo.png. Without Chromium the suite is
 // skipped and prints the install command; with SIMDNET_REQUIRE_BROWSER=1 (CI) it fails
 // instead (test/browser/chromium.ts).
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, expect, beforeAll, afterAll } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type StartedServer } from '../examples/browser/serve.mjs';
 import { ensureDist, root } from './browser/ensure-dist.js';
 import { CHROMIUM_INSTALL, currentBrowserSuite } from './browser/chromium.js';
+import { browserTest } from './browser/browser-test.js';
 import { inkBox } from '../examples/browser/digit.js';
 import type * as Simdnet from '../src/index.js';
 
@@ -118,16 +119,7 @@ const state = (page: Page): Promise<DemoState> => page.evaluate(() => {
 
 /** `it`, skipped when there is no browser (and not required), failing first thing when
  * there is none but SIMDNET_REQUIRE_BROWSER=1 says there must be. */
-function test(name: string, body: () => Promise<void> | void): void {
-  if (!suite.run && !suite.required) {
-    it.skip(name, body);
-    return;
-  }
-  it(name, async () => {
-    if (!suite.run) throw new Error(suite.message);
-    await body();
-  });
-}
+const test = browserTest(suite);
 
 beforeAll(async () => {
   if (!suite.run) return;

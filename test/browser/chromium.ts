@@ -34,3 +34,4 @@ export function browserSuite(executablePath: string, env: Record<string, string 
 export function currentBrowserSuite(): BrowserSuite {
   return browserSuite(process.env[TEST_PATH_VAR] || CHROMIUM, process.env);
 }
+
