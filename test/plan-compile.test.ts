@@ -54,6 +54,10 @@ describe('compile', () => {
       ]);
       const want = noGrad(() => model.forward(x));
       expect(maxRelError(plan.run(x).data, want.data)).toBeLessThan(1e-6);
+      // Every weight and bias is held once, in the plan's buffer or packed by the backend.
+      const floats = model.parameters().reduce((n, p) => n + p.size, 0);
+      expect(plan.constantBytes).toBeGreaterThanOrEqual(4 * floats);
+      expect(plan.constantBytes).toBeLessThan(8 * floats);
     });
 
     it(`a residual block on ${backend}: BatchNorm folded, the add fused`, () => {

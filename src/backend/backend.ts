@@ -234,6 +234,8 @@ export interface ProductEpilogue {
  * backend reads and writes in place (a plan's buffer). */
 export interface PreparedProduct {
   run(x: Float32Array, y: Float32Array, residual: Float32Array | null): void;
+  /** Bytes the prepared weights (and bias) hold in the backend's memory. */
+  readonly bytes: number;
   /** Gives the prepared weights back; run() throws afterwards. */
   release(): void;
 }

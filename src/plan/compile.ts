@@ -47,7 +47,8 @@ export class CompiledModel {
   readonly outputShape: readonly number[];
   /** Bytes of the activation arena (every intermediate, placed by liveness). */
   readonly arenaBytes: number;
-  /** Bytes of the constants the plan holds (weights after folding). */
+  /** Bytes of the constants the plan holds (weights after folding, the backend's prepared
+   * (packed) weights included). */
   readonly constantBytes: number;
   readonly backend: Backend;
   /** One line per step: the op, its fusions, its output shape. */
@@ -84,7 +85,7 @@ export class CompiledModel {
       place.set(c.id, at);
       at += Math.ceil(c.size / ALIGN_FLOATS) * ALIGN_FLOATS;
     }
-    this.constantBytes = 4 * at;
+    this.constantBytes = 4 * at + this.prepared.reduce((sum, p) => sum + p.bytes, 0);
     const { offsets, size } = placeValues(graph);
     for (const [storage, offset] of offsets) place.set(storage, at + offset);
     this.arenaBytes = 4 * size;

@@ -15,7 +15,7 @@ class Pinned {
   constructor(
     private readonly ctx: WasmContext,
     readonly at: number,
-    private readonly bytes: number,
+    readonly bytes: number,
   ) {}
 
   static of(ctx: WasmContext, op: string, bytes: number): Pinned {
@@ -101,6 +101,7 @@ export function prepareConv2d(ctx: WasmContext, g: Conv2dGeometry, w: Float32Arr
         arena.get(py, g.batch * outImage, y);
       });
     },
+    bytes: mem.bytes,
     release: () => mem.release(),
   };
 }
@@ -135,6 +136,7 @@ export function prepareLinear(ctx: WasmContext, batch: number, inFeatures: numbe
         arena.get(py, batch * outFeatures, y);
       });
     },
+    bytes: mem.bytes,
     release: () => mem.release(),
   };
 }
