@@ -145,6 +145,13 @@ for (const [variant, pool] of [['simd', false], ['relaxed', false], ['simd', tru
       convCases(big, [100, 6, 12, 12], [16, 6, 5, 5], {}, true);
     });
 
+    it("LeNet's convs at the default thresholds, and a filter-gradient block that starts inside a channel", () => {
+      convCases(big, [64, 1, 28, 28], [6, 1, 5, 5], { padding: 2 }, true);
+      convCases(big, [64, 6, 14, 14], [16, 6, 5, 5], {}, true);
+      // Blocks whose columns start inside a channel (rows 4·9 = 36: cuts at 16 and 24 of 3 threads).
+      convCases(forced, [5, 4, 11, 9], [8, 4, 3, 3], { padding: 1, dilation: [1, 2] }, true);
+    });
+
     it('conv2d with every split forced: strides, padding, dilation, groups, pointwise, depthwise', () => {
       const cases: [Shape, Shape, Conv2dOptions][] = [
         [[1, 13, 31, 29], [24, 13, 3, 3], { stride: 2, padding: [1, 0, 2, 1] }],
