@@ -102,6 +102,35 @@ function maxWindowDilated(x: usize, base: i32, H: i32, W: i32, h0: i32, w0: i32,
   return ow;
 }
 
+/** Any kH×kW window at column stride 2 (ResNet's 3×3 / stride 2 / pad 1 stem pool), four
+ * outputs per step for windows wholly inside the plane (rows h0..h0+kH, which the caller
+ * checked): each tap's four columns (2 apart) are split out of two loads by a shuffle, and
+ * the taps are scanned in maxWindow's order with its rule, so every lane gets maxWindow's
+ * value and index. Starts at output column ow (whose window starts at column ≥ 0) and
+ * returns the first output column it did not handle; loads stay inside the row. */
+@inline function maxRowStride2Simd(x: usize, base: i32, W: i32, h0: i32, kH: i32, kW: i32, padLeft: i32, OW: i32, y: usize, arg: usize, off: i32, ow: i32): i32 {
+  const lanes = i32x4(0, 2, 4, 6);
+  for (; ow + 4 <= OW && 2 * ow - padLeft + kW + 7 <= W; ow += 4) {
+    const w0 = 2 * ow - padLeft;
+    const first = base + h0 * W + w0;
+    let best = v128.shuffle<f32>(v128.load(x + (<usize>first << 2)), v128.load(x + (<usize>first << 2), 16), 0, 2, 4, 6);
+    let index = i32x4.add(i32x4.splat(first + off), lanes);
+    for (let kh = 0; kh < kH; kh++) {
+      const rowIndex = base + (h0 + kh) * W + w0;
+      for (let kw = 0; kw < kW; kw++) {
+        const at = x + (<usize>(rowIndex + kw) << 2);
+        const v = v128.shuffle<f32>(v128.load(at), v128.load(at, 16), 0, 2, 4, 6);
+        const take = takeMax(best, v);
+        best = v128.bitselect(v, best, take);
+        index = v128.bitselect(i32x4.add(i32x4.splat(rowIndex + kw + off), lanes), index, take);
+      }
+    }
+    v128.store(y + (<usize>ow << 2), best);
+    v128.store(arg + (<usize>ow << 2), index);
+  }
+  return ow;
+}
+
 /** y = max over each window; argmax = flat index into x of the first maximum (or first NaN). */
 export function maxPool2d(params: usize): void {
   const planes = int(params, Pool.planes);
@@ -123,6 +152,7 @@ export function maxPool2d(params: usize): void {
   const dW = int(params, Pool.dilationWidth);
   const dilated = dH != 1 || dW != 1;
   const twoByTwo = kH == 2 && kW == 2 && sH == 2 && sW == 2 && padTop == 0 && padLeft == 0 && !dilated;
+  const strideTwo = sW == 2 && !dilated && !twoByTwo;
   for (let plane = 0; plane < planes; plane++) {
     const base = plane * H * W;
     for (let oh = 0; oh < OH; oh++) {
@@ -130,6 +160,12 @@ export function maxPool2d(params: usize): void {
       let ow = 0;
       if (ASC_FEATURE_SIMD) {
         if (twoByTwo && h0 + 1 < H) ow = maxRow2x2Simd(x, base + h0 * W, W, OW, y, arg, off);
+        if (strideTwo && h0 >= 0 && h0 + kH <= H) {
+          // Windows cut by the left padding first, one by one; then four at a time.
+          const inside = min(OW, (padLeft + 1) >> 1);
+          for (; ow < inside; ow++) maxWindow(x, base, H, W, h0, ow * sW - padLeft, kH, kW, y + (<usize>ow << 2), arg + (<usize>ow << 2), off);
+          ow = maxRowStride2Simd(x, base, W, h0, kH, kW, padLeft, OW, y, arg, off, ow);
+        }
       }
       if (dilated) {
         for (; ow < OW; ow++) {

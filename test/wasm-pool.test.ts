@@ -1,7 +1,8 @@
 // The wasm max-pool paths on data built to catch them: small integers (so windows tie
 // often and "first max wins" decides argmax) with NaNs sprinkled in (a NaN must win
-// at once and stick), on widths that exercise the four-wide 2×2/stride-2 SIMD body, its
-// scalar remainder, bottom/right padding, ceilMode and dilation. Everything must equal
+// at once and stick), on widths that exercise the four-wide 2×2/stride-2 SIMD body and
+// the four-wide column-stride-2 body of other windows (ResNet's 3×3 / 2 / pad 1), their
+// scalar remainders, bottom/right padding, ceilMode and dilation. Everything must equal
 // naive exactly.
 import { describe, it } from 'vitest';
 import { naiveBackend } from '../src/backend/naive.js';
@@ -21,15 +22,18 @@ const OPTIONS: MaxPool2dOptions[] = [
   { kernelSize: 3, stride: 2, padding: 1, ceilMode: true },
   { kernelSize: 2, stride: 1, dilation: 2 },
   { kernelSize: [3, 2], stride: [1, 2], padding: [2, 1], dilation: [2, 3], ceilMode: true },
+  // Column stride 2, other windows: ResNet's stem pool, and uneven windows and padding.
+  { kernelSize: 3, stride: 2, padding: 1 },
+  { kernelSize: [2, 5], stride: [1, 2], padding: [1, 0, 3, 1] },
 ];
 
 for (const variant of ['scalar', 'simd', 'relaxed'] as WasmVariant[]) {
   describe.skipIf(!supportsVariant(variant))(`wasm ${variant} max pooling`, () => {
-    it('ties and NaNs: y and argmax equal naive for widths 2..21, and the backward too', async () => {
+    it('ties and NaNs: y and argmax equal naive for widths 2..29, and the backward too', async () => {
       const be = await loadWasmBackend({ variant });
       const rng = new Random(5);
       for (const options of OPTIONS) {
-        for (let width = 2; width <= 21; width++) {
+        for (let width = 2; width <= 29; width++) {
           const shape = [2, 3, 5, width];
           let g;
           try {

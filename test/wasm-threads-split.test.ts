@@ -169,6 +169,28 @@ for (const [variant, pool] of [['simd', false], ['relaxed', false], ['simd', tru
       for (const [xs, ws, o] of cases) convCases(forced, xs, ws, o, true);
     });
 
+    it('prepared conv2d (a compiled plan’s): im2col by channels, the GEMM by tiles, residual + relu in the store', () => {
+      const cases: [Trio, Shape, Shape, Conv2dOptions][] = [
+        [big, [1, 32, 20, 20], [64, 32, 3, 3], { padding: 1 }],
+        [big, [2, 32, 32, 32], [48, 32, 3, 3], { stride: 2, padding: 1 }],
+        [forced, [1, 7, 11, 9], [40, 7, 3, 3], { padding: [1, 0, 2, 1] }],
+      ];
+      for (const [t, xs, ws, options] of cases) {
+        const g = conv2dGeometry('conv2d', xs, ws, options);
+        const x = data(size(xs));
+        const w = data(size(ws));
+        const b = data(g.outChannels);
+        const ny = g.batch * g.outChannels * g.outHeight * g.outWidth;
+        const residual = data(ny);
+        same(t, 'prepareConv2d', () => [new Float32Array(ny)], (be, [y]) => {
+          const product = be.prepareConv2d?.(g, w, b, { activation: { kind: 'relu' }, residual: true });
+          if (!product) throw new Error('prepareConv2d prepared nothing');
+          product.run(x, y, residual);
+          product.release();
+        });
+      }
+    });
+
     it('depthwise conv on a MobileNet-sized layer (default thresholds)', () => {
       convCases(big, [2, 32, 112, 112], [32, 1, 3, 3], { groups: 32, padding: 1 }, true);
     });

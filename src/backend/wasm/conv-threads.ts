@@ -24,7 +24,7 @@ function unfoldCall(ctx: WasmContext, op: string, kernel: 'im2col' | 'col2im', g
 }
 
 /** im2col (or col2im) of channels [0, channels) of one image, by channel ranges over `parts` tasks. */
-function unfoldByChannels(ctx: WasmContext, op: string, kernel: 'im2col' | 'col2im', g: Conv2dGeometry, channels: number, x: number, cols: number, parts: number): void {
+export function unfoldByChannels(ctx: WasmContext, op: string, kernel: 'im2col' | 'col2im', g: Conv2dGeometry, channels: number, x: number, cols: number, parts: number): void {
   const kk = g.kernelHeight * g.kernelWidth;
   const L = g.outHeight * g.outWidth;
   const plane = g.inHeight * g.inWidth;

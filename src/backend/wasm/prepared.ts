@@ -7,7 +7,9 @@ import type { Conv2dGeometry, PreparedProduct, ProductEpilogue } from '../backen
 import { checkConvGeometry, checkCounts, checkLength } from './checks.js';
 import type { WasmContext } from './context.js';
 import { directConvApplies, packedWeightBytes, packWeights, runDirectConv } from './conv-direct.js';
+import { unfoldByChannels } from './conv-threads.js';
 import { writeIm2colParams } from './kernels.js';
+import { taskCount } from './split.js';
 
 /** Floats laid out in pinned memory for as long as the product lives. */
 class Pinned {
@@ -68,6 +70,9 @@ export function prepareConv2d(ctx: WasmContext, g: Conv2dGeometry, w: Float32Arr
     g.padTop === 0 && g.padBottom === 0 && g.padLeft === 0 && g.padRight === 0;
   const image = g.inChannels * g.inHeight * g.inWidth;
   const outImage = g.outChannels * L;
+  // im2col of one image by channel ranges over the threads, as conv2d does (a copy: the
+  // columns are the same bytes however it is cut); the GEMM then splits itself.
+  const unfoldParts = taskCount(ctx, 'flops', g.outChannels * L * depth, g.inChannels);
   return {
     run(x, y, residual) {
       mem.check(op);
@@ -87,8 +92,12 @@ export function prepareConv2d(ctx: WasmContext, g: Conv2dGeometry, w: Float32Arr
           for (let n = 0; n < g.batch; n++) {
             let b = px + 4 * n * image;
             if (!pointwise) {
-              writeIm2colParams(k, ctx.params, g, g.inChannels, b, cols);
-              k.im2col(ctx.params);
+              if (unfoldParts > 1) {
+                unfoldByChannels(ctx, op, 'im2col', g, g.inChannels, b, cols, unfoldParts);
+              } else {
+                writeIm2colParams(k, ctx.params, g, g.inChannels, b, cols);
+                k.im2col(ctx.params);
+              }
               b = cols;
             }
             ctx.gemm({
