@@ -11,16 +11,14 @@ import { Arena } from './arena.js';
 import { splitGemm, GEMM_SPLIT_FLOPS } from './gemm-split.js';
 import { gemmBlocking, KERNEL_FUNCTIONS, PARAM_BYTES, runGemm, writeGemmParams, type GemmBlocking, type GemmCall, type KernelExports } from './kernels.js';
 
-/** Exports a task may call: the kernels (functions of pointers and numbers). */
-export type TaskKernel = Exclude<
-  keyof KernelExports,
-  'memory' | 'GEMM_MR' | 'GEMM_NR' | 'GEMM_KC' | 'GEMM_MC' | 'GEMM_NC' | 'heapBase' | 'gemmWorkspaceBytes' | 'depthwiseWorkspaceBytes' | 'packedGemmABytes' | 'directConv2dWorkspaceBytes'
->;
+/** Function exports that only answer a question (sizes, addresses): no task calls them. */
+const QUERIES = ['heapBase', 'gemmWorkspaceBytes', 'depthwiseWorkspaceBytes', 'packedGemmABytes', 'directConv2dWorkspaceBytes'] as const;
 
-const NOT_TASK_KERNELS: ReadonlySet<string> = new Set(['heapBase', 'gemmWorkspaceBytes', 'depthwiseWorkspaceBytes', 'packedGemmABytes', 'directConv2dWorkspaceBytes']);
+/** Exports a task may call: the kernels (functions of pointers and numbers). */
+export type TaskKernel = Exclude<(typeof KERNEL_FUNCTIONS)[number], (typeof QUERIES)[number]>;
 
 /** The exports a task may call, in a fixed order (a worker's pool sends them by index). */
-export const TASK_KERNELS = KERNEL_FUNCTIONS.filter((name) => !NOT_TASK_KERNELS.has(name)) as readonly TaskKernel[];
+export const TASK_KERNELS = KERNEL_FUNCTIONS.filter((name): name is TaskKernel => !(QUERIES as readonly string[]).includes(name));
 
 /** One kernel call: the export and its arguments (addresses, counts, float32 values). */
 export type TaskCall = readonly [TaskKernel, ...number[]];

@@ -40,18 +40,17 @@ export function packWeights(k: KernelExports, g: Conv2dGeometry, pw: number, dst
 export function runDirectConv(ctx: WasmContext, op: string, g: Conv2dGeometry, call: DirectConvCall): void {
   const flops = 2 * g.batch * g.outChannels * g.outHeight * g.outWidth * g.inChannels * g.kernelHeight * g.kernelWidth;
   const mr = Number(ctx.kernels.GEMM_MR.value);
-  const byImages = g.batch > 1;
-  const parts = taskCount(ctx, 'flops', flops, byImages ? g.batch : Math.ceil(g.outChannels / mr));
+  const parts = taskCount(ctx, 'flops', flops, g.batch > 1 ? g.batch : Math.ceil(g.outChannels / mr));
+  const byPanels = g.batch === 1 && parts > 1;
   const image = 4 * g.inChannels * g.inHeight * g.inWidth;
   const outPlane = 4 * g.outHeight * g.outWidth;
   const depth = g.inChannels * g.kernelHeight * g.kernelWidth;
-  const pieces = byImages || parts === 1 ? ranges(g.batch, parts) : ranges(g.outChannels, parts, mr);
+  const pieces = byPanels ? ranges(g.outChannels, parts, mr) : ranges(g.batch, parts);
   const tasks = pieces.map(([i0, i1]): Task => {
     const block = parts > 1 ? ctx.arena.alloc(op, PARAM_BYTES) : ctx.params;
-    const [out, part, geometry] = byImages || parts === 1
-      ? [i0 * g.outChannels * outPlane, { ...call, x: call.x + i0 * image }, g]
-      : [i0 * outPlane, { ...call, w: call.w + 4 * i0 * depth, bias: call.bias ? call.bias + 4 * i0 : 0 }, { ...g, outChannels: i1 - i0 }];
-    const count = byImages || parts === 1 ? i1 - i0 : 1;
+    const [out, part, geometry, count] = byPanels
+      ? [i0 * outPlane, { ...call, w: call.w + 4 * i0 * depth, bias: call.bias ? call.bias + 4 * i0 : 0 }, { ...g, outChannels: i1 - i0 }, 1]
+      : [i0 * g.outChannels * outPlane, { ...call, x: call.x + i0 * image }, g, i1 - i0];
     const at = { ...part, y: call.y + out, residual: call.residual ? call.residual + out : 0 };
     writeDirectConvParams(ctx.kernels, block, geometry, count, { ...at, work: 0 });
     const work = ctx.arena.alloc(op, ctx.kernels.directConv2dWorkspaceBytes(block));

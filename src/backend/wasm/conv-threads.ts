@@ -11,7 +11,7 @@
 //                                         copied in side by side, so the kernel sees a batch)
 import type { Conv2dGeometry } from '../backend.js';
 import type { Task, TaskCall, WasmContext } from './context.js';
-import type { Dims } from './conv.js';
+import { backwardInputGemm, filterGemm, forwardGemm, imageOf, type Dims } from './conv-gemms.js';
 import { PARAM_BYTES, writeDepthwiseParams, writeIm2colParams, type GemmCall } from './kernels.js';
 import { allocPacked, packChannels } from './pack.js';
 import { gemmParts, gemmPartsFine, ranges } from './split.js';
@@ -35,19 +35,6 @@ export function unfoldByChannels(ctx: WasmContext, op: string, kernel: 'im2col' 
 /** One GEMM cut over `parts` tasks. */
 function gemmByTiles(ctx: WasmContext, op: string, call: GemmCall, parts: number): void {
   ctx.parallel(op, gemmParts(ctx, call, parts).map((c, t): Task => [ctx.gemmTask(op, t, c)]));
-}
-
-/** The forward GEMM of image n, group grp, reading columns at b. */
-function forwardGemm(d: Dims, pw: number, pbias: number, py: number, n: number, grp: number, b: number): GemmCall {
-  return {
-    m: d.ocg, n: d.L, k: d.rows, transA: false, transB: false, lda: d.rows, ldb: d.L, ldc: d.L,
-    a: pw + 4 * grp * d.ocg * d.rows, b, c: py + 4 * (n * d.outImage + grp * d.ocg * d.L),
-    alpha: 1, beta: 0, bias: pbias ? pbias + 4 * grp * d.ocg : 0,
-  };
-}
-
-function imageOf(g: Conv2dGeometry, d: Dims, base: number, n: number, grp: number): number {
-  return base + 4 * (n * d.image + grp * d.cg * g.inHeight * g.inWidth);
 }
 
 export function conv2dForwardThreads(ctx: WasmContext, g: Conv2dGeometry, d: Dims, px: number, pw: number, pbias: number, py: number, parts: number): void {
@@ -74,14 +61,6 @@ export function conv2dForwardThreads(ctx: WasmContext, g: Conv2dGeometry, d: Dim
     if (!d.pointwise) unfoldByChannels(ctx, op, 'im2col', g, d.cg, x, cols, parts);
     gemmByTiles(ctx, op, forwardGemm(d, pw, pbias, py, 0, grp, d.pointwise ? x : cols), parts);
   }
-}
-
-/** dcols (or dx, pointwise) of image n, group grp = W_gᵀ · dY. */
-function backwardInputGemm(d: Dims, pw: number, pdy: number, n: number, grp: number, c: number): GemmCall {
-  return {
-    m: d.rows, n: d.L, k: d.ocg, transA: true, transB: false, lda: d.rows, ldb: d.L, ldc: d.L,
-    a: pw + 4 * grp * d.ocg * d.rows, b: pdy + 4 * (n * d.outImage + grp * d.ocg * d.L), c, alpha: 1, beta: 0, bias: 0,
-  };
 }
 
 export function conv2dBackwardInputThreads(ctx: WasmContext, g: Conv2dGeometry, d: Dims, pdy: number, pw: number, pdx: number, parts: number): void {
@@ -135,14 +114,9 @@ export function conv2dBackwardFilterThreads(ctx: WasmContext, g: Conv2dGeometry,
           }
         }
         // dW_g as tile-aligned blocks, the same cut for every image of the chunk.
-        const whole = (n: number, b: number): GemmCall => ({
-          m: d.ocg, n: d.rows, k: d.L, transA: false, transB: true, lda: d.L, ldb: d.L, ldc: d.rows,
-          a: pdy + 4 * (n * d.outImage + grp * d.ocg * d.L), b, c: pdw + 4 * grp * d.ocg * d.rows,
-          alpha: 1, beta: n === 0 ? 0 : 1, bias: 0,
-        });
         const blocks: GemmCall[][] = [];
         for (let b = 0; b < count; b++) {
-          gemmPartsFine(ctx, whole(n0 + b, colsOf(b)), parts).forEach((call, t) => {
+          gemmPartsFine(ctx, filterGemm(d, pdy, pdw, n0 + b, grp, colsOf(b)), parts).forEach((call, t) => {
             blocks[t] ??= [];
             blocks[t].push(call);
           });

@@ -11,32 +11,11 @@
 import type { Conv2dGeometry } from '../backend.js';
 import type { WasmContext } from './context.js';
 import { conv2dDirect, directConvApplies } from './conv-direct.js';
+import { backwardInputGemm, dims, filterGemm, forwardGemm, imageOf, type Dims } from './conv-gemms.js';
 import { conv2dBackwardFilterThreads, conv2dBatchedThreads, conv2dBackwardInputThreads, conv2dForwardThreads, depthwiseFilterThreads, depthwiseThreads } from './conv-threads.js';
 import { sumBiasThreads } from './elementwise-threads.js';
 import { writeDepthwiseParams, writeIm2colParams } from './kernels.js';
 import { taskCount } from './split.js';
-
-export interface Dims {
-  cg: number;
-  ocg: number;
-  rows: number; // Cg·kH·kW
-  L: number;
-  image: number; // floats of one input image
-  outImage: number; // floats of one output image
-  pointwise: boolean;
-}
-
-function dims(g: Conv2dGeometry): Dims {
-  const cg = g.inChannels / g.groups;
-  const L = g.outHeight * g.outWidth;
-  const pointwise =
-    g.kernelHeight === 1 && g.kernelWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1 &&
-    g.padTop === 0 && g.padBottom === 0 && g.padLeft === 0 && g.padRight === 0;
-  return {
-    cg, ocg: g.outChannels / g.groups, rows: cg * g.kernelHeight * g.kernelWidth, L,
-    image: g.inChannels * g.inHeight * g.inWidth, outImage: g.outChannels * L, pointwise,
-  };
-}
 
 export function inputSize(g: Conv2dGeometry): number {
   return g.batch * g.inChannels * g.inHeight * g.inWidth;
@@ -50,7 +29,7 @@ export function weightSize(g: Conv2dGeometry): number {
 
 /** Pointer to the column matrix of image n, group grp (im2col'd into `cols` unless pointwise). */
 function columnsOf(ctx: WasmContext, g: Conv2dGeometry, d: Dims, px: number, cols: number, n: number, grp: number): number {
-  const x = px + 4 * (n * d.image + grp * d.cg * g.inHeight * g.inWidth);
+  const x = imageOf(g, d, px, n, grp);
   if (d.pointwise) return x;
   writeIm2colParams(ctx.kernels, ctx.params, g, d.cg, x, cols);
   ctx.kernels.im2col(ctx.params);
@@ -160,12 +139,7 @@ export function conv2d(ctx: WasmContext, g: Conv2dGeometry, x: Float32Array, w: 
     const cols = d.pointwise ? 0 : arena.alloc('conv2d', d.rows * d.L * 4);
     for (let n = 0; n < g.batch; n++) {
       for (let grp = 0; grp < g.groups; grp++) {
-        const b = columnsOf(ctx, g, d, px, cols, n, grp);
-        ctx.gemm({
-          m: d.ocg, n: d.L, k: d.rows, transA: false, transB: false, lda: d.rows, ldb: d.L, ldc: d.L,
-          a: pw + 4 * grp * d.ocg * d.rows, b, c: py + 4 * (n * d.outImage + grp * d.ocg * d.L),
-          alpha: 1, beta: 0, bias: pbias ? pbias + 4 * grp * d.ocg : 0,
-        });
+        ctx.gemm(forwardGemm(d, pw, pbias, py, n, grp, columnsOf(ctx, g, d, px, cols, n, grp)));
       }
     }
     arena.get(py, outputSize(g), y);
@@ -194,12 +168,8 @@ export function conv2dBackwardInput(ctx: WasmContext, g: Conv2dGeometry, dy: Flo
     const dcols = d.pointwise ? 0 : arena.alloc('conv2dBackwardInput', d.rows * d.L * 4);
     for (let n = 0; n < g.batch; n++) {
       for (let grp = 0; grp < g.groups; grp++) {
-        const dxImage = pdx + 4 * (n * d.image + grp * d.cg * g.inHeight * g.inWidth);
-        ctx.gemm({
-          m: d.rows, n: d.L, k: d.ocg, transA: true, transB: false, lda: d.rows, ldb: d.L, ldc: d.L,
-          a: pw + 4 * grp * d.ocg * d.rows, b: pdy + 4 * (n * d.outImage + grp * d.ocg * d.L),
-          c: d.pointwise ? dxImage : dcols, alpha: 1, beta: 0, bias: 0,
-        });
+        const dxImage = imageOf(g, d, pdx, n, grp);
+        ctx.gemm(backwardInputGemm(d, pw, pdy, n, grp, d.pointwise ? dxImage : dcols));
         if (!d.pointwise) {
           writeIm2colParams(ctx.kernels, ctx.params, g, d.cg, dxImage, dcols);
           ctx.kernels.col2im(ctx.params);
@@ -229,12 +199,7 @@ export function conv2dBackwardFilter(ctx: WasmContext, g: Conv2dGeometry, dy: Fl
       const cols = d.pointwise ? 0 : arena.alloc('conv2dBackwardFilter', d.rows * d.L * 4);
       for (let n = 0; n < g.batch; n++) {
         for (let grp = 0; grp < g.groups; grp++) {
-          const b = columnsOf(ctx, g, d, px, cols, n, grp);
-          ctx.gemm({
-            m: d.ocg, n: d.rows, k: d.L, transA: false, transB: true, lda: d.L, ldb: d.L, ldc: d.rows,
-            a: pdy + 4 * (n * d.outImage + grp * d.ocg * d.L), b, c: pdw + 4 * grp * d.ocg * d.rows,
-            alpha: 1, beta: n === 0 ? 0 : 1, bias: 0,
-          });
+          ctx.gemm(filterGemm(d, pdy, pdw, n, grp, columnsOf(ctx, g, d, px, cols, n, grp)));
         }
       }
     }

@@ -38,32 +38,38 @@ export function splitGemm(call: GemmCall, threads: number, blocking: GemmBlockin
 
 function alongN(call: GemmCall, width: number): GemmCall[] {
   const parts: GemmCall[] = [];
-  for (let j = 0; j < call.n; j += width) {
-    parts.push({
-      ...call,
-      n: Math.min(width, call.n - j),
-      b: call.b + 4 * (call.transB ? j * call.ldb : j),
-      c: call.c + 4 * j,
-      bias: call.bias !== 0 && call.biasPerColumn ? call.bias + 4 * j : call.bias,
-      residual: call.residual ? call.residual + 4 * j : call.residual,
-    });
-  }
+  for (let j = 0; j < call.n; j += width) parts.push(columnsOf(call, j, Math.min(call.n, j + width)));
   return parts;
 }
 
 function alongM(call: GemmCall, height: number): GemmCall[] {
   const parts: GemmCall[] = [];
-  for (let i = 0; i < call.m; i += height) {
-    parts.push({
-      ...call,
-      m: Math.min(height, call.m - i),
-      // A packed by packGemmA is MR-row panels over the whole depth (lda = k): rows i… of a
-      // part that starts on a panel edge sit at a + 4·i·lda, as in an untransposed A.
-      a: call.a + 4 * (call.transA && !call.packedA ? i : i * call.lda),
-      c: call.c + 4 * i * call.ldc,
-      bias: call.bias === 0 || call.biasPerColumn ? call.bias : call.bias + 4 * i,
-      residual: call.residual ? call.residual + 4 * i * (call.ldr ?? 0) : call.residual,
-    });
-  }
+  for (let i = 0; i < call.m; i += height) parts.push(rowsOf(call, i, Math.min(call.m, i + height)));
   return parts;
+}
+
+/** The sub-GEMM that writes columns [j0, j1) of C (j0 a multiple of NR). */
+export function columnsOf(call: GemmCall, j0: number, j1: number): GemmCall {
+  return {
+    ...call,
+    n: j1 - j0,
+    b: call.b + 4 * (call.transB ? j0 * call.ldb : j0),
+    c: call.c + 4 * j0,
+    bias: call.bias !== 0 && call.biasPerColumn ? call.bias + 4 * j0 : call.bias,
+    residual: call.residual ? call.residual + 4 * j0 : call.residual,
+  };
+}
+
+/** The sub-GEMM that writes rows [i0, i1) of C (i0 a multiple of MR). */
+export function rowsOf(call: GemmCall, i0: number, i1: number): GemmCall {
+  return {
+    ...call,
+    m: i1 - i0,
+    // A packed by packGemmA is MR-row panels over the whole depth (lda = k): rows i… of a
+    // part that starts on a panel edge sit at a + 4·i·lda, as in an untransposed A.
+    a: call.a + 4 * (call.transA && !call.packedA ? i0 : i0 * call.lda),
+    c: call.c + 4 * i0 * call.ldc,
+    bias: call.bias === 0 || call.biasPerColumn ? call.bias : call.bias + 4 * i0,
+    residual: call.residual ? call.residual + 4 * i0 * (call.ldr ?? 0) : call.residual,
+  };
 }

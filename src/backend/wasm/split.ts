@@ -6,7 +6,7 @@
 //
 // Work below a threshold stays in one task (today's calls): a dispatch costs tens of µs.
 import type { WasmContext } from './context.js';
-import { splitGemm } from './gemm-split.js';
+import { columnsOf, rowsOf, splitGemm } from './gemm-split.js';
 import { gemmBlocking, type GemmCall } from './kernels.js';
 
 /** Below these a call is not split: GEMM-like work in multiply-adds, passes in elements. */
@@ -65,12 +65,10 @@ export function gemmPartsFine(ctx: WasmContext, call: GemmCall, parts: number): 
   const { mr, nr } = gemmBlocking(ctx.kernels);
   const columns = ranges(call.n, parts, nr);
   if (columns.length > 1 || call.m < 2 * mr) {
-    return columns.map(([j0, j1]) => ({ ...call, n: j1 - j0, b: call.b + 4 * (call.transB ? j0 * call.ldb : j0), c: call.c + 4 * j0 }));
+    return columns.map(([j0, j1]) => columnsOf(call, j0, j1));
   }
   const rows = ranges(call.m, parts, mr);
   const direct = (m: number): boolean => !call.transB && m <= 3 * mr;
   if (!rows.every(([i0, i1]) => direct(i1 - i0) === direct(call.m))) return [call];
-  return rows.map(([i0, i1]) => ({
-    ...call, m: i1 - i0, a: call.a + 4 * (call.transA ? i0 : i0 * call.lda), c: call.c + 4 * i0 * call.ldc, bias: call.bias ? call.bias + 4 * i0 : 0,
-  }));
+  return rows.map(([i0, i1]) => rowsOf(call, i0, i1));
 }
